@@ -1,0 +1,413 @@
+package org.medledger.core.record;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.medledger.core.crypto.AesGcm;
+import org.medledger.core.crypto.CryptoException;
+import org.medledger.core.crypto.Hashes;
+import org.medledger.core.crypto.P256;
+import org.medledger.core.crypto.SiffTag;
+import org.medledger.core.crypto.TokenWrap;
+import org.medledger.core.record.RecordFormatException.Reason;
+
+/**
+ * The one canonical, versioned encoding of every record (docs/protocol.md §Records):
+ *
+ * <pre>
+ * record = "ML" | version 0x01 | type u8 | field*
+ * field  = tag u8 | length u32 big-endian | value
+ * </pre>
+ *
+ * Each type has a fixed sequence of field tags 1..n, each present exactly once, in order.
+ * Lists are a count byte followed by fixed-size entries, sorted ascending without duplicates,
+ * so every value has exactly one encoding and κ = SHA-256(v) identifies it. The parser is
+ * strict: any deviation is a {@link RecordFormatException} with its {@link Reason}.
+ */
+public final class RecordCodec {
+  public static final byte VERSION = 1;
+  public static final int HEADER_BYTES = 4;
+  public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+  public static final int MAX_RECORD_BYTES = 320 * 1024;
+  public static final int MAX_CERTIFICATE_BYTES = 4096;
+  /** Per list (family, insurers, lawyers, pharmacists): keeps k within the SIFF limit. */
+  public static final int MAX_LIST_ENTRIES = 15;
+  public static final int MAX_SIGNATURE_BYTES = 72;
+  public static final int KAPPA_BYTES = 32;
+
+  private static final int POINT = P256.COMPRESSED_POINT_BYTES;
+  private static final Comparator<byte[]> LEX = Arrays::compareUnsigned;
+
+  private RecordCodec() {}
+
+  /** κ = SHA-256 of the exact bytes of a value. */
+  public static byte[] kappa(byte[] value) {
+    return Hashes.sha256(value);
+  }
+
+  // ---------------------------------------------------------------- encoding
+
+  public static byte[] encode(LedgerRecord record) {
+    if (record instanceof Registration r) return encodeRegistration(r);
+    if (record instanceof Txtc t) return encodeTxtc(t);
+    if (record instanceof Txtr t) return encodeTxtr(t);
+    return encodeProcess((ProcessRecord) record);
+  }
+
+  private static byte[] encodeRegistration(Registration r) {
+    Writer w = new Writer(RecordType.REGISTRATION);
+    w.field(1, new byte[] {(byte) r.role().code()});
+    w.field(2, u64(r.index()));
+    w.field(3, r.certificateDer());
+    return w.done();
+  }
+
+  public static byte[] encodeConsent(Consent c) {
+    Writer w = consentFields(c, RecordType.CONSENT);
+    w.field(8, c.signature());
+    return w.done();
+  }
+
+  static byte[] consentSignedBytes(Consent c) {
+    return consentFields(c, RecordType.CONSENT).done();
+  }
+
+  private static Writer consentFields(Consent c, RecordType type) {
+    Writer w = new Writer(type);
+    w.field(1, c.patientKey());
+    w.field(2, pointList(c.familyKeys()));
+    w.field(3, indexList(c.insurers()));
+    w.field(4, indexList(c.lawyers()));
+    w.field(5, indexList(c.pharmacists()));
+    w.field(6, u64(c.doctor()));
+    w.field(7, c.consentId());
+    return w;
+  }
+
+  private static byte[] encodeTxtc(Txtc t) {
+    Writer w = consentFields(t.consent(), RecordType.TXTC);
+    w.field(8, t.consent().signature());
+    w.field(9, t.doctorKey());
+    return w.done();
+  }
+
+  private static byte[] encodeTxtr(Txtr t) {
+    Writer w = new Writer(RecordType.TXTR);
+    w.field(1, t.kappa0());
+    w.field(2, u64(t.responder()));
+    w.field(3, t.responderKey());
+    w.field(4, t.wrappedToken());
+    return w.done();
+  }
+
+  private static byte[] encodeProcess(ProcessRecord p) {
+    Writer w = new Writer(p.type());
+    w.field(1, p.kappa0());
+    w.field(2, u64(p.sender()));
+    w.field(3, indexList(p.others()));
+    w.field(4, org.medledger.core.crypto.Bytes.u32(p.sequence()));
+    w.field(5, p.tag());
+    w.field(6, p.ciphertext());
+    return w.done();
+  }
+
+  public static byte[] encodeEvent(EventPayload e) {
+    Writer w = new Writer(RecordType.EVENT);
+    w.field(1, new byte[] {(byte) e.recordType().code()});
+    w.field(2, e.kappa());
+    w.field(3, e.kappa0());
+    w.field(4, indexList(e.recipients()));
+    return w.done();
+  }
+
+  /** Sorted, duplicate-free index list; throws if the caller passes duplicates. */
+  private static byte[] indexList(List<Long> indexes) {
+    List<Long> sorted = new ArrayList<>(indexes);
+    sorted.sort(Long::compareUnsigned);
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).longValue() == sorted.get(i - 1).longValue()) {
+        throw new IllegalArgumentException("duplicate participant index " + ParticipantIndex.hex(sorted.get(i)));
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(sorted.size());
+    for (long v : sorted) out.writeBytes(u64(v));
+    return out.toByteArray();
+  }
+
+  private static byte[] pointList(List<byte[]> points) {
+    List<byte[]> sorted = new ArrayList<>(points);
+    sorted.sort(LEX);
+    for (int i = 1; i < sorted.size(); i++) {
+      if (Arrays.equals(sorted.get(i), sorted.get(i - 1))) {
+        throw new IllegalArgumentException("duplicate public key in list");
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(sorted.size());
+    for (byte[] p : sorted) out.writeBytes(p);
+    return out.toByteArray();
+  }
+
+  // ---------------------------------------------------------------- parsing
+
+  /** The type of a record after checking its header (magic, version, known type, size). */
+  public static RecordType peekType(byte[] v) {
+    if (v == null || v.length < HEADER_BYTES) {
+      throw new RecordFormatException(Reason.TRUNCATED, "record is shorter than its 4-byte header");
+    }
+    if (v.length > MAX_RECORD_BYTES) {
+      throw new RecordFormatException(
+          Reason.OVERSIZED, "record is " + v.length + " bytes; the limit is " + MAX_RECORD_BYTES);
+    }
+    if (v[0] != 'M' || v[1] != 'L') {
+      throw new RecordFormatException(Reason.BAD_MAGIC, "not a MedLedger record (bad magic)");
+    }
+    if (v[2] != VERSION) {
+      throw new RecordFormatException(Reason.UNSUPPORTED_VERSION, "unsupported record version " + (v[2] & 0xff));
+    }
+    return RecordType.fromCode(v[3] & 0xff);
+  }
+
+  /** Parses a storable record (registration, txtc, txtr, txd, txm, txa). */
+  public static LedgerRecord parse(byte[] v) {
+    RecordType type = peekType(v);
+    Reader r = new Reader(v);
+    LedgerRecord out = switch (type) {
+      case REGISTRATION -> parseRegistration(r);
+      case TXTC -> new Txtc(parseConsentFields(r), r.point(9, "pk_d"));
+      case TXTR -> parseTxtr(r);
+      case TXD, TXM, TXA -> parseProcess(type, r);
+      case CONSENT, EVENT -> throw new RecordFormatException(
+          Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
+    };
+    r.end();
+    return out;
+  }
+
+  public static Consent parseConsent(byte[] v) {
+    expect(v, RecordType.CONSENT);
+    Reader r = new Reader(v);
+    Consent c = parseConsentFields(r);
+    r.end();
+    return c;
+  }
+
+  public static EventPayload parseEvent(byte[] v) {
+    expect(v, RecordType.EVENT);
+    Reader r = new Reader(v);
+    byte[] t = r.fixed(1, "record type", 1);
+    RecordType type = RecordType.fromCode(t[0] & 0xff);
+    EventPayload e = new EventPayload(
+        type, r.fixed(2, "kappa", KAPPA_BYTES), r.fixed(3, "kappa0", KAPPA_BYTES), r.indexes(4, "recipients", 64));
+    r.end();
+    return e;
+  }
+
+  private static void expect(byte[] v, RecordType want) {
+    RecordType got = peekType(v);
+    if (got != want) {
+      throw new RecordFormatException(Reason.WRONG_TYPE, "expected " + want.label() + ", got " + got.label());
+    }
+  }
+
+  private static Registration parseRegistration(Reader r) {
+    Role role = Role.fromCode(r.fixed(1, "role", 1)[0] & 0xff);
+    long index = r.u64(2, "ind_x");
+    byte[] cert = r.variable(3, "certificate", 64, MAX_CERTIFICATE_BYTES);
+    return new Registration(role, index, cert);
+  }
+
+  private static Consent parseConsentFields(Reader r) {
+    byte[] vkp = r.point(1, "vk_p");
+    List<byte[]> family = r.points(2, "vk_r");
+    List<Long> insurers = r.indexes(3, "ind_a", MAX_LIST_ENTRIES);
+    List<Long> lawyers = r.indexes(4, "ind_i", MAX_LIST_ENTRIES);
+    List<Long> pharmacists = r.indexes(5, "ind_m", MAX_LIST_ENTRIES);
+    long doctor = r.u64(6, "ind_d");
+    byte[] id = r.fixed(7, "consent id", Consent.CONSENT_ID_BYTES);
+    byte[] sig = r.variable(8, "patient signature", 8, MAX_SIGNATURE_BYTES);
+    return new Consent(vkp, family, insurers, lawyers, pharmacists, doctor, id, sig);
+  }
+
+  private static Txtr parseTxtr(Reader r) {
+    return new Txtr(
+        r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "ind_x"), r.point(3, "pk_x"),
+        r.fixed(4, "c_x", TokenWrap.WRAPPED_BYTES));
+  }
+
+  private static ProcessRecord parseProcess(RecordType type, Reader r) {
+    byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
+    long sender = r.u64(2, "sender index");
+    List<Long> others = r.indexes(3, "other indexes", 64);
+    int seq = (int) r.u32(4, "sequence");
+    byte[] tag = r.variable(5, "tag", 2 * SiffTag.COEFFICIENT_BYTES, (SiffTag.MAX_MEMBERS + 1) * SiffTag.COEFFICIENT_BYTES);
+    if (tag.length % SiffTag.COEFFICIENT_BYTES != 0) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "tag length is not a multiple of 66");
+    }
+    byte[] ct = r.variable(6, "ciphertext", AesGcm.OVERHEAD, AesGcm.OVERHEAD + MAX_MESSAGE_BYTES);
+    return new ProcessRecord(type, k0, sender, others, seq, tag, ct);
+  }
+
+  private static byte[] u64(long v) {
+    return org.medledger.core.crypto.Bytes.u64(v);
+  }
+
+  // ---------------------------------------------------------------- writer / reader
+
+  private static final class Writer {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Writer(RecordType type) {
+      out.write('M');
+      out.write('L');
+      out.write(VERSION);
+      out.write(type.code());
+    }
+
+    void field(int tag, byte[] value) {
+      out.write(tag);
+      out.writeBytes(org.medledger.core.crypto.Bytes.u32(value.length));
+      out.writeBytes(value);
+    }
+
+    byte[] done() {
+      return out.toByteArray();
+    }
+  }
+
+  private static final class Reader {
+    private final byte[] v;
+    private int pos = HEADER_BYTES;
+    private int lastTag = 0;
+
+    Reader(byte[] v) {
+      this.v = v;
+    }
+
+    private byte[] next(int tag, String name) {
+      if (pos >= v.length) {
+        throw new RecordFormatException(Reason.TRUNCATED, "record ends before field " + tag + " (" + name + ")");
+      }
+      int got = v[pos] & 0xff;
+      if (got != tag) {
+        if (got <= lastTag) {
+          throw new RecordFormatException(
+              Reason.REORDERED, "field " + got + " appears out of order where field " + tag + " (" + name + ") belongs");
+        }
+        throw new RecordFormatException(Reason.MISSING_FIELD, "field " + tag + " (" + name + ") is missing");
+      }
+      if (pos + 5 > v.length) {
+        throw new RecordFormatException(Reason.TRUNCATED, "field " + tag + " (" + name + ") header is truncated");
+      }
+      long len = ((v[pos + 1] & 0xffL) << 24) | ((v[pos + 2] & 0xff) << 16) | ((v[pos + 3] & 0xff) << 8) | (v[pos + 4] & 0xff);
+      if (len > MAX_RECORD_BYTES) {
+        throw new RecordFormatException(Reason.OVERSIZED, "field " + name + " declares " + len + " bytes");
+      }
+      if (pos + 5 + len > v.length) {
+        throw new RecordFormatException(Reason.TRUNCATED, "field " + name + " is truncated");
+      }
+      byte[] out = Arrays.copyOfRange(v, pos + 5, pos + 5 + (int) len);
+      pos += 5 + (int) len;
+      lastTag = tag;
+      return out;
+    }
+
+    byte[] fixed(int tag, String name, int size) {
+      byte[] b = next(tag, name);
+      if (b.length != size) {
+        throw new RecordFormatException(
+            Reason.INVALID_FIELD, name + " must be " + size + " bytes, is " + b.length);
+      }
+      return b;
+    }
+
+    byte[] variable(int tag, String name, int min, int max) {
+      byte[] b = next(tag, name);
+      if (b.length > max) {
+        throw new RecordFormatException(Reason.OVERSIZED, name + " is " + b.length + " bytes; the limit is " + max);
+      }
+      if (b.length < min) {
+        throw new RecordFormatException(Reason.INVALID_FIELD, name + " is shorter than " + min + " bytes");
+      }
+      return b;
+    }
+
+    long u64(int tag, String name) {
+      return org.medledger.core.crypto.Bytes.readU64(fixed(tag, name, 8), 0);
+    }
+
+    long u32(int tag, String name) {
+      byte[] b = fixed(tag, name, 4);
+      return ((b[0] & 0xffL) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    byte[] point(int tag, String name) {
+      byte[] b = fixed(tag, name, POINT);
+      checkPoint(b, name);
+      return b;
+    }
+
+    List<byte[]> points(int tag, String name) {
+      byte[] b = next(tag, name);
+      int n = listCount(b, name, MAX_LIST_ENTRIES, POINT);
+      List<byte[]> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        byte[] p = Arrays.copyOfRange(b, 1 + i * POINT, 1 + (i + 1) * POINT);
+        checkPoint(p, name);
+        if (i > 0 && LEX.compare(out.get(i - 1), p) >= 0) {
+          throw new RecordFormatException(Reason.NOT_CANONICAL, name + " must be sorted without duplicates");
+        }
+        out.add(p);
+      }
+      return out;
+    }
+
+    List<Long> indexes(int tag, String name, int max) {
+      byte[] b = next(tag, name);
+      int n = listCount(b, name, max, 8);
+      List<Long> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        long x = org.medledger.core.crypto.Bytes.readU64(b, 1 + i * 8);
+        if (i > 0 && Long.compareUnsigned(out.get(i - 1), x) >= 0) {
+          throw new RecordFormatException(Reason.NOT_CANONICAL, name + " must be sorted without duplicates");
+        }
+        out.add(x);
+      }
+      return out;
+    }
+
+    private int listCount(byte[] b, String name, int max, int entry) {
+      if (b.length < 1) {
+        throw new RecordFormatException(Reason.INVALID_FIELD, name + " list has no count byte");
+      }
+      int n = b[0] & 0xff;
+      if (n > max) {
+        throw new RecordFormatException(Reason.OVERSIZED, name + " lists " + n + " entries; the limit is " + max);
+      }
+      if (b.length != 1 + n * entry) {
+        throw new RecordFormatException(Reason.INVALID_FIELD, name + " list length does not match its count");
+      }
+      return n;
+    }
+
+    private void checkPoint(byte[] b, String name) {
+      if (b[0] != 0x02 && b[0] != 0x03) {
+        throw new RecordFormatException(Reason.NOT_CANONICAL, name + " must be a compressed P-256 point");
+      }
+      try {
+        P256.decodePoint(b);
+      } catch (CryptoException e) {
+        throw new RecordFormatException(Reason.INVALID_FIELD, name + ": " + e.getMessage());
+      }
+    }
+
+    void end() {
+      if (pos != v.length) {
+        throw new RecordFormatException(Reason.TRAILING_BYTES, (v.length - pos) + " unexpected bytes after the last field");
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package org.medledger.core.record;
+
+/**
+ * Record types. The first six are stored on the ledger (the paper's input parameters);
+ * CONSENT travels in the patient's QR code and EVENT is a chaincode event's payload.
+ */
+public enum RecordType {
+  REGISTRATION(0x01, "reg", true),
+  TXTC(0x02, "txtc", true),
+  TXTR(0x03, "txtr", true),
+  TXD(0x04, "txd", true),
+  TXM(0x05, "txm", true),
+  TXA(0x06, "txa", true),
+  CONSENT(0x08, "consent", false),
+  EVENT(0x10, "event", false);
+
+  private final int code;
+  private final String label;
+  private final boolean storable;
+
+  RecordType(int code, String label, boolean storable) {
+    this.code = code;
+    this.label = label;
+    this.storable = storable;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** The paper's name: "txtc", "txd", ... */
+  public String label() {
+    return label;
+  }
+
+  public boolean storable() {
+    return storable;
+  }
+
+  public boolean isProcessRecord() {
+    return this == TXD || this == TXM || this == TXA;
+  }
+
+  /** The role that writes a process record: txd doctor, txm pharmacist, txa insurer. */
+  public Role writer() {
+    return switch (this) {
+      case TXD -> Role.DOCTOR;
+      case TXM -> Role.PHARMACIST;
+      case TXA -> Role.INSURER;
+      default -> throw new IllegalStateException(label + " is not a process record");
+    };
+  }
+
+  public static RecordType fromCode(int code) {
+    for (RecordType t : values()) if (t.code == code) return t;
+    throw new RecordFormatException(
+        RecordFormatException.Reason.UNKNOWN_TYPE, String.format("unknown record type 0x%02x", code));
+  }
+
+  public static RecordType fromLabel(String label) {
+    for (RecordType t : values()) if (t.label.equalsIgnoreCase(label)) return t;
+    throw new IllegalArgumentException("unknown record type '" + label + "'");
+  }
+}
