@@ -1,0 +1,284 @@
+package org.medledger.chaincode;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.crypto.CryptoException;
+import org.medledger.core.crypto.P256;
+import org.medledger.core.crypto.SiffTag;
+import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.Consent;
+import org.medledger.core.record.EventPayload;
+import org.medledger.core.record.LedgerRecord;
+import org.medledger.core.record.ParticipantIndex;
+import org.medledger.core.record.ProcessRecord;
+import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordFormatException;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Registration;
+import org.medledger.core.record.Role;
+import org.medledger.core.record.Txtc;
+import org.medledger.core.record.Txtr;
+
+/**
+ * The paper's Store, "parses the input parameter ... after verification ... sets events",
+ * with every verification rule made explicit (docs/protocol.md §Chaincode verification
+ * rules, R1–R7). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
+ * A rule violation throws before anything is written.
+ */
+public final class StoreRules {
+  static final String PARTICIPANT = "ML-P";
+  static final String TREATMENT = "ML-T";
+  static final String RESPONDED = "ML-R";
+  static final String CONSENT_USED = "ML-C";
+  static final String TREATMENT_TAG = "ML-G";
+  static final String SEQUENCE = "ML-S";
+
+  private final WorldState state;
+
+  public StoreRules(WorldState state) {
+    this.state = state;
+  }
+
+  /** Stores v under κ = SHA-256(v) after verification; returns κ (hex). */
+  public String store(Submitter submitter, byte[] v) {
+    LedgerRecord record;
+    try {
+      record = RecordCodec.parse(v); // R1
+    } catch (RecordFormatException e) {
+      throw new RuleViolation("R1", "malformed record: " + e.getMessage());
+    }
+    byte[] kappa = RecordCodec.kappa(v);
+    String kappaHex = Bytes.hex(kappa);
+    if (state.get(kappaHex) != null) {
+      return kappaHex; // R2: the same value again changes nothing
+    }
+    EventPayload event;
+    if (record instanceof Registration r) {
+      event = register(submitter, r, kappa);
+    } else if (record instanceof Txtc t) {
+      event = openTreatment(submitter, t, kappa);
+    } else if (record instanceof Txtr t) {
+      event = respond(submitter, t, kappa);
+    } else {
+      event = process(submitter, (ProcessRecord) record, kappa);
+    }
+    state.put(kappaHex, v);
+    state.setEvent(EventPayload.EVENT_NAME, RecordCodec.encodeEvent(event));
+    return kappaHex;
+  }
+
+  // R3
+  private EventPayload register(Submitter s, Registration r, byte[] kappa) {
+    if (r.role().pseudonymous()) {
+      throw new RuleViolation("R3", "patients and family members register pseudonymously; their certificates are not published");
+    }
+    if (r.index() != s.index()) {
+      throw new RuleViolation("R3", "a participant may register only their own certificate (index "
+          + ParticipantIndex.hex(r.index()) + " is not the submitter's " + ParticipantIndex.hex(s.index()) + ")");
+    }
+    if (!Arrays.equals(r.certificateDer(), s.certificateDer())) {
+      throw new RuleViolation("R3", "the registered certificate is not the submitter's certificate");
+    }
+    if (s.role() != r.role()) {
+      throw new RuleViolation("R3", "the certificate's role is " + roleName(s.role()) + ", not " + roleName(r.role()));
+    }
+    String key = state.compositeKey(PARTICIPANT, ParticipantIndex.hex(r.index()));
+    if (state.get(key) != null) {
+      throw new RuleViolation("R3", "index " + ParticipantIndex.hex(r.index()) + " is already registered");
+    }
+    state.put(key, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
+    return new EventPayload(RecordType.REGISTRATION, kappa, new byte[32], List.of());
+  }
+
+  // R4
+  private EventPayload openTreatment(Submitter s, Txtc t, byte[] kappa) {
+    Consent c = t.consent();
+    if (!TreatmentProtocol.consentValid(c)) {
+      throw new RuleViolation("R4", "the patient's consent signature is not valid");
+    }
+    try {
+      TreatmentProtocol.checkDistinctMembers(c);
+    } catch (CryptoException e) {
+      throw new RuleViolation("R4", e.getMessage());
+    }
+    if (s.index() != c.doctor() || s.role() != Role.DOCTOR) {
+      throw new RuleViolation("R4", "only the doctor named in the patient's consent may open this treatment");
+    }
+    requireRegistered("R4", s, Role.DOCTOR);
+    for (Role role : List.of(Role.INSURER, Role.LAWYER, Role.PHARMACIST)) {
+      for (long ind : c.indexesOf(role)) {
+        Registration reg = registration(ind);
+        if (reg == null || reg.role() != role) {
+          throw new RuleViolation("R4", "selected " + role.title().toLowerCase() + " " + ParticipantIndex.hex(ind)
+              + " is not a registered " + role.title().toLowerCase());
+        }
+      }
+    }
+    String consentKey = state.compositeKey(CONSENT_USED, Bytes.hex(c.consentId()));
+    if (state.get(consentKey) != null) {
+      throw new RuleViolation("R4", "this consent was already used to open a treatment");
+    }
+    String k0 = Bytes.hex(kappa);
+    state.put(consentKey, k0.getBytes(StandardCharsets.US_ASCII));
+    index(k0, RecordType.TXTC, k0);
+    List<Long> recipients = new ArrayList<>();
+    for (Consent.Member m : c.members()) recipients.add(m.index());
+    return new EventPayload(RecordType.TXTC, kappa, kappa, sortedUnique(recipients));
+  }
+
+  // R5
+  private EventPayload respond(Submitter s, Txtr t, byte[] kappa) {
+    Txtc txtc = treatment("R5", t.kappa0());
+    Consent c = txtc.consent();
+    if (t.responder() != s.index()) {
+      throw new RuleViolation("R5", "a participant may answer only for themselves");
+    }
+    Consent.Member member = null;
+    for (Consent.Member m : c.responders()) if (m.index() == t.responder()) member = m;
+    if (member == null) {
+      throw new RuleViolation("R5", "participant " + ParticipantIndex.hex(s.index()) + " was not selected in this treatment");
+    }
+    if (member.role().pseudonymous()) {
+      if (!Arrays.equals(member.publicKey(), s.publicKey()) || s.role() != member.role()) {
+        throw new RuleViolation("R5", "the certificate does not belong to the selected " + member.role().title().toLowerCase());
+      }
+    } else {
+      requireRegistered("R5", s, member.role());
+    }
+    String k0 = Bytes.hex(t.kappa0());
+    String respondedKey = state.compositeKey(RESPONDED, k0, ParticipantIndex.hex(s.index()));
+    if (state.get(respondedKey) != null) {
+      throw new RuleViolation("R5", "participant " + ParticipantIndex.hex(s.index()) + " has already answered this invitation");
+    }
+    state.put(respondedKey, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
+    index(k0, RecordType.TXTR, Bytes.hex(kappa));
+    return new EventPayload(RecordType.TXTR, kappa, t.kappa0(), List.of(c.doctor()));
+  }
+
+  // R6
+  private EventPayload process(Submitter s, ProcessRecord p, byte[] kappa) {
+    Txtc txtc = treatment("R6", p.kappa0());
+    Consent c = txtc.consent();
+    Role writer = p.type().writer();
+    if (p.sender() != s.index()) {
+      throw new RuleViolation("R6", "the sender index is not the submitter's");
+    }
+    if (c.roleOf(s.index()) != writer || s.role() != writer) {
+      throw new RuleViolation("R6", "only the selected " + writer.title().toLowerCase() + " may write " + p.type().label());
+    }
+    requireRegistered("R6", s, writer);
+    List<Long> others = new ArrayList<>();
+    for (Consent.Member m : c.members()) if (m.index() != s.index()) others.add(m.index());
+    if (!sortedUnique(others).equals(p.others())) {
+      throw new RuleViolation("R6", "the record's participant indexes do not match the treatment");
+    }
+    String k0 = Bytes.hex(p.kappa0());
+    int answered = state.byPartialKey(RESPONDED, k0).size();
+    if (answered != c.responders().size()) {
+      throw new RuleViolation("R6", "the treatment key is not established yet: " + answered + " of "
+          + c.responders().size() + " participants have answered");
+    }
+    SiffTag tag;
+    try {
+      tag = SiffTag.parse(p.tag());
+    } catch (CryptoException e) {
+      throw new RuleViolation("R6", "invalid tag: " + e.getMessage());
+    }
+    if (tag.members() != c.members().size()) {
+      throw new RuleViolation("R6", "the tag is built for " + tag.members() + " members, the treatment has " + c.members().size());
+    }
+    String tagKey = state.compositeKey(TREATMENT_TAG, k0);
+    byte[] knownTag = state.get(tagKey);
+    String tagHash = Bytes.hex(tag.hash());
+    if (knownTag == null) {
+      state.put(tagKey, tagHash.getBytes(StandardCharsets.US_ASCII));
+    } else if (!new String(knownTag, StandardCharsets.US_ASCII).equals(tagHash)) {
+      throw new RuleViolation("R6", "the tag differs from the one this treatment already uses");
+    }
+    String seqKey = state.compositeKey(SEQUENCE, k0, ParticipantIndex.hex(s.index()), Integer.toUnsignedString(p.sequence()));
+    if (state.get(seqKey) != null) {
+      throw new RuleViolation("R6", "sequence number " + Integer.toUnsignedString(p.sequence()) + " is already used by this sender");
+    }
+    state.put(seqKey, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
+    index(k0, p.type(), Bytes.hex(kappa));
+    return new EventPayload(p.type(), kappa, p.kappa0(), recipients(p.type(), c));
+  }
+
+  /** R7: event receivers of the paper's Table 3. */
+  static List<Long> recipients(RecordType type, Consent c) {
+    List<Long> out = new ArrayList<>();
+    out.add(c.patientIndex());
+    switch (type) {
+      case TXD -> out.addAll(c.pharmacists());
+      case TXM -> out.addAll(c.insurers());
+      case TXA -> { }
+      default -> throw new IllegalArgumentException(type.label());
+    }
+    return sortedUnique(out);
+  }
+
+  private void index(String kappa0Hex, RecordType type, String kappaHex) {
+    String value = state.transactionId() + "|" + state.transactionTime().toEpochMilli();
+    state.put(state.compositeKey(TREATMENT, kappa0Hex, type.label(), kappaHex), value.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private Txtc treatment(String rule, byte[] kappa0) {
+    byte[] v = state.get(Bytes.hex(kappa0));
+    if (v == null) {
+      throw new RuleViolation(rule, "no treatment " + Bytes.hex(kappa0) + " on the ledger");
+    }
+    LedgerRecord r = RecordCodec.parse(v);
+    if (!(r instanceof Txtc t)) {
+      throw new RuleViolation(rule, Bytes.hex(kappa0) + " is not a treatment (txtc)");
+    }
+    return t;
+  }
+
+  Registration registration(long index) {
+    byte[] kappaHex = state.get(state.compositeKey(PARTICIPANT, ParticipantIndex.hex(index)));
+    if (kappaHex == null) return null;
+    return (Registration) RecordCodec.parse(state.get(new String(kappaHex, StandardCharsets.US_ASCII)));
+  }
+
+  private void requireRegistered(String rule, Submitter s, Role role) {
+    if (s.role() != role) {
+      throw new RuleViolation(rule, "the certificate's role is " + roleName(s.role()) + ", not " + role.title().toLowerCase());
+    }
+    Registration reg = registration(s.index());
+    if (reg == null || reg.role() != role || !sameKey(reg, s)) {
+      throw new RuleViolation(rule, "the submitter is not registered as " + role.title().toLowerCase()
+          + " under index " + ParticipantIndex.hex(s.index()));
+    }
+  }
+
+  private static boolean sameKey(Registration reg, Submitter s) {
+    try {
+      X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(reg.certificateDer()));
+      return Arrays.equals(P256.encodeCompressed(P256.fromJcaPublicKey(cert.getPublicKey())), s.publicKey());
+    } catch (CertificateException | CryptoException e) {
+      return false;
+    }
+  }
+
+  private static String roleName(Role r) {
+    return r == null ? "not set" : r.title().toLowerCase();
+  }
+
+  static List<Long> sortedUnique(List<Long> in) {
+    Set<Long> seen = new HashSet<>();
+    List<Long> out = new ArrayList<>();
+    for (long v : in) if (seen.add(v)) out.add(v);
+    out.sort(Long::compareUnsigned);
+    return out;
+  }
+}

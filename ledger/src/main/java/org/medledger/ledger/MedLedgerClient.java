@@ -1,0 +1,117 @@
+package org.medledger.ledger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.record.LedgerRecord;
+import org.medledger.core.record.ParticipantIndex;
+import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Registration;
+
+/**
+ * Typed access to the MedLedger chaincode over any {@link LedgerGateway}: the function names
+ * and argument encodings of docs/protocol.md §Chaincode interface live here and nowhere else.
+ */
+public final class MedLedgerClient {
+  public static final String STORE = "Store";
+  public static final String GET = "Get";
+  public static final String LIST_TREATMENT = "ListTreatment";
+  public static final String GET_PARTICIPANT = "GetParticipant";
+  public static final String LIST_PARTICIPANTS = "ListParticipants";
+
+  private static final Pattern ENTRY =
+      Pattern.compile("\\{\"type\":\"([a-z]+)\",\"kappa\":\"([0-9a-f]{64})\",\"tx\":\"([^\"]*)\",\"time\":(\\d+)\\}");
+  private static final Pattern STRING = Pattern.compile("\"([A-Za-z0-9+/=]*)\"");
+
+  private final LedgerGateway ledger;
+
+  public MedLedgerClient(LedgerGateway ledger) {
+    this.ledger = ledger;
+  }
+
+  public LedgerGateway ledger() {
+    return ledger;
+  }
+
+  /** A stored record: κ, the encoded value, and the transaction that committed it. */
+  public record Stored(byte[] kappa, byte[] value, String transactionId, long blockNumber) {
+    public String kappaHex() {
+      return Bytes.hex(kappa);
+    }
+  }
+
+  /** One record of a treatment's listing. */
+  public record TreatmentEntry(RecordType type, String kappaHex, String transactionId, long timeMillis) {}
+
+  /** Store(v) as {@code identity}; throws {@link LedgerException} (REJECTED) if refused. */
+  public Stored store(LedgerIdentity identity, LedgerRecord record) {
+    byte[] v = RecordCodec.encode(record);
+    return storeRaw(identity, v);
+  }
+
+  /** Store of already-encoded bytes (tests of the chaincode's rules, benchmarks). */
+  public Stored storeRaw(LedgerIdentity identity, byte[] v) {
+    SubmitResult r = ledger.submit(identity, STORE, v);
+    String kappaHex = new String(r.payload(), StandardCharsets.US_ASCII);
+    return new Stored(Bytes.unhex(kappaHex), v, r.transactionId(), r.blockNumber());
+  }
+
+  /** Get(κ): the record bytes, or empty if no record has that key. */
+  public Optional<byte[]> get(LedgerIdentity identity, byte[] kappa) {
+    try {
+      byte[] b64 = ledger.evaluate(identity, GET, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
+      return Optional.of(Base64.getDecoder().decode(b64));
+    } catch (LedgerException e) {
+      if (e.kind() == LedgerException.Kind.REJECTED && e.getMessage().contains("no record")) return Optional.empty();
+      throw e;
+    }
+  }
+
+  public Optional<LedgerRecord> getRecord(LedgerIdentity identity, byte[] kappa) {
+    return get(identity, kappa).map(RecordCodec::parse);
+  }
+
+  /** Every record of treatment κ0 in commit order (empty if there is no such treatment). */
+  public List<TreatmentEntry> treatment(LedgerIdentity identity, byte[] kappa0) {
+    String json;
+    try {
+      json = new String(ledger.evaluate(identity, LIST_TREATMENT, Bytes.hex(kappa0).getBytes(StandardCharsets.US_ASCII)),
+          StandardCharsets.UTF_8);
+    } catch (LedgerException e) {
+      if (e.kind() == LedgerException.Kind.REJECTED && e.getMessage().contains("no treatment")) return List.of();
+      throw e;
+    }
+    List<TreatmentEntry> out = new ArrayList<>();
+    Matcher m = ENTRY.matcher(json);
+    while (m.find()) {
+      out.add(new TreatmentEntry(RecordType.fromLabel(m.group(1)), m.group(2), m.group(3), Long.parseLong(m.group(4))));
+    }
+    return out;
+  }
+
+  /** The registration published under ind_x, if any. */
+  public Optional<Registration> participant(LedgerIdentity identity, long index) {
+    try {
+      byte[] b64 = ledger.evaluate(identity, GET_PARTICIPANT, ParticipantIndex.hex(index).getBytes(StandardCharsets.US_ASCII));
+      return Optional.of((Registration) RecordCodec.parse(Base64.getDecoder().decode(b64)));
+    } catch (LedgerException e) {
+      if (e.kind() == LedgerException.Kind.REJECTED && e.getMessage().contains("no participant")) return Optional.empty();
+      throw e;
+    }
+  }
+
+  /** Every published registration (the directory). */
+  public List<Registration> participants(LedgerIdentity identity) {
+    String json = new String(ledger.evaluate(identity, LIST_PARTICIPANTS), StandardCharsets.UTF_8);
+    List<Registration> out = new ArrayList<>();
+    Matcher m = STRING.matcher(json);
+    while (m.find()) out.add((Registration) RecordCodec.parse(Base64.getDecoder().decode(m.group(1))));
+    return out;
+  }
+}
