@@ -1,0 +1,80 @@
+package org.medledger.chaincode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A map-backed world state with Fabric's composite-key layout and one event per transaction. */
+final class InMemoryWorldState implements WorldState {
+  final TreeMap<String, byte[]> committed = new TreeMap<>();
+  private final TreeMap<String, byte[]> writes = new TreeMap<>();
+  String eventName;
+  byte[] eventPayload;
+  private long tx;
+
+  /** Starts a transaction; reads see committed state only, as on Fabric. */
+  void begin() {
+    writes.clear();
+    eventName = null;
+    eventPayload = null;
+    tx++;
+  }
+
+  void commit() {
+    committed.putAll(writes);
+    writes.clear();
+  }
+
+  @Override
+  public byte[] get(String key) {
+    return committed.get(key);
+  }
+
+  @Override
+  public void put(String key, byte[] value) {
+    writes.put(key, value);
+  }
+
+  @Override
+  public String compositeKey(String objectType, String... attributes) {
+    StringBuilder sb = new StringBuilder("\u0000").append(objectType).append('\u0000');
+    for (String a : attributes) sb.append(a).append('\u0000');
+    return sb.toString();
+  }
+
+  @Override
+  public List<Map.Entry<String, byte[]>> byPartialKey(String objectType, String... attributes) {
+    String prefix = compositeKey(objectType, attributes);
+    List<Map.Entry<String, byte[]>> out = new ArrayList<>();
+    for (var e : committed.tailMap(prefix, true).entrySet()) {
+      if (!e.getKey().startsWith(prefix)) break;
+      out.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> attributesOf(String compositeKey) {
+    String[] parts = compositeKey.substring(1).split("\u0000");
+    return Arrays.asList(parts).subList(1, parts.length);
+  }
+
+  @Override
+  public String transactionId() {
+    return String.format("%064x", tx);
+  }
+
+  @Override
+  public Instant transactionTime() {
+    return Instant.ofEpochMilli(1_700_000_000_000L + tx);
+  }
+
+  @Override
+  public void setEvent(String name, byte[] payload) {
+    eventName = name;
+    eventPayload = payload;
+  }
+}

@@ -1,0 +1,251 @@
+package org.medledger.chaincode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.crypto.Siff;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.Consent;
+import org.medledger.core.record.EventPayload;
+import org.medledger.core.record.LedgerRecord;
+import org.medledger.core.record.ProcessRecord;
+import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Registration;
+import org.medledger.core.record.Role;
+import org.medledger.core.record.Txtc;
+import org.medledger.core.record.Txtr;
+
+/** Each verification rule of Store, its accepted case and one refused case each. */
+class StoreRulesTest {
+  private final SecureRandom random = new SecureRandom();
+  private final InMemoryWorldState state = new InMemoryWorldState();
+
+  /** A participant with σ, a certificate carrying their role, and ind_x. */
+  private final class Actor {
+    final UserSecret sigma = UserSecret.generate(random);
+    final Role role;
+    final Submitter submitter;
+
+    Actor(String name, Role role) {
+      this.role = role;
+      var keys = sigma.signingKeyPair();
+      this.submitter = Submitter.of("TestMSP", TestCertificates.issue(name, keys.toJca()), role.name().toLowerCase());
+    }
+
+    long index() {
+      return submitter.index();
+    }
+
+    byte[] vk() {
+      return submitter.publicKey();
+    }
+  }
+
+  private Actor patient, family, doctor, pharmacist, insurer, lawyer, outsiderDoctor;
+
+  @BeforeEach
+  void setUp() {
+    patient = new Actor("patient", Role.PATIENT);
+    family = new Actor("family", Role.FAMILY);
+    doctor = new Actor("doctor", Role.DOCTOR);
+    pharmacist = new Actor("pharmacist", Role.PHARMACIST);
+    insurer = new Actor("insurer", Role.INSURER);
+    lawyer = new Actor("lawyer", Role.LAWYER);
+    outsiderDoctor = new Actor("other doctor", Role.DOCTOR);
+    for (Actor a : List.of(doctor, pharmacist, insurer, lawyer, outsiderDoctor)) store(a, registration(a));
+  }
+
+  private Registration registration(Actor a) {
+    return new Registration(a.role, a.index(), a.submitter.certificateDer());
+  }
+
+  private String store(Actor who, LedgerRecord r) {
+    return storeRaw(who, RecordCodec.encode(r));
+  }
+
+  private String storeRaw(Actor who, byte[] v) {
+    state.begin();
+    String k = new StoreRules(state).store(who.submitter, v);
+    state.commit();
+    return k;
+  }
+
+  private void refused(Actor who, LedgerRecord r, String rule, String messagePart) {
+    refusedRaw(who, RecordCodec.encode(r), rule, messagePart);
+  }
+
+  private void refusedRaw(Actor who, byte[] v, String rule, String messagePart) {
+    TreeMap<String, byte[]> before = new TreeMap<>(state.committed);
+    state.begin();
+    assertThatThrownBy(() -> new StoreRules(state).store(who.submitter, v))
+        .isInstanceOf(RuleViolation.class)
+        .hasMessageStartingWith(rule + ":")
+        .hasMessageContaining(messagePart);
+    assertThat(state.eventName).as("no event on refusal").isNull();
+    state.commit();
+    assertThat(state.committed.keySet()).isEqualTo(before.keySet());
+  }
+
+  private Consent consent() {
+    return TreatmentProtocol.consent(patient.sigma, List.of(family.vk()), List.of(insurer.index()),
+        List.of(lawyer.index()), List.of(pharmacist.index()), doctor.index(), random);
+  }
+
+  private record Opened(Txtc txtc, byte[] kappa0) {}
+
+  private Opened open() {
+    Txtc txtc = TreatmentProtocol.open(doctor.sigma, consent());
+    return new Opened(txtc, Bytes.unhex(store(doctor, txtc)));
+  }
+
+  private EventPayload lastEvent() {
+    assertThat(state.eventName).isEqualTo(EventPayload.EVENT_NAME);
+    return RecordCodec.parseEvent(state.eventPayload);
+  }
+
+  private Siff.Built answerAllAndBuild(Opened o) {
+    List<Txtr> rs = new ArrayList<>();
+    for (Actor a : List.of(patient, family, insurer, lawyer, pharmacist)) {
+      Txtr t = TreatmentProtocol.respond(a.sigma, a.index(), o.txtc(), o.kappa0());
+      store(a, t);
+      assertThat(lastEvent().recipients()).containsExactly(doctor.index());
+      rs.add(t);
+    }
+    return TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), rs, random);
+  }
+
+  private ProcessRecord txd(Opened o, Siff.Built b, int seq) {
+    return TreatmentProtocol.write(RecordType.TXD, o.txtc(), o.kappa0(), b.tag(), b.key(), doctor.index(), seq,
+        "diagnosis".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void wholeTreatmentIsAcceptedWithTheEventsOfTable3() {
+    Opened o = open();
+    assertThat(lastEvent().recipients()).containsExactlyInAnyOrderElementsOf(
+        List.of(patient.index(), family.index(), doctor.index(), pharmacist.index(), insurer.index(), lawyer.index()));
+    Siff.Built b = answerAllAndBuild(o);
+    store(doctor, txd(o, b, 1));
+    assertThat(lastEvent().recipients()).containsExactlyInAnyOrder(patient.index(), pharmacist.index());
+    store(pharmacist, TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        pharmacist.index(), 1, "medicines".getBytes(StandardCharsets.UTF_8)));
+    assertThat(lastEvent().recipients()).containsExactlyInAnyOrder(patient.index(), insurer.index());
+    store(insurer, TreatmentProtocol.write(RecordType.TXA, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        insurer.index(), 1, "compensation".getBytes(StandardCharsets.UTF_8)));
+    assertThat(lastEvent().recipients()).containsExactly(patient.index());
+
+    List<Queries.Entry> entries = new Queries(state).treatment(Bytes.hex(o.kappa0()));
+    assertThat(entries).extracting(Queries.Entry::type).containsExactly(RecordType.TXTC,
+        RecordType.TXTR, RecordType.TXTR, RecordType.TXTR, RecordType.TXTR, RecordType.TXTR,
+        RecordType.TXD, RecordType.TXM, RecordType.TXA);
+  }
+
+  @Test
+  void r1MalformedUnknownAndOversizedInputIsRefused() {
+    byte[] good = RecordCodec.encode(registration(doctor));
+    refusedRaw(doctor, Arrays.copyOf(good, good.length - 3), "R1", "truncated");
+    byte[] unknown = good.clone();
+    unknown[3] = 0x7f;
+    refusedRaw(doctor, unknown, "R1", "unknown record type");
+    refusedRaw(doctor, new byte[RecordCodec.MAX_RECORD_BYTES + 1], "R1", "limit");
+    refusedRaw(doctor, "hello".getBytes(StandardCharsets.UTF_8), "R1", "malformed");
+  }
+
+  @Test
+  void r2StoringTheSameValueTwiceReturnsTheSameKappaAndChangesNothing() {
+    Opened o = open();
+    TreeMap<String, byte[]> before = new TreeMap<>(state.committed);
+    assertThat(store(doctor, o.txtc())).isEqualTo(Bytes.hex(o.kappa0()));
+    assertThat(state.eventName).isNull();
+    assertThat(state.committed.keySet()).isEqualTo(before.keySet());
+  }
+
+  @Test
+  void r3RegistrationOnlyOfOnesOwnCertificateAndNeverAnIndexTwice() {
+    Actor newcomer = new Actor("newcomer", Role.PHARMACIST);
+    refused(doctor, registration(newcomer), "R3", "only their own certificate");
+    refused(newcomer, new Registration(Role.DOCTOR, newcomer.index(), newcomer.submitter.certificateDer()), "R3",
+        "role");
+    refused(patient, new Registration(Role.PATIENT, patient.index(), patient.submitter.certificateDer()), "R3",
+        "pseudonymously");
+    // A second certificate for the same key (same ind_x) is an index collision.
+    Submitter reissued = Submitter.of("TestMSP", TestCertificates.issue("doctor again", doctor.sigma.signingKeyPair().toJca()), "doctor");
+    state.begin();
+    assertThatThrownBy(() -> new StoreRules(state).store(reissued,
+        RecordCodec.encode(new Registration(Role.DOCTOR, reissued.index(), reissued.certificateDer()))))
+        .isInstanceOf(RuleViolation.class).hasMessageContaining("already registered");
+  }
+
+  @Test
+  void r4OnlyTheNamedDoctorOpensAndOnlyOncePerConsent() {
+    Consent c = consent();
+    refused(outsiderDoctor, TreatmentProtocol.open(outsiderDoctor.sigma, c), "R4", "only the doctor named");
+    Consent forged = c.withSignature(outsiderDoctor.sigma.signingKeyPair().sign(c.signedBytes()));
+    refused(doctor, new Txtc(forged, TreatmentProtocol.open(doctor.sigma, c).doctorKey()), "R4", "signature");
+    store(doctor, TreatmentProtocol.open(doctor.sigma, c));
+    // the same consent again with another doctor key is a second treatment: refused
+    refused(doctor, new Txtc(c, outsiderDoctor.sigma.ephemeralKeyPair(c.consentId()).publicKey()), "R4", "already used");
+    Actor unregistered = new Actor("unregistered", Role.PHARMACIST);
+    Consent c2 = TreatmentProtocol.consent(patient.sigma, List.of(), List.of(), List.of(),
+        List.of(unregistered.index()), doctor.index(), random);
+    refused(doctor, TreatmentProtocol.open(doctor.sigma, c2), "R4", "not a registered pharmacist");
+  }
+
+  @Test
+  void r5OnlySelectedParticipantsAnswerOnceForThemselves() {
+    Opened o = open();
+    Txtr mine = TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0());
+    refused(insurer, mine, "R5", "only for themselves");
+    store(lawyer, mine);
+    Txtr again = TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0());
+    // deterministic pk_x but a fresh nonce: a different value, refused as a second answer
+    refused(lawyer, again, "R5", "already answered");
+    Actor stranger = new Actor("stranger", Role.FAMILY);
+    Txtr strangers = new Txtr(o.kappa0(), stranger.index(), mine.responderKey(), mine.wrappedToken());
+    refused(stranger, strangers, "R5", "not selected");
+    Actor impostor = new Actor("impostor", Role.FAMILY);
+    Txtr asFamily = new Txtr(o.kappa0(), family.index(), mine.responderKey(), mine.wrappedToken());
+    refused(impostor, asFamily, "R5", "only for themselves");
+    refused(lawyer, new Txtr(new byte[32], lawyer.index(), mine.responderKey(), mine.wrappedToken()), "R5",
+        "no treatment");
+  }
+
+  @Test
+  void r6OnlyTheSelectedWriterWritesItsRecordOnceTheKeyExists() {
+    Opened o = open();
+    // before everyone answered: the key cannot exist yet
+    Siff.Built early = Siff.build(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}, new byte[] {4},
+        new byte[] {5}, new byte[] {6}), random);
+    refused(doctor, txd(o, early, 1), "R6", "not established yet");
+    Siff.Built b = answerAllAndBuild(o);
+    ProcessRecord d1 = txd(o, b, 1);
+    refused(pharmacist, d1, "R6", "sender index");
+    ProcessRecord asPharmacist = TreatmentProtocol.write(RecordType.TXD, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        pharmacist.index(), 1, new byte[1]);
+    refused(pharmacist, asPharmacist, "R6", "only the selected doctor");
+    ProcessRecord wrongOthers = new ProcessRecord(RecordType.TXD, o.kappa0(), doctor.index(),
+        List.of(patient.index()), 1, d1.tag(), d1.ciphertext());
+    refused(doctor, wrongOthers, "R6", "indexes do not match");
+    store(doctor, d1);
+    refused(doctor, txd(o, b, 1), "R6", "sequence number 1");
+    Siff.Built other = Siff.build(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}, new byte[] {4},
+        new byte[] {5}, new byte[] {6}), random);
+    refused(doctor, txd(o, other, 2), "R6", "tag differs");
+    Actor otherPharmacist = new Actor("other pharmacist", Role.PHARMACIST);
+    store(otherPharmacist, registration(otherPharmacist));
+    ProcessRecord m = TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        otherPharmacist.index(), 1, new byte[1]);
+    refused(otherPharmacist, m, "R6", "only the selected pharmacist");
+  }
+}
