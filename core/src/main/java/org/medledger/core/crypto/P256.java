@@ -88,7 +88,13 @@ public final class P256 {
     if (!(params instanceof ASN1ObjectIdentifier oid) || !SECObjectIdentifiers.secp256r1.equals(oid)) {
       throw new CryptoException("public key is not on the named curve P-256");
     }
-    return decodePoint(spki.getPublicKeyData().getOctets());
+    byte[] point;
+    try {
+      point = spki.getPublicKeyData().getOctets();
+    } catch (IllegalStateException e) { // BIT STRING with unused bits (Wycheproof ecdh tcId 604ff.)
+      throw new CryptoException("public key is not a valid SubjectPublicKeyInfo");
+    }
+    return decodePoint(point);
   }
 
   public static byte[] encodeCompressed(ECPoint p) {
