@@ -93,6 +93,11 @@ public final class RecoveryKit {
         bits -= 8;
       }
     }
+    // Canonical RFC 4648: fewer than 5 leftover bits, all zero. Otherwise a mistyped last
+    // character or an extra one would decode to the same σ unnoticed.
+    if (bits >= 5 || (buffer & ((1 << bits) - 1)) != 0) {
+      throw new CryptoException("recovery code has a typo (its last characters do not match)");
+    }
     return out.toByteArray();
   }
 }
