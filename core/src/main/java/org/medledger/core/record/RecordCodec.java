@@ -293,7 +293,8 @@ public final class RecordCodec {
       }
       int got = v[pos] & 0xff;
       if (got != tag) {
-        if (got <= lastTag) {
+        // A field that comes back (got <= lastTag) or the expected one further on: out of order.
+        if (got <= lastTag || laterFieldHasTag(pos, tag)) {
           throw new RecordFormatException(
               Reason.REORDERED, "field " + got + " appears out of order where field " + tag + " (" + name + ") belongs");
         }
@@ -404,7 +405,23 @@ public final class RecordCodec {
       }
     }
 
+    /** Walks the well-formed field headers from {@code from} looking for {@code tag}. */
+    private boolean laterFieldHasTag(int from, int tag) {
+      int p = from;
+      while (p + 5 <= v.length) {
+        if ((v[p] & 0xff) == tag) return true;
+        long len = ((v[p + 1] & 0xffL) << 24) | ((v[p + 2] & 0xff) << 16) | ((v[p + 3] & 0xff) << 8) | (v[p + 4] & 0xff);
+        if (p + 5 + len > v.length) return false;
+        p += 5 + (int) len;
+      }
+      return false;
+    }
+
     void end() {
+      if (pos + 5 <= v.length && (v[pos] & 0xff) >= 1 && (v[pos] & 0xff) <= lastTag) {
+        throw new RecordFormatException(
+            Reason.REORDERED, "field " + (v[pos] & 0xff) + " appears again after field " + lastTag);
+      }
       if (pos != v.length) {
         throw new RecordFormatException(Reason.TRAILING_BYTES, (v.length - pos) + " unexpected bytes after the last field");
       }
