@@ -40,13 +40,17 @@ final class BlockFile implements AutoCloseable {
     return channel.size();
   }
 
-  /** Writes {@code frame} at {@code position} and forces it (data and metadata) to the disk. */
+  /**
+   * Writes {@code frame} at {@code position} and forces it to the disk. force(false) is
+   * fdatasync: it flushes the data and the metadata needed to read it back (the new file size)
+   * but not timestamps, which saves a second journal write per block.
+   */
   void appendAndForce(long position, ByteBuffer frame) throws IOException {
     long at = position;
     while (frame.hasRemaining()) {
       at += channel.write(frame, at);
     }
-    channel.force(true);
+    channel.force(false);
   }
 
   void truncate(long size) throws IOException {
