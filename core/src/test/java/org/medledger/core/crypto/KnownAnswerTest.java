@@ -81,6 +81,31 @@ class KnownAnswerTest {
         .isInstanceOf(AuthenticationFailedException.class);
   }
 
+  /** Both GHASH multipliers (short and long inputs) agree with the JDK's own AES-GCM. */
+  @Test
+  void gcmAgreesWithTheJdkOnBothSidesOfTheTableThreshold() throws Exception {
+    java.util.Random r = new java.util.Random(1);
+    for (int len : new int[] {0, 1, 16, 2047, 2048, 2049, 70_000}) {
+      byte[] key = new byte[32];
+      byte[] iv = new byte[12];
+      byte[] aad = new byte[len % 50];
+      byte[] msg = new byte[len];
+      r.nextBytes(key);
+      r.nextBytes(iv);
+      r.nextBytes(aad);
+      r.nextBytes(msg);
+      javax.crypto.Cipher jdk = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+      jdk.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
+          new javax.crypto.spec.GCMParameterSpec(128, iv));
+      jdk.updateAAD(aad);
+      byte[] expected = jdk.doFinal(msg);
+      assertThat(AesGcm.encrypt(key, iv, aad, msg, 128)).as("length %d", len).isEqualTo(expected);
+      assertThat(AesGcm.decrypt(key, iv, aad, expected, 128)).isEqualTo(msg);
+      expected[expected.length - 1] ^= 1;
+      assertThatThrownBy(() -> AesGcm.decrypt(key, iv, aad, expected, 128)).isInstanceOf(AuthenticationFailedException.class);
+    }
+  }
+
   @Test
   void sealRefusesKeysThatAreNotAes256() {
     assertThatThrownBy(() -> AesGcm.seal(new byte[16], new byte[0], new byte[1])).isInstanceOf(CryptoException.class);
