@@ -1,0 +1,87 @@
+package org.medledger.portal.application;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.logging.Logger;
+import org.medledger.core.record.Role;
+import org.medledger.portal.config.PortalConfig;
+
+/**
+ * The demo switch (medledger.demo=true): on the first start with an empty portal database,
+ * registers one account per role and runs a whole treatment through the ledger, then prints
+ * the six passwords in the log — of that start only (they are stored nowhere in clear).
+ */
+@ApplicationScoped
+public class DemoSeeder {
+  private static final Logger LOG = Logger.getLogger(DemoSeeder.class.getName());
+  private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+  @Inject PortalConfig config;
+  @Inject AccountService accounts;
+  @Inject TreatmentService treatments;
+
+  private record Person(String username, String name, Role role, String institution) {}
+
+  static final List<Person> PEOPLE = List.of(
+      new Person("patient", "Alice Martin", Role.PATIENT, "Private"),
+      new Person("family", "Bob Martin", Role.FAMILY, "Private"),
+      new Person("doctor", "Dr. Claire Dubois", Role.DOCTOR, "St. Mary's Hospital"),
+      new Person("pharmacist", "David Chen", Role.PHARMACIST, "Central Pharmacy"),
+      new Person("insurer", "Eva Novak", Role.INSURER, "Mutual Health Insurance"),
+      new Person("lawyer", "Frank Weber", Role.LAWYER, "Weber & Partners"));
+
+  void seed(@Observes @Priority(2000) @Initialized(ApplicationScoped.class) Object ignored) {
+    if (!config.demo()) return;
+    if (accounts.count() > 0) {
+      LOG.info("Demo switch is on, but the portal already has accounts: nothing seeded (passwords were printed on the first start).");
+      return;
+    }
+    LOG.info("Demo switch is on: seeding six accounts and a finished treatment...");
+    SecureRandom random = new SecureRandom();
+    List<String> passwords = new ArrayList<>();
+    List<Actor> actors = new ArrayList<>();
+    try {
+      for (Person p : PEOPLE) {
+        String pw = password(random);
+        passwords.add(pw);
+        accounts.register(p.username(), p.name(), p.role(), p.institution(), pw.toCharArray());
+        actors.add(accounts.unlock(p.username(), pw.toCharArray()));
+      }
+      Actor patient = actors.get(0), family = actors.get(1), doctor = actors.get(2), pharmacist = actors.get(3),
+          insurer = actors.get(4), lawyer = actors.get(5);
+      String familyCard = new Card(Role.FAMILY, family.index(),
+          Base64.getUrlDecoder().decode(accounts.view("family").orElseThrow().publicKeyBase64Url())).text();
+      TreatmentService.ConsentView consent = treatments.consent(patient, familyCard, doctor.indexHex(),
+          List.of(pharmacist.indexHex()), List.of(insurer.indexHex()), List.of(lawyer.indexHex()));
+      String k = treatments.open(doctor, consent.text());
+      for (Actor a : List.of(patient, family, pharmacist, insurer, lawyer)) treatments.respond(a, k);
+      treatments.buildKey(doctor, k);
+      treatments.write(doctor, k, "Diagnosis: acute appendicitis. Laparoscopic appendectomy performed on day 1; uneventful recovery.");
+      treatments.write(pharmacist, k, "Dispensed: amoxicillin/clavulanate 875/125 mg, 2x daily for 7 days. Price 42.00 EUR.");
+      treatments.write(insurer, k, "Claim accepted: 80% of hospital and pharmacy costs reimbursed.");
+      StringBuilder sb = new StringBuilder("\n=== MedLedger demo accounts (printed on this first start only) ===\n");
+      for (int i = 0; i < PEOPLE.size(); i++) {
+        Person p = PEOPLE.get(i);
+        sb.append(String.format("  %-11s %-22s password: %s%n", p.username(), "(" + p.role().title().split(" ")[0] + ")", passwords.get(i)));
+      }
+      sb.append("  finished treatment: ").append(k).append('\n');
+      sb.append("=================================================================");
+      LOG.warning(sb.toString());
+    } finally {
+      actors.forEach(Actor::close);
+    }
+  }
+
+  private static String password(SecureRandom r) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 14; i++) sb.append(ALPHABET.charAt(r.nextInt(ALPHABET.length())));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,123 @@
+package org.medledger.portal.application;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.record.EventPayload;
+import org.medledger.core.record.ParticipantIndex;
+import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordFormatException;
+import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.portal.infrastructure.persistence.Account;
+import org.medledger.portal.infrastructure.persistence.CheckpointRow;
+import org.medledger.portal.infrastructure.persistence.InboxItem;
+
+/**
+ * The inbox: one row per (local account, ledger record) addressed to it. Each event is handled
+ * in one transaction together with the checkpoint, so a restart resumes exactly after the
+ * last handled event; the unique key absorbs a replay of the same event.
+ */
+@ApplicationScoped
+@Transactional
+public class InboxService {
+  @PersistenceContext(unitName = "medledger")
+  EntityManager em;
+
+  /** One inbox line for the pages. */
+  public record Item(long id, String recordType, String kappa0Hex, String transactionId, long blockNumber,
+      Instant receivedAt, boolean unread) {}
+
+  /** Writes the inbox rows for {@code event} and moves the checkpoint; returns who was notified. */
+  public List<InboxUpdated> handle(ChaincodeEvent event, String subscriber) {
+    List<InboxUpdated> out = new ArrayList<>();
+    if (EventPayload.EVENT_NAME.equals(event.eventName())) {
+      EventPayload p;
+      try {
+        p = RecordCodec.parseEvent(event.payload());
+      } catch (RecordFormatException e) {
+        p = null; // not ours to understand; skip, but still move the checkpoint
+      }
+      if (p != null) {
+        String kappa = Bytes.hex(p.kappa());
+        String kappa0 = Bytes.hex(p.kappa0());
+        for (long recipient : p.recipients()) {
+          Optional<Account> acc = em.createNamedQuery("Account.byIndex", Account.class)
+              .setParameter("i", ParticipantIndex.hex(recipient)).getResultStream().findFirst();
+          if (acc.isEmpty()) continue;
+          String user = acc.get().getUsername();
+          long seen = em.createNamedQuery("Inbox.exists", Long.class).setParameter("u", user).setParameter("k", kappa)
+              .getSingleResult();
+          if (seen > 0) continue;
+          InboxItem i = new InboxItem();
+          i.setUsername(user);
+          i.setRecordType(p.recordType().label());
+          i.setRecordKappa(kappa);
+          i.setKappa0(kappa0);
+          i.setTransactionId(event.transactionId());
+          i.setBlockNumber(event.blockNumber());
+          i.setReceivedAt(Instant.now());
+          em.persist(i);
+          out.add(new InboxUpdated(user, p.recordType().label(), kappa0));
+        }
+      }
+    }
+    checkpoint(subscriber, event.blockNumber(), event.transactionId());
+    return out;
+  }
+
+  public void checkpoint(String subscriber, long block, String txId) {
+    CheckpointRow row = em.find(CheckpointRow.class, subscriber);
+    if (row == null) {
+      row = new CheckpointRow(subscriber);
+      em.persist(row);
+    }
+    row.setBlockNumber(block);
+    row.setTransactionId(txId);
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public OptionalLong checkpointBlock(String subscriber) {
+    CheckpointRow row = em.find(CheckpointRow.class, subscriber);
+    return row == null || row.getBlockNumber() < 0 ? OptionalLong.empty() : OptionalLong.of(row.getBlockNumber());
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public Optional<String> checkpointTransaction(String subscriber) {
+    CheckpointRow row = em.find(CheckpointRow.class, subscriber);
+    return row == null ? Optional.empty() : Optional.ofNullable(row.getTransactionId());
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<Item> items(String username, int max) {
+    return em.createNamedQuery("Inbox.forUser", InboxItem.class).setParameter("u", username).setMaxResults(max)
+        .getResultStream().map(InboxService::item).toList();
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public long unread(String username) {
+    return em.createNamedQuery("Inbox.unread", Long.class).setParameter("u", username).getSingleResult();
+  }
+
+  /** Treatments this account was invited to or opened (κ0 of its txtc events), newest first. */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<String> treatments(String username) {
+    return em.createNamedQuery("Inbox.treatments", InboxItem.class).setParameter("u", username).getResultStream()
+        .map(InboxItem::getKappa0).distinct().toList();
+  }
+
+  public void markAllRead(String username) {
+    em.createNamedQuery("Inbox.markRead").setParameter("u", username).setParameter("t", Instant.now()).executeUpdate();
+  }
+
+  private static Item item(InboxItem i) {
+    return new Item(i.getId(), i.getRecordType(), i.getKappa0(), i.getTransactionId(), i.getBlockNumber(),
+        i.getReceivedAt(), i.getReadAt() == null);
+  }
+}

@@ -1,0 +1,58 @@
+package org.medledger.portal.infrastructure.crypto;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Collection;
+import java.util.List;
+import org.medledger.core.crypto.Siff;
+import org.medledger.core.crypto.SiffKey;
+import org.medledger.core.crypto.SiffTag;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.Consent;
+import org.medledger.core.record.ProcessRecord;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Txtc;
+import org.medledger.core.record.Txtr;
+
+/**
+ * The treatment protocol's crypto steps (consent, ECDH token exchange, SIFF key building, record
+ * sealing and opening), each run with the caller's σ and public ledger data only. The SIFF key
+ * is recovered and wiped inside each call; it never reaches a backing bean.
+ */
+@ApplicationScoped
+public class SiffService {
+  @Inject CryptoService crypto;
+
+  public Consent consent(UserSecret patient, List<byte[]> familyKeys, List<Long> insurers, List<Long> lawyers,
+      List<Long> pharmacists, long doctor) {
+    return TreatmentProtocol.consent(patient, familyKeys, insurers, lawyers, pharmacists, doctor, crypto.random());
+  }
+
+  public Txtc open(UserSecret doctor, Consent consent) {
+    return TreatmentProtocol.open(doctor, consent);
+  }
+
+  public Txtr respond(UserSecret x, long index, Txtc txtc, byte[] kappa0) {
+    return TreatmentProtocol.respond(x, index, txtc, kappa0);
+  }
+
+  /** Builds the SIFF function and returns only its public tag; the key is wiped. */
+  public SiffTag buildTag(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> responses) {
+    Siff.Built built = TreatmentProtocol.buildKey(doctor, txtc, kappa0, responses, crypto.random());
+    built.key().close();
+    return built.tag();
+  }
+
+  public ProcessRecord seal(UserSecret sender, RecordType type, Txtc txtc, byte[] kappa0, SiffTag tag, long senderIndex,
+      int sequence, byte[] message) {
+    try (SiffKey key = TreatmentProtocol.recoverKey(sender, kappa0, tag)) {
+      return TreatmentProtocol.write(type, txtc, kappa0, tag, key, senderIndex, sequence, message);
+    }
+  }
+
+  /** @throws org.medledger.core.crypto.AuthenticationFailedException if x is not a member */
+  public byte[] open(UserSecret x, ProcessRecord record) {
+    return TreatmentProtocol.read(x, record);
+  }
+}

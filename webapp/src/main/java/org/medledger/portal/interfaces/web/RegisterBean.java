@@ -1,0 +1,53 @@
+package org.medledger.portal.interfaces.web;
+
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import org.medledger.core.record.Role;
+import org.medledger.portal.application.AccountService;
+import org.medledger.portal.application.PortalException;
+
+@Named
+@ViewScoped
+public class RegisterBean implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  @Inject transient AccountService accounts;
+
+  private Role role;
+  private String displayName;
+  private String institution;
+  private String username;
+  private transient String password;
+  private transient String password2;
+  private AccountService.Registered registered;
+
+  public String register() {
+    try {
+      if (password == null || !password.equals(password2)) throw new PortalException("The two passwords differ.");
+      registered = accounts.register(username, displayName, role, institution, password.toCharArray());
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    } finally {
+      password = null;
+      password2 = null;
+    }
+    return null;
+  }
+
+  public Role[] getRoles() { return Role.values(); }
+  public Role getRole() { return role; }
+  public void setRole(Role v) { role = v; }
+  public String getDisplayName() { return displayName; }
+  public void setDisplayName(String v) { displayName = v; }
+  public String getInstitution() { return institution; }
+  public void setInstitution(String v) { institution = v; }
+  public String getUsername() { return username; }
+  public void setUsername(String v) { username = v; }
+  public String getPassword() { return null; }
+  public void setPassword(String v) { password = v; }
+  public String getPassword2() { return null; }
+  public void setPassword2(String v) { password2 = v; }
+  public AccountService.Registered getRegistered() { return registered; }
+}

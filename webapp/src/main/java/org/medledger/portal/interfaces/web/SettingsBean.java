@@ -1,0 +1,79 @@
+package org.medledger.portal.interfaces.web;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.context.ExternalContext;
+import jakarta.faces.context.FacesContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.medledger.portal.application.AccountService;
+import org.medledger.portal.application.PortalException;
+import org.medledger.portal.security.UserSession;
+
+/** Password change, the recovery kit again, account deletion. */
+@Named
+@RequestScoped
+public class SettingsBean {
+  @Inject AccountService accounts;
+  @Inject UserSession session;
+
+  private String current;
+  private String next;
+  private String next2;
+  private String kitPassword;
+  private String deletePassword;
+  private AccountService.Registered kit;
+
+  public void changePassword() {
+    try {
+      if (next == null || !next.equals(next2)) throw new PortalException("The two new passwords differ.");
+      accounts.changePassword(session.actor(), chars(current), chars(next));
+      Messages.info("Your password is changed. Your key and every record stay as they were.");
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    }
+  }
+
+  public void showKit() {
+    try {
+      kit = accounts.recoveryKit(session.actor(), chars(kitPassword));
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    }
+  }
+
+  public String delete() throws ServletException {
+    try {
+      accounts.delete(session.actor(), chars(deletePassword));
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+      return null;
+    }
+    ExternalContext ec = FacesContext.getCurrentInstance().getExternalContext();
+    session.wipe();
+    ((HttpServletRequest) ec.getRequest()).logout();
+    ec.invalidateSession();
+    return "/login?faces-redirect=true&deleted=true";
+  }
+
+  private static char[] chars(String s) {
+    return s == null ? new char[0] : s.toCharArray();
+  }
+
+  public String getCurrent() { return null; }
+  public void setCurrent(String v) { current = v; }
+  public String getNext() { return null; }
+  public void setNext(String v) { next = v; }
+  public String getNext2() { return null; }
+  public void setNext2(String v) { next2 = v; }
+  public String getKitPassword() { return null; }
+  public void setKitPassword(String v) { kitPassword = v; }
+  public String getDeletePassword() { return null; }
+  public void setDeletePassword(String v) { deletePassword = v; }
+  public AccountService.Registered getKit() { return kit; }
+  public String getSessionStarted() {
+    HttpServletRequest r = (HttpServletRequest) FacesContext.getCurrentInstance().getExternalContext().getRequest();
+    return java.time.Instant.ofEpochMilli(r.getSession().getCreationTime()).toString();
+  }
+}

@@ -1,0 +1,54 @@
+package org.medledger.portal.security;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.SessionScoped;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import org.medledger.core.record.Role;
+import org.medledger.portal.application.Actor;
+
+/**
+ * The logged-in user's unlocked σ (inside an {@link Actor}). It lives only here, in memory, for
+ * the session: wiped at logout and when the session ends. Not serialized (transient).
+ */
+@SessionScoped
+@Named("me")
+public class UserSession implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private transient Actor actor;
+
+  public void unlocked(Actor a) {
+    wipe();
+    this.actor = a;
+  }
+
+  public boolean isLoggedIn() {
+    return actor != null;
+  }
+
+  /** The unlocked participant; pages hand it to services, never look inside. */
+  public Actor actor() {
+    if (actor == null) throw new IllegalStateException("not logged in");
+    return actor;
+  }
+
+  public String getUsername() { return actor == null ? null : actor.username(); }
+  public String getDisplayName() { return actor == null ? "" : actor.displayName(); }
+  public Role getRole() { return actor == null ? null : actor.role(); }
+  public String getRoleTitle() { return actor == null ? "" : actor.role().title(); }
+  public String getInstitution() { return actor == null ? "" : actor.institution(); }
+  public String getIndexHex() { return actor == null ? "" : actor.indexHex(); }
+  public boolean isPatient() { return actor != null && actor.role() == Role.PATIENT; }
+  public boolean isDoctor() { return actor != null && actor.role() == Role.DOCTOR; }
+  public boolean isReader() {
+    return actor != null && (actor.role() == Role.LAWYER || actor.role() == Role.FAMILY);
+  }
+
+  @PreDestroy
+  public void wipe() {
+    Actor a = actor;
+    actor = null;
+    if (a != null) a.close();
+  }
+}
