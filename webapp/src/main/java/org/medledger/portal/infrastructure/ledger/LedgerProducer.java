@@ -30,6 +30,7 @@ public class LedgerProducer {
   @Inject PortalConfig config;
 
   private volatile EmbeddedLedger embedded;
+  private volatile Thread shutdownHook;
 
   @Produces
   @ApplicationScoped
@@ -42,6 +43,9 @@ public class LedgerProducer {
     for (String msp : MSPS) l.certificateAuthority(msp); // create the four CAs on first start
     LOG.info(() -> "MedLedger embedded ledger open in " + l.directory() + " at height " + l.height());
     embedded = l;
+    // Payara Micro's SIGTERM path may skip undeployment: close the ledger (idempotent) anyway.
+    shutdownHook = new Thread(l::close, "medledger-ledger-close");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     return l;
   }
 
@@ -49,6 +53,14 @@ public class LedgerProducer {
     LOG.info("Closing the MedLedger ledger");
     ledger.close();
     embedded = null;
+    Thread hook = shutdownHook;
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+    }
   }
 
   @Produces

@@ -1,0 +1,261 @@
+package org.medledger.portal.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.SelectOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The paper's scenario through the portal's pages: six people in six browser contexts register,
+ * the patient chooses the others, the doctor scans the QR code, everyone accepts, the doctor,
+ * pharmacist and insurer write, a live notification reaches the doctor's open page, bad input
+ * is refused, and after the patient's account is deleted the family member and the lawyer
+ * still read every record. Screenshots go to target/screenshots.
+ */
+class PortalE2EIT {
+  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+  private static final String PW = "correct horse battery";
+
+  private static PortalProcess portal;
+  private static Playwright playwright;
+  private static Browser browser;
+  private static Path shots;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(Files.isExecutable(CHROMIUM),
+        "E2E test skipped: /usr/bin/chromium is missing (install it with 'apt-get install -y chromium')");
+    Path data = Path.of(System.getProperty("medledger.itData", "target/it-data")).toAbsolutePath()
+        .resolve("e2e-" + System.currentTimeMillis());
+    shots = Path.of(System.getProperty("medledger.screenshots", "target/screenshots")).toAbsolutePath();
+    Files.createDirectories(shots);
+    portal = PortalProcess.start(data);
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run")));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.close();
+    if (playwright != null) playwright.close();
+    if (portal != null) portal.close();
+  }
+
+  private Page page(String who) {
+    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+    ctx.setDefaultTimeout(30_000);
+    return ctx.newPage();
+  }
+
+  private static Locator id(Page p, String clientId) {
+    return p.locator("[id='" + clientId + "']");
+  }
+
+  private void register(Page p, String role, String name, String institution, String user) {
+    p.navigate(portal.url("/register.xhtml"));
+    id(p, "register:role_input").selectOption(new SelectOption().setValue(role), new Locator.SelectOptionOptions().setForce(true));
+    id(p, "register:displayName").fill(name);
+    id(p, "register:institution").fill(institution);
+    id(p, "register:username").fill(user);
+    id(p, "register:password").fill(PW);
+    id(p, "register:password2").fill(PW);
+    id(p, "register:submit").click();
+    assertThat(p.locator("#recoveryText").textContent()).as("recovery kit of " + user).startsWith("MLRK1-");
+    assertThat(p.locator("#newIndex").textContent()).hasSize(16);
+  }
+
+  private void login(Page p, String user, String password) {
+    p.navigate(portal.url("/login.xhtml"));
+    id(p, "login:username").fill(user);
+    id(p, "login:password").fill(password);
+    id(p, "login:submit").click();
+  }
+
+  private String treatmentUrl(String k) {
+    return portal.url("/app/treatment.xhtml?k=" + k);
+  }
+
+  private void shot(Page p, String name) {
+    p.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve(name + ".png")).setFullPage(true));
+  }
+
+  @Test
+  void theWholeTreatmentThroughThePages() throws Exception {
+    Map<String, Page> pages = new LinkedHashMap<>();
+    String[][] people = {
+        {"patient", "PATIENT", "Alice Martin", "Private"},
+        {"family", "FAMILY", "Bob Martin", "Private"},
+        {"doctor", "DOCTOR", "Dr. Claire Dubois", "St. Mary's Hospital"},
+        {"pharmacist", "PHARMACIST", "David Chen", "Central Pharmacy"},
+        {"insurer", "INSURER", "Eva Novak", "Mutual Health"},
+        {"lawyer", "LAWYER", "Frank Weber", "Weber & Partners"}};
+    for (String[] x : people) {
+      Page p = page(x[0]);
+      pages.put(x[0], p);
+      register(p, x[1], x[2], x[3], x[0]);
+    }
+    Page patient = pages.get("patient"), family = pages.get("family"), doctor = pages.get("doctor"),
+        pharmacist = pages.get("pharmacist"), insurer = pages.get("insurer"), lawyer = pages.get("lawyer");
+
+    // Bad input: a wrong password is refused with a message, and nobody is logged in.
+    login(doctor, "doctor", "not the password");
+    assertThat(id(doctor, "login:messages").textContent()).contains("Wrong user name or password");
+    assertThat(doctor.url()).contains("/login.xhtml");
+
+    for (Map.Entry<String, Page> e : pages.entrySet()) {
+      login(e.getValue(), e.getKey(), PW);
+      e.getValue().waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+      assertThat(e.getValue().locator("#userName").textContent()).isNotBlank();
+    }
+
+    // The family member's card (text) for the patient; its picture is also a "foreign" QR for the doctor.
+    family.navigate(portal.url("/app/card.xhtml"));
+    String familyCard = family.locator("#cardText").textContent().trim();
+    assertThat(familyCard).startsWith("medledger-card:1:family:");
+    Path familyCardPng = portal.dataDir.resolve("family-card.png");
+    Files.write(familyCardPng, dataUri(family.locator("#cardQr").getAttribute("src")));
+    shot(family, "family-card");
+
+    // The directory lists the four registered professionals, not the pseudonymous patient and family.
+    patient.navigate(portal.url("/app/directory.xhtml"));
+    assertThat(patient.locator("[id='dirForm:results'] tbody tr").count()).isEqualTo(4);
+
+    // New treatment: the patient selects everyone and gets the QR code.
+    patient.navigate(portal.url("/app/new-treatment.xhtml"));
+    Locator doctorSelect = id(patient, "newForm:doctor_input");
+    String doctorValue = doctorSelect.locator("option").nth(1).getAttribute("value");
+    doctorSelect.selectOption(new SelectOption().setValue(doctorValue), new Locator.SelectOptionOptions().setForce(true));
+    for (String list : List.of("pharmacists", "insurers", "lawyers")) {
+      patient.locator("input[name='newForm:" + list + "']").first().check(new Locator.CheckOptions().setForce(true));
+    }
+    id(patient, "newForm:family").fill(familyCard);
+    id(patient, "newForm:create").click();
+    String consentText = patient.locator("#consentText").textContent().trim();
+    assertThat(consentText).startsWith("medledger-consent:1:");
+    Path consentPng = portal.dataDir.resolve("consent.png");
+    Files.write(consentPng, dataUri(patient.locator("#consentQr").getAttribute("src")));
+    shot(patient, "patient-new-treatment");
+
+    // Bad input: the doctor uploads a foreign QR code (a participant card) and a file that is no picture.
+    doctor.navigate(portal.url("/app/scan.xhtml"));
+    id(doctor, "scanForm:picture").setInputFiles(familyCardPng);
+    id(doctor, "scanForm:open").click();
+    assertThat(id(doctor, "scanForm:messages").textContent()).contains("participant card, not a patient's consent");
+    Path notAPicture = portal.dataDir.resolve("notes.png");
+    Files.writeString(notAPicture, "this is not a picture");
+    id(doctor, "scanForm:picture").setInputFiles(notAPicture);
+    id(doctor, "scanForm:open").click();
+    assertThat(id(doctor, "scanForm:messages").textContent()).contains("not a picture");
+
+    // The doctor scans the patient's QR code: the treatment opens (txtc).
+    id(doctor, "scanForm:picture").setInputFiles(consentPng);
+    id(doctor, "scanForm:open").click();
+    doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
+    String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
+    assertThat(doctor.locator("#status").textContent()).contains("Waiting for answers: 0 of 5");
+
+    // The doctor waits on the dashboard; each acceptance must reach the open page live.
+    doctor.navigate(portal.url("/app/dashboard.xhtml"));
+    int before = bell(doctor);
+    boolean first = true;
+    for (Page p : List.of(patient, family, pharmacist, insurer, lawyer)) {
+      p.navigate(treatmentUrl(k));
+      id(p, "tForm:accept").click();
+      assertThat(id(p, "tForm:messages").textContent()).contains("You accepted the invitation");
+      if (first) {
+        long t0 = System.nanoTime();
+        doctor.waitForCondition(() -> bell(doctor) > before, new Page.WaitForConditionOptions().setTimeout(20_000));
+        System.out.printf("live notification reached the doctor's open page in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        first = false;
+      }
+    }
+    doctor.waitForCondition(() -> bell(doctor) >= before + 5, new Page.WaitForConditionOptions().setTimeout(20_000));
+    shot(doctor, "doctor-dashboard");
+
+    // The doctor's page builds the key as soon as everyone has answered; then the records.
+    doctor.navigate(treatmentUrl(k));
+    assertThat(doctor.locator("#status").textContent()).contains("Key ready");
+    // Bad input: an oversized record is refused and nothing is stored.
+    id(doctor, "tForm:message").fill("x".repeat(256 * 1024 + 1));
+    id(doctor, "tForm:write").click();
+    assertThat(id(doctor, "tForm:messages").textContent()).contains("the limit is 262144 bytes");
+    assertThat(doctor.locator(".txd-text").count()).isZero();
+    write(doctor, "Diagnosis: acute appendicitis; appendectomy on day 1.");
+    assertThat(doctor.locator(".txd-text").first().textContent()).contains("acute appendicitis");
+    shot(doctor, "doctor-treatment");
+
+    pharmacist.navigate(treatmentUrl(k));
+    write(pharmacist, "Amoxicillin 875 mg, 2x daily for 7 days, 42.00 EUR.");
+    shot(pharmacist, "pharmacist-treatment");
+    insurer.navigate(treatmentUrl(k));
+    write(insurer, "Claim accepted: 80% reimbursed.");
+    shot(insurer, "insurer-treatment");
+    patient.navigate(treatmentUrl(k));
+    assertThat(patient.locator(".txa-text").first().textContent()).contains("80% reimbursed");
+    shot(patient, "patient-treatment");
+
+    // Bad input: someone who is not a member opens the treatment's address and sees nothing of it.
+    Page outsider = page("outsider");
+    register(outsider, "LAWYER", "Olga Outsider", "Other Firm", "outsider");
+    login(outsider, "outsider", PW);
+    outsider.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    outsider.navigate(treatmentUrl(k));
+    assertThat(outsider.locator("#refused").textContent()).contains("not a participant");
+    assertThat(outsider.locator(".ml-record").count()).isZero();
+
+    // The patient's account is deleted (σ destroyed); family and lawyer still read every record.
+    patient.navigate(portal.url("/app/settings.xhtml"));
+    id(patient, "sForm:deletePassword").fill(PW);
+    id(patient, "sForm:delete").click();
+    patient.waitForURL(Pattern.compile(".*/login\\.xhtml.*"));
+    login(patient, "patient", PW);
+    assertThat(id(patient, "login:messages").textContent()).contains("Wrong user name or password");
+
+    for (Page reader : List.of(family, lawyer)) {
+      reader.navigate(portal.url("/app/casefile.xhtml?k=" + k));
+      assertThat(reader.locator(".txd-text").first().textContent()).contains("acute appendicitis");
+      assertThat(reader.locator(".txm-text").first().textContent()).contains("Amoxicillin");
+      assertThat(reader.locator(".txa-text").first().textContent()).contains("80% reimbursed");
+      assertThat(reader.locator(".ml-record").count()).isEqualTo(9); // txtc, 5 txtr, txd, txm, txa
+      assertThat(reader.content()).contains("Signed by");
+    }
+    shot(family, "family-casefile");
+    shot(lawyer, "lawyer-casefile");
+  }
+
+  private static int bell(Page p) {
+    Locator b = p.locator("[id$='bellCount']");
+    if (b.count() == 0) return 0;
+    String t = b.first().textContent().trim();
+    return t.isEmpty() ? 0 : Integer.parseInt(t);
+  }
+
+  private static void write(Page p, String text) {
+    id(p, "tForm:message").fill(text);
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+  }
+
+  private static byte[] dataUri(String src) {
+    return Base64.getDecoder().decode(src.substring(src.indexOf(',') + 1));
+  }
+}
