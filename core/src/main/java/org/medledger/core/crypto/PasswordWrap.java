@@ -12,7 +12,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * Wraps σ_x under a password: key = Argon2id(password, salt), box = AES-256-GCM(key, σ_x) with
  * the header as associated data. Layout (docs/protocol.md §Wrapped secret):
  * {@code "MLW" 0x01 | t u8 | m u32 (KiB) | p u8 | salt 16 | nonce 12 | ciphertext 32 | tag 16}
- * = 85 bytes.
+ * = 86 bytes.
  */
 public final class PasswordWrap {
   public static final int SALT_BYTES = 16;

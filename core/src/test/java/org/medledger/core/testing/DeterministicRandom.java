@@ -21,6 +21,20 @@ public final class DeterministicRandom extends SecureRandom {
     this.seed = seed.getBytes(StandardCharsets.UTF_8);
   }
 
+  private DeterministicRandom(byte[] seed) {
+    super(new byte[0]);
+    this.seed = seed.clone();
+  }
+
+  /** An independent generator in exactly this one's state (to replay what a callee will draw). */
+  public synchronized DeterministicRandom copy() {
+    DeterministicRandom c = new DeterministicRandom(seed);
+    c.counter = counter;
+    c.block = block.clone();
+    c.used = used;
+    return c;
+  }
+
   @Override
   public synchronized void nextBytes(byte[] out) {
     for (int o = 0; o < out.length; o++) {
