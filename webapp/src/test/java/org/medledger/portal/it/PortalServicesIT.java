@@ -1,0 +1,144 @@
+package org.medledger.portal.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.inject.Inject;
+import java.io.File;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.crypto.WrongPasswordException;
+import org.medledger.core.record.ParticipantIndex;
+import org.medledger.core.record.Role;
+import org.medledger.ledger.LedgerGateway;
+import org.medledger.ledger.MedLedgerClient;
+import org.medledger.portal.application.AccountService;
+import org.medledger.portal.application.Actor;
+import org.medledger.portal.application.Card;
+import org.medledger.portal.application.InboxService;
+import org.medledger.portal.application.InboxUpdated;
+import org.medledger.portal.application.TreatmentService;
+import org.medledger.portal.infrastructure.crypto.CryptoService;
+import org.medledger.portal.infrastructure.ledger.Portal;
+import org.medledger.portal.infrastructure.ledger.PortalIdentity;
+import org.medledger.portal.infrastructure.qr.QrCodes;
+
+/**
+ * The CDI services inside Payara Micro, in one deployment (the packaged WAR plus this test):
+ * the crypto beans, the ledger wiring (a Store through the producer's ledger) and the path from
+ * a ledger event to the inbox and the async event that feeds the push.
+ */
+@ExtendWith(ArquillianExtension.class)
+class PortalServicesIT {
+  @Deployment
+  static WebArchive deployment() {
+    File war = new File(System.getProperty("medledger.war", "target/medledger-webapp.war"));
+    return ShrinkWrap.createFromZipFile(WebArchive.class, war).addClasses(PortalServicesIT.class, InboxProbe.class)
+        .addAsLibraries(jarOf(org.assertj.core.api.Assertions.class), jarOf(net.bytebuddy.ByteBuddy.class));
+  }
+
+  /** The jar a test-classpath class comes from (AssertJ runs inside the server too). */
+  private static File jarOf(Class<?> c) {
+    try {
+      return new File(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Inject CryptoService crypto;
+  @Inject QrCodes qr;
+  @Inject LedgerGateway ledger;
+  @Inject MedLedgerClient client;
+  @Inject @Portal PortalIdentity portal;
+  @Inject AccountService accounts;
+  @Inject TreatmentService treatments;
+  @Inject InboxService inbox;
+  @Inject InboxProbe probe;
+
+  private static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Test
+  void cryptoBeansWrapUnwrapAndRecover() throws Exception {
+    try (UserSecret s = crypto.newSecret()) {
+      byte[] wrapped = crypto.wrap(s, "a good password".toCharArray());
+      try (UserSecret back = crypto.unwrap(wrapped, "a good password".toCharArray())) {
+        assertThat(back.signingKeyPair().publicKey()).isEqualTo(s.signingKeyPair().publicKey());
+      }
+      assertThatThrownBy(() -> crypto.unwrap(wrapped, "the wrong one".toCharArray())).isInstanceOf(WrongPasswordException.class);
+      byte[] rewrapped = crypto.rewrap(wrapped, "a good password".toCharArray(), "another password".toCharArray());
+      try (UserSecret back = crypto.unwrap(rewrapped, "another password".toCharArray());
+          UserSecret kit = crypto.recover(crypto.recoveryText(s))) {
+        assertThat(back.signingKeyPair().publicKey()).isEqualTo(s.signingKeyPair().publicKey());
+        assertThat(kit.signingKeyPair().publicKey()).isEqualTo(s.signingKeyPair().publicKey());
+      }
+    }
+    String text = "medledger-card:1:test";
+    byte[] png = qr.png(text, 200);
+    assertThat(qr.decode(png)).isEqualTo(text);
+    assertThatThrownBy(() -> qr.decode("not an image".getBytes())).isInstanceOf(QrCodes.UnreadableException.class);
+  }
+
+  @Test
+  void registeringADoctorStoresItsCertificateThroughTheProducersLedger() {
+    long height = ledger.height();
+    String user = unique("doc");
+    AccountService.Registered r = accounts.register(user, "Dr. Test", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    assertThat(ledger.height()).isGreaterThan(height);
+    var reg = client.participant(portal.get(), ParticipantIndex.parse(r.indexHex()));
+    assertThat(reg).isPresent();
+    assertThat(reg.get().role()).isEqualTo(Role.DOCTOR);
+    assertThat(r.recoveryText()).startsWith("MLRK1-");
+    // Pseudonymous roles are not published.
+    AccountService.Registered p = accounts.register(unique("pat"), "Pat", Role.PATIENT, null, "password123".toCharArray());
+    assertThat(client.participant(portal.get(), ParticipantIndex.parse(p.indexHex()))).isEmpty();
+  }
+
+  @Test
+  void aLedgerEventReachesTheInboxOfEveryLocalRecipientAndFiresTheAsyncEvent() throws Exception {
+    String pu = unique("pat"), du = unique("doc"), fu = unique("fam");
+    accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(du, "Dr. Inbox", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    accounts.register(fu, "Fam", Role.FAMILY, null, "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray())) {
+      byte[] fk = Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
+      String card = new Card(Role.FAMILY, ParticipantIndex.of(fk), fk).text();
+      TreatmentService.ConsentView c = treatments.consent(patient, card, doctor.indexHex(), List.of(), List.of(), List.of());
+      String k = treatments.open(doctor, c.text());
+      for (String u : List.of(pu, du, fu)) {
+        await(() -> inbox.treatments(u).contains(k), "txtc in the inbox of " + u);
+      }
+      await(() -> probe.seen().stream().filter(e -> e.kappa0Hex().equals(k)).map(InboxUpdated::username).distinct().count() == 3,
+          "three async InboxUpdated events");
+      assertThat(inbox.unread(pu)).isGreaterThanOrEqualTo(1);
+      // A treatment the caller is not part of is refused.
+      try (Actor other = accounts.unlock(fu, "password123".toCharArray())) {
+        assertThat(treatments.view(other, k, false).myRole()).isEqualTo(Role.FAMILY);
+      }
+      String stranger = unique("doc");
+      accounts.register(stranger, "Dr. Stranger", Role.DOCTOR, "Elsewhere", "password123".toCharArray());
+      try (Actor s = accounts.unlock(stranger, "password123".toCharArray())) {
+        assertThatThrownBy(() -> treatments.view(s, k, false)).hasMessageContaining("not a participant");
+      }
+    }
+  }
+
+  private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {
+    long end = System.currentTimeMillis() + 15_000;
+    while (!ok.getAsBoolean()) {
+      if (System.currentTimeMillis() > end) throw new AssertionError("timed out waiting for " + what);
+      Thread.sleep(100);
+    }
+  }
+}
