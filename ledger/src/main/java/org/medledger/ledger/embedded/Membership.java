@@ -1,16 +1,21 @@
 package org.medledger.ledger.embedded;
 
 import com.google.protobuf.ByteString;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.bouncycastle.math.ec.ECPoint;
+import org.medledger.core.crypto.CryptoException;
+import org.medledger.core.crypto.P256;
 import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.LedgerIdentity;
 
@@ -83,7 +88,21 @@ final class Membership {
     return m;
   }
 
+  /**
+   * The private key belongs to the certificate. For P-256 keys whose scalar is readable this is
+   * d·G == Q (one fixed-base multiplication, ~0.1 ms); otherwise (a key in a token, say) a
+   * challenge is signed and verified.
+   */
   private boolean keyMatches(LedgerIdentity identity) {
+    if (identity.privateKey() instanceof ECPrivateKey ec) {
+      try {
+        ECPoint q = P256.fromJcaPublicKey(identity.certificate().getPublicKey());
+        BigInteger d = ec.getS();
+        return d.signum() > 0 && P256.publicPoint(d).equals(q);
+      } catch (CryptoException | IllegalArgumentException e) {
+        return false;
+      }
+    }
     byte[] challenge = new byte[32];
     random.nextBytes(challenge);
     try {
