@@ -43,7 +43,7 @@ final class PortalProcess implements AutoCloseable {
         "-Dmedledger.jdbc.user=medledger", "-Dmedledger.jdbc.password=medledger",
         "-Dmedledger.argon2=fast",
         "-jar", micro.toString(), "--deploy", war.toString(), "--contextroot", "/", "--port", Integer.toString(port),
-        "--nocluster", "--rootdir", dataDir.resolve("payara").toString()))
+        "--nocluster"))
         .redirectErrorStream(true).redirectOutput(log.toFile());
     PortalProcess p = new PortalProcess(port, dataDir, log, pb.start());
     p.awaitReady(Duration.ofSeconds(180));

@@ -37,7 +37,8 @@ public class LedgerEventSubscriber {
 
   private volatile EventSubscription subscription;
 
-  void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+  synchronized void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+    if (subscription != null) return; // one subscription per deployment
     JpaCheckpoint checkpoint = new JpaCheckpoint(inbox, NAME);
     LOG.info(() -> "Subscribing to ledger events from " + (checkpoint.blockNumber().isPresent()
         ? "checkpoint block " + checkpoint.blockNumber().getAsLong() : "block 0"));
