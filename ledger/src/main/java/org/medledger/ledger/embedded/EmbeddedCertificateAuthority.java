@@ -59,7 +59,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 public final class EmbeddedCertificateAuthority {
   /** Fabric CA's certificate extension holding enrollment attributes as JSON. */
   public static final String ATTRIBUTES_OID = "1.2.3.4.5.6.7.8.1";
-  /** The attribute naming a MedLedger role (p, r, d, m, a, i in the paper's letters). */
+  /** The attribute naming a MedLedger role: patient, family, doctor, pharmacist, insurer, lawyer (Role names, lower case). */
   public static final String ROLE_ATTRIBUTE = "medledger.role";
   static final String CERT_FILE = "ca-cert.pem";
   static final String KEY_FILE = "ca-key.pem";

@@ -21,12 +21,12 @@ class CertificateAuthorityTest {
   void issuedCertificateWorksWithClientIdentityLikeFabricCa() {
     try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
       LedgerIdentity doctor = Fixtures.identity(ledger.certificateAuthority("HospitalMSP"),
-          "dr-house", "d");
+          "dr-house", "doctor");
       String who = new String(ledger.evaluate(doctor, "whoAmI"), UTF_8);
       String[] p = who.split("\\|");
       assertThat(p[0]).isEqualTo("HospitalMSP");
       assertThat(p[1]).isEqualTo("x509::CN=dr-house, OU=client, O=Hospital::CN=ca.hospital, O=Hospital");
-      assertThat(p[2]).isEqualTo("d");
+      assertThat(p[2]).isEqualTo("doctor");
       assertThat(p[3]).isEqualTo("dr-house");
       assertThat(p[4]).isEqualTo("CN=dr-house,OU=client,O=Hospital");
       assertThat(p[5]).isEqualTo("HospitalMSP");
@@ -44,14 +44,14 @@ class CertificateAuthorityTest {
         EmbeddedCertificateAuthority.openOrCreate(dir.resolve("elsewhere"), "HospitalMSP");
     try (EmbeddedLedger ledger = EmbeddedLedger.open(dir.resolve("ledger"), new KvContract())) {
       ledger.certificateAuthority("HospitalMSP");
-      LedgerIdentity forged = Fixtures.identity(rogue, "dr-fake", "d");
+      LedgerIdentity forged = Fixtures.identity(rogue, "dr-fake", "doctor");
       assertThatThrownBy(() -> ledger.submit(forged, "put", "k".getBytes(UTF_8), "v".getBytes(UTF_8)))
           .isInstanceOf(LedgerException.class)
           .hasMessage("certificate not issued by a member organisation")
           .extracting(e -> ((LedgerException) e).kind()).isEqualTo(LedgerException.Kind.REJECTED);
       // an MSP with no CA at all
       LedgerIdentity stranger = Fixtures.identity(
-          EmbeddedCertificateAuthority.openOrCreate(dir.resolve("x"), "StrangerMSP"), "s", "d");
+          EmbeddedCertificateAuthority.openOrCreate(dir.resolve("x"), "StrangerMSP"), "s", "doctor");
       assertThatThrownBy(() -> ledger.evaluate(stranger, "whoAmI"))
           .hasMessage("certificate not issued by a member organisation");
       // a real member certificate presented under another MSP id
@@ -85,7 +85,7 @@ class CertificateAuthorityTest {
     EmbeddedCertificateAuthority again = EmbeddedCertificateAuthority.openOrCreate(caDir, "HospitalMSP");
     assertThat(again.certificate()).isEqualTo(ca.certificate());
     assertThat(again.issued(issued)).isTrue();
-    assertThat(again.issued(again.issue("bob", "d", Fixtures.p256().getPublic()))).isTrue();
+    assertThat(again.issued(again.issue("bob", "doctor", Fixtures.p256().getPublic()))).isTrue();
     assertThat(EmbeddedCertificateAuthority.openOrCreate(dir.resolve("other"), "HospitalMSP")
         .issued(issued)).isFalse();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(

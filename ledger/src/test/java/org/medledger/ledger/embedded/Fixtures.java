@@ -24,6 +24,6 @@ final class Fixtures {
   }
 
   static LedgerIdentity doctor(EmbeddedLedger ledger) {
-    return identity(ledger.certificateAuthority("HospitalMSP"), "dr-house", "d");
+    return identity(ledger.certificateAuthority("HospitalMSP"), "dr-house", "doctor");
   }
 }

@@ -77,7 +77,7 @@ public class KvContract implements ContractInterface {
   public String whoAmI(Context ctx) {
     ClientIdentity ci = ctx.getClientIdentity();
     String role = ci.getAttributeValue("medledger.role");
-    if (!"d".equals(role)) {
+    if (!"doctor".equals(role)) {
       throw new ChaincodeException("only a doctor may call whoAmI");
     }
     return ci.getMSPID() + "|" + ci.getId() + "|" + role + "|"
