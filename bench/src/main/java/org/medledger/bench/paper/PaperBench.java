@@ -21,6 +21,7 @@ import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
 import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.ledger.InMemoryCheckpoint;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.ledger.embedded.EmbeddedLedger;
@@ -134,7 +135,7 @@ public final class PaperBench {
           List<ChaincodeEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
           PaperScenario.Selection sel = selection(l.scenario, n, n);
           long from = l.ledger.height();
-          var sub = l.ledger.subscribe(sel.doctor().identity(), from, new MemoryCheckpoint(), events::add);
+          var sub = l.ledger.subscribe(sel.doctor().identity(), from, new InMemoryCheckpoint(), events::add);
           byte[] msg = new byte[msgSize];
           random.nextBytes(msg);
           PaperScenario.Treatment t = l.scenario.run(sel, msg);
@@ -301,33 +302,5 @@ public final class PaperBench {
   private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
     long end = System.nanoTime() + 10_000_000_000L;
     while (!c.getAsBoolean() && System.nanoTime() < end) Thread.sleep(10);
-  }
-
-  /** Events are consumed once per run; a memory checkpoint is enough. */
-  static final class MemoryCheckpoint implements org.medledger.ledger.Checkpoint {
-    private Long block;
-    private String tx;
-
-    @Override
-    public synchronized java.util.OptionalLong blockNumber() {
-      return block == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(block);
-    }
-
-    @Override
-    public synchronized java.util.Optional<String> transactionId() {
-      return java.util.Optional.ofNullable(tx);
-    }
-
-    @Override
-    public synchronized void checkpoint(ChaincodeEvent e) {
-      block = e.blockNumber();
-      tx = e.transactionId();
-    }
-
-    @Override
-    public synchronized void checkpointBlock(long b) {
-      block = b + 1;
-      tx = null;
-    }
   }
 }

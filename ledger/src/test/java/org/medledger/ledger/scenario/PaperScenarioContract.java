@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,7 @@ import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Role;
 import org.medledger.ledger.ChaincodeEvent;
-import org.medledger.ledger.Checkpoint;
+import org.medledger.ledger.InMemoryCheckpoint;
 import org.medledger.ledger.EventSubscription;
 import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.LedgerGateway;
@@ -42,34 +40,6 @@ abstract class PaperScenarioContract {
 
   protected abstract PaperScenario.Enrollment enrollment();
 
-  /** An in-memory checkpoint: enough for one test run. */
-  static final class MemoryCheckpoint implements Checkpoint {
-    private Long block;
-    private String tx;
-
-    @Override
-    public synchronized OptionalLong blockNumber() {
-      return block == null ? OptionalLong.empty() : OptionalLong.of(block);
-    }
-
-    @Override
-    public synchronized Optional<String> transactionId() {
-      return Optional.ofNullable(tx);
-    }
-
-    @Override
-    public synchronized void checkpoint(ChaincodeEvent e) {
-      block = e.blockNumber();
-      tx = e.transactionId();
-    }
-
-    @Override
-    public synchronized void checkpointBlock(long b) {
-      block = b + 1;
-      tx = null;
-    }
-  }
-
   @Test
   void thePapersScenarioRunsOnTheLedgerAndEventsReachExactlyTheRightParticipants() throws Exception {
     LedgerGateway ledger = ledger();
@@ -85,7 +55,7 @@ abstract class PaperScenarioContract {
     Participant outsider = scenario.participant("Otto Outsider", Role.LAWYER, "LawFirmMSP");
 
     List<ChaincodeEvent> events = new CopyOnWriteArrayList<>();
-    EventSubscription sub = ledger.subscribe(lawyer.identity(), 0, new MemoryCheckpoint(), events::add);
+    EventSubscription sub = ledger.subscribe(lawyer.identity(), 0, new InMemoryCheckpoint(), events::add);
 
     byte[] message = "diagnosis and treatment, under 32 B".getBytes(StandardCharsets.UTF_8);
     PaperScenario.Treatment t = scenario.run(new PaperScenario.Selection(patient, doctor, List.of(family),
