@@ -38,9 +38,12 @@ final class PortalProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m",
         "-Dmedledger.data.dir=" + dataDir,
-        "-Dmedledger.jdbc.url=jdbc:h2:file:" + dataDir.resolve("portal-db"),
-        "-Dmedledger.jdbc.class=org.h2.jdbcx.JdbcDataSource",
-        "-Dmedledger.jdbc.user=medledger", "-Dmedledger.jdbc.password=medledger",
+        // H2 by default; -Dmedledger.it.jdbc.url=jdbc:postgresql://... (with .class/.user/.password)
+        // runs the same test against PostgreSQL.
+        "-Dmedledger.jdbc.url=" + System.getProperty("medledger.it.jdbc.url", "jdbc:h2:file:" + dataDir.resolve("portal-db")),
+        "-Dmedledger.jdbc.class=" + System.getProperty("medledger.it.jdbc.class", "org.h2.jdbcx.JdbcDataSource"),
+        "-Dmedledger.jdbc.user=" + System.getProperty("medledger.it.jdbc.user", "medledger"),
+        "-Dmedledger.jdbc.password=" + System.getProperty("medledger.it.jdbc.password", "medledger"),
         "-Dmedledger.argon2=fast",
         "-jar", micro.toString(), "--deploy", war.toString(), "--contextroot", "/", "--port", Integer.toString(port),
         "--nocluster"))
