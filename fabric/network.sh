@@ -1,0 +1,418 @@
+#!/usr/bin/env bash
+# MedLedger's Hyperledger Fabric 2.5 network as native processes (no Docker):
+# one Raft orderer (TLS), one peer in each of HospitalMSP, PharmacyMSP, InsurerMSP and
+# LawFirmMSP (LevelDB, gateway, discovery), the channel "medledger", and the Java chaincode
+# as a service (the ccaas jar) under the endorsement policy MAJORITY (3 of 4 organisations).
+#
+#   fabric/network.sh up              create (first time) or restart the network; waits until a query answers
+#   fabric/network.sh down            stop exactly the processes it started (data kept)
+#   fabric/network.sh status          what runs, block height
+#   fabric/network.sh clean           down, then delete the run directory
+#   fabric/network.sh stop-node N     stop one node: orderer, hospital, pharmacy, insurer, lawfirm, chaincode
+#   fabric/network.sh start-node N    start it again (waits until it is healthy)
+#   fabric/network.sh env ORG         print the peer CLI environment of ORG's admin (for eval)
+#
+# Environment:
+#   FABRIC_BIN           directory with peer, orderer, configtxgen, osnadmin, cryptogen (2.5.x).
+#                        Unset: the script tries `go install` of Fabric v2.5.16 into a cache dir.
+#   MEDLEDGER_FABRIC_RUN run directory (default fabric/run): crypto material, ledgers, logs, pids
+#   MEDLEDGER_BATCH_TIMEOUT       orderer BatchTimeout (default 100ms), read at first `up`
+#   MEDLEDGER_BATCH_MAX_MESSAGES  orderer MaxMessageCount (default 100), read at first `up`
+#   MEDLEDGER_FABRIC_PORT_OFFSET  added to every port (default 0), read at first `up`
+#   MEDLEDGER_CHAINCODE_JAR       the ccaas jar (default chaincode/target/medledger-chaincode-*-ccaas.jar)
+#   JAVA                          java executable for the chaincode server (default: java on PATH)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+RUN=${MEDLEDGER_FABRIC_RUN:-$HERE/run}
+CHANNEL=medledger
+CC_NAME=medledger
+CC_LABEL=medledger_1
+FABRIC_VERSION=2.5.16
+FABRIC_COMMIT=f871cf92a026aba7b12e6f06d71ded3e6e659d71
+DOMAIN=medledger.example
+ORGS=(hospital pharmacy insurer lawfirm)
+
+die() { echo "network.sh: $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+# ---------------------------------------------------------------- settings of this run
+# Ports and batch settings are fixed when the run directory is created (they are baked into
+# the channel's genesis block), so later commands read them back from run/settings.env.
+load_settings() {
+  if [[ -f $RUN/settings.env ]]; then
+    # shellcheck disable=SC1091
+    source "$RUN/settings.env"
+  else
+    OFF=${MEDLEDGER_FABRIC_PORT_OFFSET:-0}
+    BATCH_TIMEOUT=${MEDLEDGER_BATCH_TIMEOUT:-100ms}
+    BATCH_MAX=${MEDLEDGER_BATCH_MAX_MESSAGES:-100}
+  fi
+  ORDERER_PORT=$((7050 + OFF)); ORDERER_ADMIN_PORT=$((7053 + OFF)); ORDERER_OPS_PORT=$((8443 + OFF))
+  CCAAS_PORT=$((9999 + OFF))
+  CRYPTO=$RUN/crypto-config
+  ORD_ORG=$CRYPTO/ordererOrganizations/orderer.$DOMAIN
+  ORD_NODE=$ORD_ORG/orderers/orderer0.orderer.$DOMAIN
+  ORDERER_CA=$ORD_ORG/msp/tlscacerts/tlsca.orderer.$DOMAIN-cert.pem
+}
+
+save_settings() {
+  printf 'OFF=%s\nBATCH_TIMEOUT=%s\nBATCH_MAX=%s\nSAVED_BIN=%q\n' "$OFF" "$BATCH_TIMEOUT" "$BATCH_MAX" "$BIN" > "$RUN/settings.env"
+}
+
+msp_of() { case $1 in hospital) echo HospitalMSP;; pharmacy) echo PharmacyMSP;; insurer) echo InsurerMSP;; lawfirm) echo LawFirmMSP;; *) die "unknown organisation $1";; esac; }
+index_of() { case $1 in hospital) echo 0;; pharmacy) echo 1;; insurer) echo 2;; lawfirm) echo 3;; esac; }
+peer_port() { echo $((7051 + 1000 * $(index_of "$1") + OFF)); }
+cc_port() { echo $((7052 + 1000 * $(index_of "$1") + OFF)); }
+ops_port() { echo $((9444 + $(index_of "$1") + OFF)); }
+org_dir() { echo "$CRYPTO/peerOrganizations/$1.$DOMAIN"; }
+peer_dir() { echo "$(org_dir "$1")/peers/peer0.$1.$DOMAIN"; }
+
+# ---------------------------------------------------------------- binaries
+find_binaries() {
+  local tools=(peer orderer configtxgen osnadmin cryptogen)
+  if [[ -z ${FABRIC_BIN:-} && -n ${SAVED_BIN:-} ]]; then
+    FABRIC_BIN=$SAVED_BIN # the binaries this run directory was created with
+  fi
+  if [[ -n ${FABRIC_BIN:-} ]]; then
+    for t in "${tools[@]}"; do [[ -x $FABRIC_BIN/$t ]] || die "FABRIC_BIN=$FABRIC_BIN has no executable '$t'"; done
+    BIN=$FABRIC_BIN
+    return
+  fi
+  local cache=${MEDLEDGER_FABRIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/medledger/fabric-$FABRIC_VERSION}
+  BIN=$cache/bin
+  local missing=0
+  for t in "${tools[@]}"; do [[ -x $BIN/$t ]] || missing=1; done
+  [[ $missing == 0 ]] && return
+  command -v go >/dev/null || die "FABRIC_BIN is not set and Go is not installed to build Fabric $FABRIC_VERSION"
+  log "FABRIC_BIN is not set: installing Fabric $FABRIC_VERSION ($FABRIC_COMMIT) into $BIN with go install"
+  mkdir -p "$BIN"
+  local out
+  if ! out=$(GOBIN=$BIN go install -ldflags "-X github.com/hyperledger/fabric/common/metadata.Version=$FABRIC_VERSION" \
+      github.com/hyperledger/fabric/cmd/{peer,orderer,configtxgen,osnadmin,cryptogen}@$FABRIC_COMMIT 2>&1); then
+    echo "$out" >&2
+    die "could not build Fabric $FABRIC_VERSION with 'go install' (error above). If the Go module proxy
+refuses github.com/hyperledger/fabric, build Fabric $FABRIC_VERSION's cmd/{peer,orderer,configtxgen,osnadmin,cryptogen}
+from a checkout of its v$FABRIC_VERSION tag (it vendors its dependencies: go build -mod=vendor) and run again
+with FABRIC_BIN=<directory holding the five binaries>."
+  fi
+}
+
+chaincode_jar() {
+  local jar=${MEDLEDGER_CHAINCODE_JAR:-}
+  if [[ -z $jar ]]; then
+    jar=$(ls "$REPO"/chaincode/target/medledger-chaincode-*-ccaas.jar 2>/dev/null | head -1 || true)
+  fi
+  [[ -n $jar && -f $jar ]] || die "the chaincode server jar is missing: run 'mvn -pl chaincode -am package -DskipTests' first (or set MEDLEDGER_CHAINCODE_JAR)"
+  echo "$jar"
+}
+
+# ---------------------------------------------------------------- processes
+# Every process runs in its own session; its pid (and what it runs) goes to run/pids/NAME.pid,
+# so down stops exactly these processes and nothing else.
+alive() { # name
+  local f=$RUN/pids/$1.pid pid
+  [[ -f $f ]] || return 1
+  pid=$(head -1 "$f")
+  [[ -d /proc/$pid ]] || return 1
+  # the pid must still be the process we started (pids are reused)
+  grep -qF -- "$(sed -n 2p "$f")" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+start_process() { # name marker command...
+  local name=$1 marker=$2; shift 2
+  mkdir -p "$RUN/pids" "$RUN/logs"
+  if alive "$name"; then log "$name already runs (pid $(head -1 "$RUN/pids/$name.pid"))"; return; fi
+  setsid "$@" >>"$RUN/logs/$name.log" 2>&1 </dev/null &
+  printf '%s\n%s\n' "$!" "$marker" > "$RUN/pids/$name.pid"
+}
+
+stop_process() { # name
+  local name=$1 f=$RUN/pids/$1.pid pid i
+  [[ -f $f ]] || return 0
+  if alive "$name"; then
+    pid=$(head -1 "$f")
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
+    if [[ -d /proc/$pid ]]; then log "$name (pid $pid) ignored TERM: KILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$f"
+}
+
+wait_healthy() { # name port
+  local i
+  for i in $(seq 1 150); do
+    if curl -fsS "http://127.0.0.1:$2/healthz" >/dev/null 2>&1; then return 0; fi
+    alive "$1" || die "$1 exited; see $RUN/logs/$1.log"
+    sleep 0.2
+  done
+  die "$1 is not healthy after 30 s; see $RUN/logs/$1.log"
+}
+
+start_orderer() {
+  start_process orderer "$BIN/orderer" env \
+    FABRIC_CFG_PATH="$HERE/config" \
+    FABRIC_LOGGING_SPEC=info \
+    ORDERER_GENERAL_LISTENPORT="$ORDERER_PORT" \
+    ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+    ORDERER_GENERAL_LOCALMSPDIR="$ORD_NODE/msp" \
+    ORDERER_GENERAL_TLS_PRIVATEKEY="$ORD_NODE/tls/server.key" \
+    ORDERER_GENERAL_TLS_CERTIFICATE="$ORD_NODE/tls/server.crt" \
+    ORDERER_GENERAL_TLS_ROOTCAS="[$ORD_NODE/tls/ca.crt]" \
+    ORDERER_ADMIN_LISTENADDRESS="127.0.0.1:$ORDERER_ADMIN_PORT" \
+    ORDERER_ADMIN_TLS_PRIVATEKEY="$ORD_NODE/tls/server.key" \
+    ORDERER_ADMIN_TLS_CERTIFICATE="$ORD_NODE/tls/server.crt" \
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$ORD_NODE/tls/ca.crt]" \
+    ORDERER_OPERATIONS_LISTENADDRESS="127.0.0.1:$ORDERER_OPS_PORT" \
+    ORDERER_FILELEDGER_LOCATION="$RUN/data/orderer/ledger" \
+    ORDERER_CONSENSUS_WALDIR="$RUN/data/orderer/etcdraft/wal" \
+    ORDERER_CONSENSUS_SNAPDIR="$RUN/data/orderer/etcdraft/snapshot" \
+    "$BIN/orderer"
+  wait_healthy orderer "$ORDERER_OPS_PORT"
+}
+
+start_peer() { # org
+  local org=$1
+  start_process "$org" "$BIN/peer" env FABRIC_CFG_PATH="$RUN/peers/$org" FABRIC_LOGGING_SPEC=info \
+    "$BIN/peer" node start
+  wait_healthy "$org" "$(ops_port "$org")"
+}
+
+start_chaincode() {
+  local jar java pkgid
+  jar=$(chaincode_jar)
+  java=${JAVA:-$(command -v java || true)}
+  [[ -n $java ]] || die "java is needed for the chaincode server"
+  pkgid=$(cat "$RUN/ccaas/package-id")
+  # A clean environment: the shim must not pick up the peers' CORE_PEER_TLS_* settings.
+  start_process chaincode "$jar" env -i PATH="$PATH" HOME="$HOME" \
+    CHAINCODE_SERVER_ADDRESS="127.0.0.1:$CCAAS_PORT" CORE_CHAINCODE_ID_NAME="$pkgid" \
+    CORE_PEER_TLS_ENABLED=false CORE_CHAINCODE_LOGGING_LEVEL=warning CORE_CHAINCODE_LOGGING_SHIM=warning \
+    "$java" -Xmx384m -XX:+UseSerialGC -jar "$jar"
+  local i
+  for i in $(seq 1 150); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$CCAAS_PORT") 2>/dev/null && return 0
+    alive chaincode || die "the chaincode server exited; see $RUN/logs/chaincode.log"
+    sleep 0.2
+  done
+  die "the chaincode server does not listen on 127.0.0.1:$CCAAS_PORT; see $RUN/logs/chaincode.log"
+}
+
+start_node() {
+  case $1 in
+    orderer) start_orderer ;;
+    chaincode) start_chaincode ;;
+    hospital|pharmacy|insurer|lawfirm) start_peer "$1" ;;
+    *) die "unknown node '$1' (orderer, hospital, pharmacy, insurer, lawfirm, chaincode)" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- peer CLI
+# The admin of ORG talking to ORG's peer.
+peer_env() { # org
+  local org=$1 msp dir
+  msp=$(msp_of "$org"); dir=$(org_dir "$org")
+  echo FABRIC_CFG_PATH="$RUN/peers/$org" CORE_PEER_LOCALMSPID="$msp" \
+    CORE_PEER_MSPCONFIGPATH="$dir/users/Admin@$org.$DOMAIN/msp" \
+    CORE_PEER_ADDRESS="127.0.0.1:$(peer_port "$org")" CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ROOTCERT_FILE="$(peer_dir "$org")/tls/ca.crt" FABRIC_LOGGING_SPEC=warning
+}
+
+peer_as() { # org args...
+  local org=$1; shift
+  # shellcheck disable=SC2046
+  env $(peer_env "$org") "$BIN/peer" "$@"
+}
+
+orderer_args() { echo -o "127.0.0.1:$ORDERER_PORT" --tls --cafile "$ORDERER_CA"; }
+
+all_peer_args() {
+  local org
+  for org in "${ORGS[@]}"; do
+    echo --peerAddresses "127.0.0.1:$(peer_port "$org")" --tlsRootCertFiles "$(peer_dir "$org")/tls/ca.crt"
+  done
+}
+
+wait_for_query() {
+  local i out
+  for i in $(seq 1 120); do
+    if out=$(peer_as lawfirm chaincode query -C "$CHANNEL" -n "$CC_NAME" -c '{"Args":["ListParticipants"]}' 2>&1); then
+      log "chaincode answers: ListParticipants -> ${out:0:60}"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "$out" >&2
+  die "the chaincode does not answer a query after 60 s"
+}
+
+# ---------------------------------------------------------------- generating the network
+render() { # template output
+  sed -e "s|@ORDERER_PORT@|$ORDERER_PORT|g" -e "s|@BATCH_TIMEOUT@|$BATCH_TIMEOUT|g" \
+    -e "s|@MAX_MESSAGES@|$BATCH_MAX|g" \
+    -e "s|@HOSPITAL_PORT@|$(peer_port hospital)|g" -e "s|@PHARMACY_PORT@|$(peer_port pharmacy)|g" \
+    -e "s|@INSURER_PORT@|$(peer_port insurer)|g" -e "s|@LAWFIRM_PORT@|$(peer_port lawfirm)|g" \
+    "$1" > "$2"
+}
+
+render_peer_config() { # org
+  local org=$1 dir=$RUN/peers/$1
+  mkdir -p "$dir" "$RUN/data/$org"
+  sed -e "s|@PEER_ID@|peer0.$org.$DOMAIN|g" -e "s|@PEER_PORT@|$(peer_port "$org")|g" \
+    -e "s|@CC_PORT@|$(cc_port "$org")|g" -e "s|@OPS_PORT@|$(ops_port "$org")|g" \
+    -e "s|@MSP_ID@|$(msp_of "$org")|g" -e "s|@PEER_DIR@|$(peer_dir "$org")|g" \
+    -e "s|@DATA_DIR@|$RUN/data/$org|g" -e "s|@BUILDERS_DIR@|$HERE/builders|g" \
+    "$HERE/config/core.yaml.template" > "$dir/core.yaml"
+}
+
+check_ports_free() {
+  local p
+  for p in "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT" "$CCAAS_PORT" \
+      $(for o in "${ORGS[@]}"; do echo "$(peer_port "$o") $(cc_port "$o") $(ops_port "$o")"; done); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      die "port $p is in use; stop what uses it or set MEDLEDGER_FABRIC_PORT_OFFSET"
+    fi
+  done
+}
+
+package_chaincode() {
+  local d=$RUN/ccaas
+  mkdir -p "$d/pkg"
+  printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false}\n' "$CCAAS_PORT" > "$d/pkg/connection.json"
+  printf '{"type":"ccaas","label":"%s"}\n' "$CC_LABEL" > "$d/pkg/metadata.json"
+  tar -C "$d/pkg" -czf "$d/pkg/code.tar.gz" connection.json
+  tar -C "$d/pkg" -czf "$d/medledger.tgz" metadata.json code.tar.gz
+  peer_as hospital lifecycle chaincode calculatepackageid "$d/medledger.tgz" > "$d/package-id"
+  log "chaincode package id $(cat "$d/package-id")"
+}
+
+write_properties() {
+  local f=$RUN/network.properties org dir user
+  {
+    echo "# written by fabric/network.sh: what a client needs to reach this network"
+    echo "channel=$CHANNEL"
+    echo "chaincode=$CC_NAME"
+    echo "script=$HERE/network.sh"
+    echo "run=$RUN"
+    echo "bin=$BIN"
+    echo "batchTimeout=$BATCH_TIMEOUT"
+    echo "batchMaxMessages=$BATCH_MAX"
+    echo "orderer.address=127.0.0.1:$ORDERER_PORT"
+    echo "orderer.tlsCaCert=$ORDERER_CA"
+    for org in "${ORGS[@]}"; do
+      local m; m=$(msp_of "$org"); dir=$(org_dir "$org"); user=$dir/users/User1@$org.$DOMAIN/msp
+      echo "org.$m.node=$org"
+      echo "org.$m.peer.address=127.0.0.1:$(peer_port "$org")"
+      echo "org.$m.peer.hostOverride=peer0.$org.$DOMAIN"
+      echo "org.$m.peer.tlsCaCert=$(peer_dir "$org")/tls/ca.crt"
+      echo "org.$m.ca.cert=$dir/ca/ca.$org.$DOMAIN-cert.pem"
+      echo "org.$m.ca.key=$dir/ca/priv_sk"
+      echo "org.$m.user.cert=$user/signcerts/User1@$org.$DOMAIN-cert.pem"
+      echo "org.$m.user.key=$user/keystore/priv_sk"
+      echo "org.$m.admin.msp=$dir/users/Admin@$org.$DOMAIN/msp"
+      echo "org.$m.cli.config=$RUN/peers/$org"
+    done
+  } > "$f"
+}
+
+create_network() {
+  local t0=$SECONDS org
+  log "creating a new network in $RUN (BatchTimeout $BATCH_TIMEOUT, MaxMessageCount $BATCH_MAX, port offset $OFF)"
+  check_ports_free
+  mkdir -p "$RUN"
+  "$BIN/cryptogen" generate --config="$HERE/config/crypto-config.yaml" --output="$CRYPTO" >/dev/null
+  render "$HERE/config/configtx.yaml.template" "$RUN/configtx.yaml"
+  FABRIC_CFG_PATH=$RUN "$BIN/configtxgen" -profile MedLedgerChannel -channelID "$CHANNEL" \
+    -outputBlock "$RUN/$CHANNEL.block" 2> "$RUN/configtxgen.log" || { cat "$RUN/configtxgen.log" >&2; die "configtxgen failed"; }
+  for org in "${ORGS[@]}"; do render_peer_config "$org"; done
+  save_settings
+
+  start_orderer
+  for org in "${ORGS[@]}"; do start_peer "$org"; done
+  log "orderer and 4 peers are healthy"
+
+  "$BIN/osnadmin" channel join --channelID "$CHANNEL" --config-block "$RUN/$CHANNEL.block" \
+    -o "127.0.0.1:$ORDERER_ADMIN_PORT" --ca-file "$ORD_NODE/tls/ca.crt" \
+    --client-cert "$ORD_ORG/users/Admin@orderer.$DOMAIN/tls/client.crt" \
+    --client-key "$ORD_ORG/users/Admin@orderer.$DOMAIN/tls/client.key" > "$RUN/logs/osnadmin.log"
+  for org in "${ORGS[@]}"; do peer_as "$org" channel join -b "$RUN/$CHANNEL.block" 2>>"$RUN/logs/cli.log"; done
+  log "channel $CHANNEL created and joined by the orderer and 4 peers"
+
+  package_chaincode
+  for org in "${ORGS[@]}"; do
+    peer_as "$org" lifecycle chaincode install "$RUN/ccaas/medledger.tgz" 2>>"$RUN/logs/cli.log"
+  done
+  # the chaincode server must run before the definition is committed
+  start_chaincode
+  local pkgid; pkgid=$(cat "$RUN/ccaas/package-id")
+  for org in "${ORGS[@]}"; do
+    # shellcheck disable=SC2046
+    peer_as "$org" lifecycle chaincode approveformyorg $(orderer_args) -C "$CHANNEL" -n "$CC_NAME" \
+      --version 1 --sequence 1 --package-id "$pkgid" 2>>"$RUN/logs/cli.log"
+  done
+  # No --signature-policy: the chaincode's endorsement policy is the channel's
+  # /Channel/Application/Endorsement, "MAJORITY Endorsement" (3 of 4 organisations).
+  # shellcheck disable=SC2046
+  peer_as hospital lifecycle chaincode commit $(orderer_args) -C "$CHANNEL" -n "$CC_NAME" \
+    --version 1 --sequence 1 $(all_peer_args) 2>>"$RUN/logs/cli.log"
+  log "chaincode $CC_NAME committed (endorsement: MAJORITY)"
+  wait_for_query
+  write_properties
+  touch "$RUN/created"
+  log "network up in $((SECONDS - t0)) s (cold); client settings in $RUN/network.properties"
+}
+
+restart_network() {
+  local t0=$SECONDS org
+  log "restarting the network in $RUN"
+  start_orderer
+  for org in "${ORGS[@]}"; do start_peer "$org"; done
+  start_chaincode
+  wait_for_query
+  write_properties
+  log "network up in $((SECONDS - t0)) s (warm)"
+}
+
+cmd_up() {
+  load_settings
+  find_binaries
+  if [[ -f $RUN/created ]]; then restart_network
+  else
+    [[ -e $RUN/crypto-config ]] && die "$RUN holds a network that was not completely created: run '$0 clean' first"
+    create_network
+  fi
+}
+
+cmd_down() {
+  load_settings
+  local n
+  for n in chaincode "${ORGS[@]}" orderer; do stop_process "$n"; done
+  log "network down (data kept in $RUN; '$0 clean' deletes it)"
+}
+
+cmd_status() {
+  load_settings
+  [[ -d $RUN ]] || { echo "no network in $RUN"; return 0; }
+  local n pid
+  for n in orderer "${ORGS[@]}" chaincode; do
+    if alive "$n"; then pid=$(head -1 "$RUN/pids/$n.pid"); echo "$n: running (pid $pid)"; else echo "$n: stopped"; fi
+  done
+  if alive hospital; then
+    find_binaries
+    peer_as hospital channel getinfo -c "$CHANNEL" 2>/dev/null || true
+  fi
+  echo "BatchTimeout $BATCH_TIMEOUT, MaxMessageCount $BATCH_MAX, run directory $RUN"
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  clean) cmd_down; rm -rf "$RUN"; log "deleted $RUN" ;;
+  stop-node) [[ -n ${2:-} ]] || die "stop-node needs a node name"; load_settings; stop_process "$2" ;;
+  start-node) [[ -n ${2:-} ]] || die "start-node needs a node name"; load_settings; find_binaries; start_node "$2"; log "$2 started" ;;
+  env) [[ -n ${2:-} ]] || die "env needs an organisation"; load_settings; find_binaries; peer_env "$2"; echo "PATH=$BIN:\$PATH" ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
