@@ -1,0 +1,449 @@
+package org.medledger.ledger.fabric;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.hyperledger.fabric.client.CloseableIterator;
+import org.hyperledger.fabric.client.CommitStatusException;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.GatewayException;
+import org.hyperledger.fabric.client.GatewayRuntimeException;
+import org.hyperledger.fabric.client.Network;
+import org.hyperledger.fabric.client.Status;
+import org.hyperledger.fabric.client.SubmitException;
+import org.hyperledger.fabric.client.SubmittedTransaction;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.client.identity.X509Identity;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockHeader;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.gateway.ErrorDetail;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.hyperledger.fabric.protos.peer.ProcessedTransaction;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.ledger.ChaincodeEventListener;
+import org.medledger.ledger.Checkpoint;
+import org.medledger.ledger.EventSubscription;
+import org.medledger.ledger.LedgerException;
+import org.medledger.ledger.LedgerGateway;
+import org.medledger.ledger.LedgerIdentity;
+import org.medledger.ledger.SubmitResult;
+import org.medledger.ledger.TransactionEvidence;
+
+/**
+ * The ledger port on Hyperledger Fabric, through the Fabric Gateway service (fabric-gateway).
+ *
+ * <p>One gRPC channel per peer endpoint, shared by every identity (TLS, trusting that
+ * organisation's TLS CA); one {@link Gateway} per identity, cached, connected to the peer of the
+ * identity's own organisation. The peer's gateway collects the endorsements the chaincode's
+ * policy needs (MAJORITY of the organisations) and orders the transaction; {@link #submit}
+ * returns once the transaction is committed and valid. Transaction evidence comes from the
+ * peer's query system chaincode (qscc).
+ */
+public final class FabricLedger implements LedgerGateway {
+  private static final Logger LOG = Logger.getLogger(FabricLedger.class.getName());
+  private static final Pattern CHAINCODE_MESSAGE = Pattern.compile("chaincode response (\\d+), (.*)", Pattern.DOTALL);
+  private static final long EVALUATE_SECONDS = 30;
+  private static final long ENDORSE_SECONDS = 30;
+  private static final long SUBMIT_SECONDS = 30;
+  private static final long COMMIT_STATUS_SECONDS = 60;
+
+  private final FabricNetwork network;
+  private final LedgerIdentity serviceIdentity;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<IdentityKey, Gateway> gateways = new ConcurrentHashMap<>();
+  private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /** A gateway is cached by who signs: MSP id and certificate. */
+  private record IdentityKey(String mspId, ByteBuffer certificate) {}
+
+  /**
+   * @param serviceIdentity the identity used for calls that name none ({@link #height()})
+   */
+  public FabricLedger(FabricNetwork network, LedgerIdentity serviceIdentity) {
+    this.network = network;
+    this.serviceIdentity = serviceIdentity;
+  }
+
+  /** Connects to the network of {@code fabric/network.sh} in {@code runDirectory} (service user of the first org). */
+  public static FabricLedger connect(java.nio.file.Path runDirectory) {
+    FabricNetwork n = FabricNetwork.load(runDirectory);
+    String msp = n.mspIds().contains("HospitalMSP") ? "HospitalMSP" : n.mspIds().iterator().next();
+    return new FabricLedger(n, FabricEnrollment.serviceUser(n, msp));
+  }
+
+  public FabricNetwork network() {
+    return network;
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  @Override
+  public SubmitResult submit(LedgerIdentity identity, String function, byte[]... args) {
+    Contract contract = network(identity).getContract(network.chaincode());
+    String txId = null;
+    try {
+      var transaction = contract.newProposal(function).addArguments(args).build().endorse();
+      txId = transaction.getTransactionId();
+      SubmittedTransaction submitted = transaction.submitAsync();
+      Status status = submitted.getStatus();
+      if (!status.isSuccessful()) {
+        TxValidationCode code = status.getCode();
+        boolean conflict = code == TxValidationCode.MVCC_READ_CONFLICT || code == TxValidationCode.PHANTOM_READ_CONFLICT;
+        throw new LedgerException(conflict ? LedgerException.Kind.UNAVAILABLE : LedgerException.Kind.FAILED,
+            "transaction " + txId + " was ordered in block " + status.getBlockNumber() + " but not committed: " + code
+                + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
+      }
+      return new SubmitResult(status.getTransactionId(), status.getBlockNumber(), submitted.getResult());
+    } catch (EndorseException e) {
+      throw translate("endorsement of " + function, e);
+    } catch (SubmitException e) {
+      throw new LedgerException(LedgerException.Kind.UNAVAILABLE,
+          "transaction " + txId + " was endorsed but the ordering service did not accept it: " + describe(e), e);
+    } catch (CommitStatusException e) {
+      throw new LedgerException(LedgerException.Kind.UNAVAILABLE,
+          "transaction " + txId + " was sent for ordering but its commit status is unknown: " + describe(e)
+              + "; look it up by its id before submitting again", e);
+    } catch (StatusRuntimeException e) {
+      throw translate(function, new GatewayException(e));
+    }
+  }
+
+  @Override
+  public byte[] evaluate(LedgerIdentity identity, String function, byte[]... args) {
+    try {
+      return network(identity).getContract(network.chaincode()).newProposal(function).addArguments(args).build().evaluate();
+    } catch (GatewayException e) {
+      throw translate(function, e);
+    } catch (StatusRuntimeException e) {
+      throw translate(function, new GatewayException(e));
+    }
+  }
+
+  @Override
+  public Optional<TransactionEvidence> transaction(LedgerIdentity identity, String transactionId) {
+    Contract qscc = network(identity).getContract("qscc");
+    byte[] processed;
+    byte[] block;
+    try {
+      processed = qscc.evaluateTransaction("GetTransactionByID", network.channel(), transactionId);
+      block = qscc.evaluateTransaction("GetBlockByTxID", network.channel(), transactionId);
+    } catch (GatewayException e) {
+      if (String.valueOf(describe(e)).contains("not found")) {
+        return Optional.empty();
+      }
+      throw translate("GetTransactionByID", e);
+    }
+    try {
+      ProcessedTransaction pt = ProcessedTransaction.parseFrom(processed);
+      Payload payload = Payload.parseFrom(pt.getTransactionEnvelope().getPayload());
+      ChannelHeader ch = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+      SignatureHeader sh = SignatureHeader.parseFrom(payload.getHeader().getSignatureHeader());
+      SerializedIdentity creator = SerializedIdentity.parseFrom(sh.getCreator());
+      BlockHeader header = Block.parseFrom(block).getHeader();
+      Instant time = Instant.ofEpochSecond(ch.getTimestamp().getSeconds(), ch.getTimestamp().getNanos());
+      return Optional.of(new TransactionEvidence(ch.getTxId(), header.getNumber(), HexFormat.of().formatHex(blockHash(header)),
+          time, creator.getMspid(), creator.getIdBytes().toString(StandardCharsets.UTF_8),
+          pt.getValidationCode() == TxValidationCode.VALID_VALUE));
+    } catch (InvalidProtocolBufferException e) {
+      throw new LedgerException(LedgerException.Kind.CORRUPTED, "the peer returned an unreadable transaction " + transactionId, e);
+    }
+  }
+
+  @Override
+  public long height() {
+    try {
+      byte[] info = network(serviceIdentity).getContract("qscc").evaluateTransaction("GetChainInfo", network.channel());
+      return BlockchainInfo.parseFrom(info).getHeight();
+    } catch (GatewayException e) {
+      throw translate("GetChainInfo", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new LedgerException(LedgerException.Kind.CORRUPTED, "the peer returned unreadable chain information", e);
+    }
+  }
+
+  /**
+   * Fabric's block hash: SHA-256 of the DER sequence (number, previous hash, data hash), as
+   * {@code protoutil.BlockHeaderHash} computes it; the next block's previous hash equals it.
+   */
+  static byte[] blockHash(BlockHeader header) {
+    ASN1EncodableVector v = new ASN1EncodableVector();
+    v.add(new ASN1Integer(header.getNumber()));
+    v.add(new DEROctetString(header.getPreviousHash().toByteArray()));
+    v.add(new DEROctetString(header.getDataHash().toByteArray()));
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(new DERSequence(v).getEncoded(ASN1Encoding.DER));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  @Override
+  public EventSubscription subscribe(LedgerIdentity identity, long startBlock, Checkpoint checkpoint,
+      ChaincodeEventListener listener) {
+    if (startBlock < 0) {
+      throw new IllegalArgumentException("the start block must not be negative");
+    }
+    Subscription s = new Subscription(network(identity), startBlock, checkpoint, listener);
+    subscriptions.add(s);
+    s.start();
+    return s;
+  }
+
+  /**
+   * One chaincode event stream. Its position (block in progress, last transaction handled) is
+   * kept here and in the caller's {@link Checkpoint}: when the peer goes away (restart, network)
+   * the stream is opened again from that position, so events neither repeat nor go missing.
+   */
+  private final class Subscription implements EventSubscription, org.hyperledger.fabric.client.Checkpointer {
+    private final Network net;
+    private final long startBlock;
+    private final Checkpoint durable;
+    private final ChaincodeEventListener listener;
+    private final Thread thread;
+    private volatile boolean stopped;
+    private volatile CloseableIterator<org.hyperledger.fabric.client.ChaincodeEvent> current;
+    private Long block; // next block to read from (the block in progress), null before the first event
+    private String transactionId; // last handled transaction within block
+
+    Subscription(Network net, long startBlock, Checkpoint durable, ChaincodeEventListener listener) {
+      this.net = net;
+      this.startBlock = startBlock;
+      this.durable = durable;
+      this.listener = listener;
+      if (durable != null && durable.blockNumber().isPresent()) {
+        block = durable.blockNumber().getAsLong();
+        transactionId = durable.transactionId().orElse(null);
+      }
+      this.thread = new Thread(this::run, "fabric-events-" + network.chaincode());
+      this.thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    private void run() {
+      long backoffMillis = 100;
+      while (!stopped && !closed) {
+        var request = net.newChaincodeEventsRequest(network.chaincode());
+        request = block != null ? request.checkpoint(this) : request.startBlock(startBlock);
+        try (CloseableIterator<org.hyperledger.fabric.client.ChaincodeEvent> events = request.build().getEvents()) {
+          current = events;
+          if (stopped) break;
+          while (events.hasNext()) {
+            org.hyperledger.fabric.client.ChaincodeEvent e = events.next();
+            ChaincodeEvent ev = new ChaincodeEvent(e.getBlockNumber(), e.getTransactionId(), e.getEventName(), e.getPayload());
+            try {
+              listener.onEvent(ev);
+            } catch (Exception ex) {
+              LOG.log(Level.WARNING, "the event listener failed; the subscription stops", ex);
+              stopped = true;
+              return;
+            }
+            checkpointChaincodeEvent(e);
+            backoffMillis = 100;
+          }
+        } catch (GatewayRuntimeException | StatusRuntimeException e) {
+          if (stopped || closed) break;
+          LOG.log(Level.INFO, "chaincode event stream interrupted (" + e.getMessage() + "); reconnecting from block "
+              + block + " after " + backoffMillis + " ms");
+        } catch (RuntimeException e) {
+          if (stopped || closed) break;
+          LOG.log(Level.WARNING, "chaincode event stream failed; reconnecting", e);
+        }
+        try {
+          Thread.sleep(backoffMillis);
+        } catch (InterruptedException e) {
+          break;
+        }
+        backoffMillis = Math.min(backoffMillis * 2, 2000);
+      }
+    }
+
+    // The fabric Checkpointer view of this subscription's position.
+    @Override
+    public synchronized OptionalLong getBlockNumber() {
+      return block == null ? OptionalLong.empty() : OptionalLong.of(block);
+    }
+
+    @Override
+    public synchronized Optional<String> getTransactionId() {
+      return Optional.ofNullable(transactionId);
+    }
+
+    @Override
+    public synchronized void checkpointBlock(long blockNumber) {
+      block = blockNumber + 1;
+      transactionId = null;
+    }
+
+    @Override
+    public synchronized void checkpointTransaction(long blockNumber, String txId) {
+      block = blockNumber;
+      transactionId = txId;
+    }
+
+    @Override
+    public void checkpointChaincodeEvent(org.hyperledger.fabric.client.ChaincodeEvent event) {
+      checkpointTransaction(event.getBlockNumber(), event.getTransactionId());
+    }
+
+    @Override
+    public void close() {
+      stopped = true;
+      var it = current;
+      if (it != null) it.close();
+      thread.interrupt();
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      subscriptions.remove(this);
+    }
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  private Network network(LedgerIdentity identity) {
+    if (closed) throw new IllegalStateException("the Fabric ledger is closed");
+    return gateway(identity).getNetwork(network.channel());
+  }
+
+  private Gateway gateway(LedgerIdentity identity) {
+    IdentityKey key;
+    try {
+      key = new IdentityKey(identity.mspId(), ByteBuffer.wrap(identity.certificate().getEncoded()));
+    } catch (CertificateEncodingException e) {
+      throw new IllegalArgumentException("the certificate cannot be encoded", e);
+    }
+    return gateways.computeIfAbsent(key, k -> {
+      ManagedChannel channel = channels.computeIfAbsent(identity.mspId(), this::openChannel);
+      try {
+        return Gateway.newInstance()
+            .identity(new X509Identity(identity.mspId(), identity.certificate()))
+            .signer(Signers.newPrivateKeySigner(identity.privateKey()))
+            .connection(channel)
+            .evaluateOptions(o -> o.withDeadlineAfter(EVALUATE_SECONDS, TimeUnit.SECONDS))
+            .endorseOptions(o -> o.withDeadlineAfter(ENDORSE_SECONDS, TimeUnit.SECONDS))
+            .submitOptions(o -> o.withDeadlineAfter(SUBMIT_SECONDS, TimeUnit.SECONDS))
+            .commitStatusOptions(o -> o.withDeadlineAfter(COMMIT_STATUS_SECONDS, TimeUnit.SECONDS))
+            .connect();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("the identity's private key cannot sign Fabric transactions", e);
+      }
+    });
+  }
+
+  /** One channel per organisation's gateway peer, shared by all its identities. */
+  private ManagedChannel openChannel(String mspId) {
+    FabricNetwork.Organisation o = network.organisation(mspId);
+    try {
+      ChannelCredentials tls = TlsChannelCredentials.newBuilder().trustManager(o.peerTlsCaCert().toFile()).build();
+      return Grpc.newChannelBuilder(o.peerAddress(), tls)
+          .keepAliveTime(60, TimeUnit.SECONDS)
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the TLS CA certificate of " + mspId, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    for (Subscription s : List.copyOf(subscriptions)) s.close();
+    for (Gateway g : gateways.values()) g.close();
+    gateways.clear();
+    for (ManagedChannel c : channels.values()) c.shutdownNow();
+    for (ManagedChannel c : channels.values()) {
+      try {
+        c.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    channels.clear();
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  /**
+   * Maps a Gateway error to a {@link LedgerException}: the chaincode's refusal (its own message,
+   * as the endorsing peers report it) is REJECTED; unreachable or slow peers and orderer are
+   * UNAVAILABLE; anything else FAILED.
+   */
+  static LedgerException translate(String what, GatewayException e) {
+    io.grpc.Status.Code code = e.getStatus().getCode();
+    List<String> messages = new ArrayList<>();
+    for (ErrorDetail d : e.getDetails()) messages.add(d.getMessage());
+    if (e.getStatus().getDescription() != null) messages.add(e.getStatus().getDescription());
+    for (String m : messages) {
+      Matcher cc = CHAINCODE_MESSAGE.matcher(m);
+      if (cc.find()) {
+        return new LedgerException(LedgerException.Kind.REJECTED, cc.group(2).trim(), e);
+      }
+    }
+    for (String m : messages) {
+      if (m.contains("access denied") || m.contains("creator") && m.contains("not valid")) {
+        return new LedgerException(LedgerException.Kind.REJECTED, "the network does not accept this identity: " + m, e);
+      }
+    }
+    if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED
+        || code == io.grpc.Status.Code.RESOURCE_EXHAUSTED || code == io.grpc.Status.Code.CANCELLED) {
+      return new LedgerException(LedgerException.Kind.UNAVAILABLE, what + ": the Fabric network did not answer ("
+          + describe(e) + ")", e);
+    }
+    return new LedgerException(LedgerException.Kind.FAILED, what + " failed: " + describe(e), e);
+  }
+
+  private static String describe(GatewayException e) {
+    StringBuilder b = new StringBuilder().append(e.getStatus().getCode());
+    if (e.getStatus().getDescription() != null) b.append(": ").append(e.getStatus().getDescription());
+    for (ErrorDetail d : e.getDetails()) {
+      b.append("; ").append(d.getMspId()).append('@').append(d.getAddress()).append(": ").append(d.getMessage());
+    }
+    return b.toString();
+  }
+}

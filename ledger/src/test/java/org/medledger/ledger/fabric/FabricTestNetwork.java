@@ -1,0 +1,84 @@
+package org.medledger.ledger.fabric;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Fabric network the integration tests run against: the run directory of
+ * {@code fabric/network.sh up}, named by the environment variable MEDLEDGER_FABRIC_NETWORK or
+ * the system property medledger.fabric.network. Without it the tests are skipped.
+ */
+public final class FabricTestNetwork {
+  public static final String ENV = "MEDLEDGER_FABRIC_NETWORK";
+  public static final String PROPERTY = "medledger.fabric.network";
+
+  private FabricTestNetwork() {}
+
+  /** The network, or a skipped test (JUnit assumption) when none is configured. */
+  public static FabricNetwork require() {
+    String dir = System.getProperty(PROPERTY, System.getenv(ENV));
+    assumeTrue(dir != null && !dir.isBlank(),
+        "no Fabric network: start one with fabric/network.sh up and set " + ENV + "=<its run directory> (or -D"
+            + PROPERTY + "=...) to run the Fabric integration tests");
+    Path run = Path.of(dir);
+    assumeTrue(Files.isRegularFile(run.resolve("network.properties")),
+        run + "/network.properties is missing: is the network up? (fabric/network.sh up)");
+    return FabricNetwork.load(run);
+  }
+
+  /** Runs {@code fabric/network.sh ARGS}; fails the test if it fails. */
+  public static String script(FabricNetwork n, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(n.script().toString());
+    cmd.addAll(List.of(args));
+    return run(cmd, Map.of("MEDLEDGER_FABRIC_RUN", n.runDirectory().toString()), 120);
+  }
+
+  /**
+   * {@code peer chaincode query} as {@code mspId}'s admin against {@code mspId}'s own peer: what
+   * an organisation sees with Fabric's own tools, without MedLedger's client.
+   */
+  public static String cliQuery(FabricNetwork n, String mspId, String argsJson) {
+    FabricNetwork.Organisation o = n.organisation(mspId);
+    return run(List.of(n.binaries().resolve("peer").toString(), "chaincode", "query", "-C", n.channel(), "-n",
+        n.chaincode(), "-c", argsJson), Map.of(
+            "FABRIC_CFG_PATH", o.cliConfig().toString(),
+            "CORE_PEER_LOCALMSPID", mspId,
+            "CORE_PEER_MSPCONFIGPATH", o.adminMsp().toString(),
+            "CORE_PEER_ADDRESS", o.peerAddress(),
+            "CORE_PEER_TLS_ENABLED", "true",
+            "CORE_PEER_TLS_ROOTCERT_FILE", o.peerTlsCaCert().toString(),
+            "FABRIC_LOGGING_SPEC", "warning"), 60);
+  }
+
+  private static String run(List<String> cmd, Map<String, String> env, int timeoutSeconds) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", cmd) + " timed out");
+      }
+      String text = new String(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new AssertionError(String.join(" ", cmd) + " failed (" + p.exitValue() + "):\n" + text);
+      }
+      return text;
+    } catch (IOException e) {
+      throw new AssertionError("cannot run " + cmd, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
