@@ -165,7 +165,8 @@ public final class FabricLedger implements LedgerGateway {
       processed = qscc.evaluateTransaction("GetTransactionByID", network.channel(), transactionId);
       block = qscc.evaluateTransaction("GetBlockByTxID", network.channel(), transactionId);
     } catch (GatewayException e) {
-      if (String.valueOf(describe(e)).contains("not found")) {
+      String d = describe(e);
+      if (d.contains("no such transaction ID") || d.contains("not found")) {
         return Optional.empty();
       }
       throw translate("GetTransactionByID", e);

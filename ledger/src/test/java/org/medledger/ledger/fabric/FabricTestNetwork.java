@@ -47,9 +47,16 @@ public final class FabricTestNetwork {
    * an organisation sees with Fabric's own tools, without MedLedger's client.
    */
   public static String cliQuery(FabricNetwork n, String mspId, String argsJson) {
+    return cli(n, mspId, "chaincode", "query", "-C", n.channel(), "-n", n.chaincode(), "-c", argsJson);
+  }
+
+  /** {@code peer ARGS} as {@code mspId}'s admin against {@code mspId}'s own peer. */
+  public static String cli(FabricNetwork n, String mspId, String... args) {
     FabricNetwork.Organisation o = n.organisation(mspId);
-    return run(List.of(n.binaries().resolve("peer").toString(), "chaincode", "query", "-C", n.channel(), "-n",
-        n.chaincode(), "-c", argsJson), Map.of(
+    List<String> cmd = new ArrayList<>();
+    cmd.add(n.binaries().resolve("peer").toString());
+    cmd.addAll(List.of(args));
+    return run(cmd, Map.of(
             "FABRIC_CFG_PATH", o.cliConfig().toString(),
             "CORE_PEER_LOCALMSPID", mspId,
             "CORE_PEER_MSPCONFIGPATH", o.adminMsp().toString(),

@@ -1,0 +1,265 @@
+package org.medledger.ledger.fabric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.record.ProcessRecord;
+import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Registration;
+import org.medledger.core.record.Role;
+import org.medledger.core.record.ParticipantIndex;
+import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.ledger.EventSubscription;
+import org.medledger.ledger.InMemoryCheckpoint;
+import org.medledger.ledger.LedgerException;
+import org.medledger.ledger.LedgerIdentity;
+import org.medledger.ledger.MedLedgerClient;
+import org.medledger.ledger.SubmitResult;
+import org.medledger.ledger.TransactionEvidence;
+import org.medledger.ledger.embedded.EmbeddedCertificateAuthority;
+import org.medledger.ledger.scenario.PaperScenario;
+import org.medledger.ledger.scenario.PaperScenario.Participant;
+
+/**
+ * The Fabric adapter against a real network (fabric/network.sh up; MEDLEDGER_FABRIC_NETWORK
+ * names its run directory): what other organisations see with Fabric's own CLI, surviving node
+ * restarts, refusals, and the evidence of a transaction. Skipped without a network.
+ */
+class FabricLedgerIT {
+  private final SecureRandom random = new SecureRandom();
+  private FabricNetwork network;
+  private FabricLedger ledger;
+  private MedLedgerClient client;
+  private PaperScenario scenario;
+
+  @BeforeEach
+  void connect() {
+    network = FabricTestNetwork.require();
+    ledger = FabricLedger.connect(network.runDirectory());
+    client = new MedLedgerClient(ledger);
+    scenario = new PaperScenario(client, new FabricEnrollment(network), random);
+  }
+
+  @AfterEach
+  void close() {
+    if (ledger != null) ledger.close();
+  }
+
+  private PaperScenario.Treatment treatment(byte[] message) {
+    Participant patient = scenario.participant("Pat", Role.PATIENT, "HospitalMSP");
+    Participant doctor = scenario.participant("Dr Dora", Role.DOCTOR, "HospitalMSP");
+    Participant pharmacist = scenario.participant("Phil", Role.PHARMACIST, "PharmacyMSP");
+    Participant insurer = scenario.participant("Ian", Role.INSURER, "InsurerMSP");
+    Participant lawyer = scenario.participant("Lou", Role.LAWYER, "LawFirmMSP");
+    return scenario.run(new PaperScenario.Selection(patient, doctor, List.of(), List.of(pharmacist),
+        List.of(insurer), List.of(lawyer)), message);
+  }
+
+  /** (a) Another organisation's peer, queried with Fabric's peer CLI, holds the records, all ciphertext. */
+  @Test
+  void anotherOrganisationsPeerHoldsTheRecordsAndNoPlaintext() {
+    String secret = "Diagnosis: rare-disease-X42 under treatment";
+    byte[] message = secret.getBytes(StandardCharsets.UTF_8);
+    PaperScenario.Treatment t = treatment(message);
+
+    // Written through the Hospital's peer; read with the LawFirm's admin on the LawFirm's peer.
+    String listing = FabricTestNetwork.cliQuery(network, "LawFirmMSP",
+        "{\"Args\":[\"ListTreatment\",\"" + t.kappa0Hex() + "\"]}");
+    assertThat(listing).contains("\"type\":\"txd\"", "\"type\":\"txm\"", "\"type\":\"txa\"");
+    for (MedLedgerClient.Stored s : t.stored()) {
+      String out = FabricTestNetwork.cliQuery(network, "LawFirmMSP",
+          "{\"Args\":[\"Get\",\"" + s.kappaHex() + "\"]}").trim();
+      byte[] onPeer = Base64.getDecoder().decode(out);
+      assertThat(onPeer).as("record %s on the LawFirm peer", s.kappaHex()).isEqualTo(s.value());
+      assertThat(new String(onPeer, StandardCharsets.ISO_8859_1)).doesNotContain("rare-disease", "Diagnosis");
+      assertThat(Bytes.hex(onPeer)).doesNotContain(Bytes.hex("rare-disease".getBytes(StandardCharsets.UTF_8)));
+    }
+    // The CLI of a third organisation agrees.
+    assertThat(FabricTestNetwork.cliQuery(network, "InsurerMSP",
+        "{\"Args\":[\"ListTreatment\",\"" + t.kappa0Hex() + "\"]}").trim()).isEqualTo(listing.trim());
+  }
+
+  /** (c) A txd from a non-doctor comes back as REJECTED with the chaincode's own message. */
+  @Test
+  void aTxdFromSomeoneWhoIsNotTheDoctorIsRejectedWithTheChaincodesMessage() {
+    byte[] message = "m".getBytes(StandardCharsets.UTF_8);
+    Participant patient = scenario.participant("Pat", Role.PATIENT, "HospitalMSP");
+    Participant doctor = scenario.participant("Dr Dora", Role.DOCTOR, "HospitalMSP");
+    Participant pharmacist = scenario.participant("Phil", Role.PHARMACIST, "PharmacyMSP");
+    PaperScenario.Treatment t = scenario.run(new PaperScenario.Selection(patient, doctor, List.of(), List.of(pharmacist),
+        List.of(), List.of()), message);
+    MedLedgerClient.Stored txd = t.stored().stream()
+        .filter(s -> RecordCodec.parse(s.value()).type() == RecordType.TXD).findFirst().orElseThrow();
+    ProcessRecord rec = (ProcessRecord) RecordCodec.parse(txd.value());
+    ProcessRecord forged = new ProcessRecord(RecordType.TXD, t.kappa0(), pharmacist.index(), rec.others(), 2,
+        rec.tag(), rec.ciphertext());
+    long height = ledger.height();
+
+    assertThatThrownBy(() -> client.store(pharmacist.identity(), forged))
+        .isInstanceOfSatisfying(LedgerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED);
+          assertThat(e.getMessage()).startsWith("R6: ").doesNotContain("chaincode response", "ABORTED", "rpc error");
+        });
+    // And the same refusal for a Store by a certificate without any MedLedger role.
+    LedgerIdentity roleless = FabricEnrollment.serviceUser(network, "HospitalMSP");
+    assertThatThrownBy(() -> client.storeRaw(roleless, new byte[] {1, 2, 3}))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED));
+    assertThat(ledger.height()).isEqualTo(height);
+  }
+
+  /** The evidence of a transaction from qscc: block, hash chain, time, signer. */
+  @Test
+  void transactionEvidenceNamesTheBlockTheSignerAndTheTime() {
+    Participant doctor = scenario.participant("Dr Eve", Role.DOCTOR, "HospitalMSP");
+    UserSecret sigma = UserSecret.generate(random);
+    LedgerIdentity id = new FabricEnrollment(network).enroll("Dr Fay", Role.DOCTOR, "HospitalMSP",
+        sigma.signingKeyPair().toJca());
+    long index = ParticipantIndex.of(sigma.signingKeyPair().publicKey());
+    java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+    SubmitResult r;
+    try {
+      r = ledger.submit(id, MedLedgerClient.STORE,
+          RecordCodec.encode(new Registration(Role.DOCTOR, index, id.certificate().getEncoded())));
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new AssertionError(e);
+    }
+    TransactionEvidence ev = ledger.transaction(doctor.identity(), r.transactionId()).orElseThrow();
+    assertThat(ev.transactionId()).isEqualTo(r.transactionId());
+    assertThat(ev.blockNumber()).isEqualTo(r.blockNumber());
+    assertThat(ev.valid()).isTrue();
+    assertThat(ev.creatorMspId()).isEqualTo("HospitalMSP");
+    assertThat(EmbeddedCertificateAuthority.parsePem(ev.creatorCertificatePem())).isEqualTo(id.certificate());
+    assertThat(ev.timestamp()).isAfter(before).isBefore(java.time.Instant.now().plusSeconds(5));
+    assertThat(ev.blockHashHex()).hasSize(64);
+    assertThat(ledger.transaction(doctor.identity(), "0".repeat(64))).isEmpty();
+    // The block hash is Fabric's own: the peer CLI reports it as the current block's hash.
+    String info = FabricTestNetwork.cli(network, "PharmacyMSP", "channel", "getinfo", "-c", network.channel());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"height\":(\\d+),\"currentBlockHash\":\"([^\"]+)\"").matcher(info);
+    assertThat(m.find()).as(info).isTrue();
+    assertThat(Long.parseLong(m.group(1))).as("nothing else writes during this test").isEqualTo(ev.blockNumber() + 1);
+    assertThat(ev.blockHashHex()).isEqualTo(Bytes.hex(Base64.getDecoder().decode(m.group(2))));
+  }
+
+  /**
+   * (b) Transactions keep flowing while the event stream's peer and then the orderer are stopped
+   * and started again: every acknowledged transaction is on the ledger, and the resumed stream is
+   * exactly what an uninterrupted reader sees (no gaps, no duplicates).
+   */
+  @Test
+  void restartingAPeerAndTheOrdererLosesNoAcknowledgedTransactionAndEventsResume() throws Exception {
+    long start = ledger.height();
+    Participant watcher = scenario.participant("Lou Watcher", Role.LAWYER, "LawFirmMSP");
+    List<ChaincodeEvent> events = new CopyOnWriteArrayList<>();
+    // The watcher's gateway is the LawFirm peer: the one that is restarted.
+    EventSubscription sub = ledger.subscribe(watcher.identity(), start, new InMemoryCheckpoint(), events::add);
+
+    List<SubmitResult> acknowledged = new CopyOnWriteArrayList<>();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      int i = 0;
+      while (!stop.get()) {
+        UserSecret sigma = UserSecret.generate(random);
+        LedgerIdentity id = new FabricEnrollment(network).enroll("Dr " + i, Role.DOCTOR, "HospitalMSP",
+            sigma.signingKeyPair().toJca());
+        long index = ParticipantIndex.of(sigma.signingKeyPair().publicKey());
+        try {
+          acknowledged.add(ledger.submit(id, MedLedgerClient.STORE,
+              RecordCodec.encode(new Registration(Role.DOCTOR, index, id.certificate().getEncoded()))));
+        } catch (LedgerException e) {
+          failures.add(e.kind() + ": " + e.getMessage());
+          sleep(200);
+        } catch (java.security.cert.CertificateEncodingException e) {
+          throw new AssertionError(e);
+        }
+        i++;
+      }
+    }, "writer");
+    writer.start();
+    try {
+      awaitAcknowledged(acknowledged, 5);
+      FabricTestNetwork.script(network, "stop-node", "lawfirm");
+      awaitAcknowledged(acknowledged, acknowledged.size() + 5); // 3 of 4 organisations still endorse
+      FabricTestNetwork.script(network, "start-node", "lawfirm");
+      awaitAcknowledged(acknowledged, acknowledged.size() + 5);
+      FabricTestNetwork.script(network, "stop-node", "orderer");
+      sleep(2000);
+      FabricTestNetwork.script(network, "start-node", "orderer");
+      awaitAcknowledged(acknowledged, acknowledged.size() + 10);
+    } finally {
+      stop.set(true);
+      writer.join(TimeUnit.SECONDS.toMillis(90));
+    }
+    assertThat(acknowledged.size()).isGreaterThanOrEqualTo(25);
+
+    // Every acknowledged transaction is committed and valid, in the block it was reported in.
+    for (SubmitResult r : acknowledged) {
+      TransactionEvidence ev = ledger.transaction(watcher.identity(), r.transactionId()).orElseThrow();
+      assertThat(ev.valid()).isTrue();
+      assertThat(ev.blockNumber()).isEqualTo(r.blockNumber());
+    }
+    // The resumed stream delivers each of them exactly once ...
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Set<String> acked = new HashSet<>();
+    for (SubmitResult r : acknowledged) acked.add(r.transactionId());
+    while (!txIds(events).containsAll(acked) && System.nanoTime() < deadline) sleep(100);
+    long end = ledger.height();
+    sub.close();
+    assertThat(txIds(events)).containsAll(acked);
+    assertThat(txIds(events)).doesNotHaveDuplicates();
+
+    // ... and is exactly what a reader that never saw a restart reads.
+    List<ChaincodeEvent> replay = new CopyOnWriteArrayList<>();
+    EventSubscription again = ledger.subscribe(watcher.identity(), start, new InMemoryCheckpoint(), replay::add);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (replay.stream().noneMatch(e -> e.blockNumber() >= end - 1) && System.nanoTime() < deadline) sleep(100);
+    sleep(500);
+    again.close();
+    List<ChaincodeEvent> resumedUpToEnd = events.stream().filter(e -> e.blockNumber() < end).toList();
+    List<ChaincodeEvent> replayUpToEnd = replay.stream().filter(e -> e.blockNumber() < end).toList();
+    assertThat(txIds(resumedUpToEnd)).containsExactlyElementsOf(txIds(replayUpToEnd));
+    System.out.printf("restart run: %d acknowledged, %d refused while nodes were down, %d events, blocks %d..%d%n",
+        acknowledged.size(), failures.size(), events.size(), start, end - 1);
+    failures.stream().map(f -> f.length() > 200 ? f.substring(0, 200) : f).distinct().limit(5)
+        .forEach(f -> System.out.println("  refused: " + f));
+  }
+
+  private static List<String> txIds(List<ChaincodeEvent> events) {
+    List<String> out = new ArrayList<>();
+    for (ChaincodeEvent e : events) out.add(e.transactionId());
+    return out;
+  }
+
+  private static void awaitAcknowledged(List<SubmitResult> acknowledged, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (acknowledged.size() < n) {
+      if (System.nanoTime() > deadline) throw new AssertionError("only " + acknowledged.size() + " of " + n + " acknowledged");
+      sleep(50);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
