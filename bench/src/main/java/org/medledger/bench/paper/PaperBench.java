@@ -57,6 +57,10 @@ public final class PaperBench {
         case "--out" -> out = Path.of(args[++i]);
         case "--ledger" -> ledger = args[++i];
         case "--quick" -> quick = true;
+        case "portal" -> { // the portal under load through its pages: bench/run portal --help
+          org.medledger.bench.portal.PortalLoad.main(out, Arrays.copyOfRange(args, i + 1, args.length));
+          return;
+        }
         case "-h", "--help" -> {
           OUT.println("usage: bench/run [--ledger embedded] [--out DIR] [--quick] [fig1|fig2|throughput|all]...");
           return;
