@@ -15,6 +15,9 @@
 # Environment:
 #   FABRIC_BIN           directory with peer, orderer, configtxgen, osnadmin, cryptogen (2.5.x).
 #                        Unset: the script tries `go install` of Fabric v2.5.16 into a cache dir.
+#   FABRIC_CA_BIN        directory with fabric-ca-server (1.5.x); default: FABRIC_BIN. When found,
+#                        each organisation gets a Fabric CA (its cryptogen CA key) for enrollment;
+#                        otherwise participants are enrolled with the CA keys directly.
 #   MEDLEDGER_FABRIC_RUN run directory (default fabric/run): crypto material, ledgers, logs, pids
 #   MEDLEDGER_BATCH_TIMEOUT       orderer BatchTimeout (default 100ms), read at first `up`
 #   MEDLEDGER_BATCH_MAX_MESSAGES  orderer MaxMessageCount (default 100), read at first `up`
@@ -58,7 +61,7 @@ load_settings() {
 }
 
 save_settings() {
-  printf 'OFF=%s\nBATCH_TIMEOUT=%s\nBATCH_MAX=%s\nSAVED_BIN=%q\n' "$OFF" "$BATCH_TIMEOUT" "$BATCH_MAX" "$BIN" > "$RUN/settings.env"
+  printf 'OFF=%s\nBATCH_TIMEOUT=%s\nBATCH_MAX=%s\nSAVED_BIN=%q\nSAVED_CA_BIN=%q\n' "$OFF" "$BATCH_TIMEOUT" "$BATCH_MAX" "$BIN" "$CA_BIN" > "$RUN/settings.env"
 }
 
 msp_of() { case $1 in hospital) echo HospitalMSP;; pharmacy) echo PharmacyMSP;; insurer) echo InsurerMSP;; lawfirm) echo LawFirmMSP;; *) die "unknown organisation $1";; esac; }
@@ -66,6 +69,8 @@ index_of() { case $1 in hospital) echo 0;; pharmacy) echo 1;; insurer) echo 2;; 
 peer_port() { echo $((7051 + 1000 * $(index_of "$1") + OFF)); }
 cc_port() { echo $((7052 + 1000 * $(index_of "$1") + OFF)); }
 ops_port() { echo $((9444 + $(index_of "$1") + OFF)); }
+ca_port() { echo $((7054 + 1000 * $(index_of "$1") + OFF)); }
+ca_ops_port() { echo $((9454 + $(index_of "$1") + OFF)); }
 org_dir() { echo "$CRYPTO/peerOrganizations/$1.$DOMAIN"; }
 peer_dir() { echo "$(org_dir "$1")/peers/peer0.$1.$DOMAIN"; }
 
@@ -97,6 +102,16 @@ refuses github.com/hyperledger/fabric, build Fabric $FABRIC_VERSION's cmd/{peer,
 from a checkout of its v$FABRIC_VERSION tag (it vendors its dependencies: go build -mod=vendor) and run again
 with FABRIC_BIN=<directory holding the five binaries>."
   fi
+}
+
+# Fabric CA is optional: CA_BIN is empty when there is none.
+find_ca_binary() {
+  CA_BIN=""
+  local d
+  if [[ -f $RUN/settings.env ]]; then CA_BIN=${SAVED_CA_BIN:-}; return; fi
+  for d in "${FABRIC_CA_BIN:-}" "${FABRIC_BIN:-}" "$BIN"; do
+    if [[ -n $d && -x $d/fabric-ca-server ]]; then CA_BIN=$d; return; fi
+  done
 }
 
 chaincode_jar() {
@@ -200,8 +215,28 @@ start_chaincode() {
   die "the chaincode server does not listen on 127.0.0.1:$CCAAS_PORT; see $RUN/logs/chaincode.log"
 }
 
+start_ca() { # org
+  local org=$1 dir=$RUN/ca/$1 od
+  od=$(org_dir "$org")
+  [[ -n $CA_BIN ]] || die "this network has no Fabric CA"
+  # fabric-ca-server also writes the registrar's password into its config file: owner only
+  mkdir -p "$dir"; chmod 700 "$dir"
+  if [[ ! -f $dir/registrar.secret ]]; then
+    (umask 077; head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/registrar.secret")
+  fi
+  # The organisation's own CA key (from cryptogen) signs the enrollment certificates, so the
+  # MSP accepts them; the registrar's password is only in registrar.secret (mode 0600).
+  start_process "ca-$org" "$CA_BIN/fabric-ca-server" "$CA_BIN/fabric-ca-server" start \
+    --home "$dir" --address 127.0.0.1 --port "$(ca_port "$org")" \
+    --operations.listenaddress "127.0.0.1:$(ca_ops_port "$org")" \
+    -b "registrar:$(cat "$dir/registrar.secret")" \
+    --ca.certfile "$od/ca/ca.$org.$DOMAIN-cert.pem" --ca.keyfile "$od/ca/priv_sk"
+  wait_healthy "ca-$org" "$(ca_ops_port "$org")"
+}
+
 start_node() {
   case $1 in
+    ca-hospital|ca-pharmacy|ca-insurer|ca-lawfirm) start_ca "${1#ca-}" ;;
     orderer) start_orderer ;;
     chaincode) start_chaincode ;;
     hospital|pharmacy|insurer|lawfirm) start_peer "$1" ;;
@@ -270,7 +305,7 @@ render_peer_config() { # org
 check_ports_free() {
   local p
   for p in "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT" "$CCAAS_PORT" \
-      $(for o in "${ORGS[@]}"; do echo "$(peer_port "$o") $(cc_port "$o") $(ops_port "$o")"; done); do
+      $(for o in "${ORGS[@]}"; do echo "$(peer_port "$o") $(cc_port "$o") $(ops_port "$o") $(ca_port "$o") $(ca_ops_port "$o")"; done); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       die "port $p is in use; stop what uses it or set MEDLEDGER_FABRIC_PORT_OFFSET"
     fi
@@ -313,6 +348,10 @@ write_properties() {
       echo "org.$m.user.key=$user/keystore/priv_sk"
       echo "org.$m.admin.msp=$dir/users/Admin@$org.$DOMAIN/msp"
       echo "org.$m.cli.config=$RUN/peers/$org"
+      if [[ -n $CA_BIN ]]; then
+        echo "org.$m.fabricCa.url=http://127.0.0.1:$(ca_port "$org")"
+        echo "org.$m.fabricCa.registrarSecretFile=$RUN/ca/$org/registrar.secret"
+      fi
     done
   } > "$f"
 }
@@ -322,6 +361,7 @@ create_network() {
   log "creating a new network in $RUN (BatchTimeout $BATCH_TIMEOUT, MaxMessageCount $BATCH_MAX, port offset $OFF)"
   check_ports_free
   mkdir -p "$RUN"
+  save_settings
   "$BIN/cryptogen" generate --config="$HERE/config/crypto-config.yaml" --output="$CRYPTO" >/dev/null
   render "$HERE/config/configtx.yaml.template" "$RUN/configtx.yaml"
   FABRIC_CFG_PATH=$RUN "$BIN/configtxgen" -profile MedLedgerChannel -channelID "$CHANNEL" \
@@ -332,6 +372,12 @@ create_network() {
   start_orderer
   for org in "${ORGS[@]}"; do start_peer "$org"; done
   log "orderer and 4 peers are healthy"
+  if [[ -n $CA_BIN ]]; then
+    for org in "${ORGS[@]}"; do start_ca "$org"; done
+    log "a Fabric CA for each organisation (ports $(ca_port hospital)..$(ca_port lawfirm))"
+  else
+    log "no fabric-ca-server (FABRIC_CA_BIN): participants are enrolled with the organisations' CA keys"
+  fi
 
   "$BIN/osnadmin" channel join --channelID "$CHANNEL" --config-block "$RUN/$CHANNEL.block" \
     -o "127.0.0.1:$ORDERER_ADMIN_PORT" --ca-file "$ORD_NODE/tls/ca.crt" \
@@ -369,6 +415,7 @@ restart_network() {
   log "restarting the network in $RUN"
   start_orderer
   for org in "${ORGS[@]}"; do start_peer "$org"; done
+  if [[ -n $CA_BIN ]]; then for org in "${ORGS[@]}"; do start_ca "$org"; done; fi
   start_chaincode
   wait_for_query
   write_properties
@@ -378,6 +425,7 @@ restart_network() {
 cmd_up() {
   load_settings
   find_binaries
+  find_ca_binary
   if [[ -f $RUN/created ]]; then restart_network
   else
     [[ -e $RUN/crypto-config ]] && die "$RUN holds a network that was not completely created: run '$0 clean' first"
@@ -389,6 +437,7 @@ cmd_down() {
   load_settings
   local n
   stop_process chaincode
+  for n in "${ORGS[@]}"; do stop_process "ca-$n"; done
   # the peers stop in parallel (each takes about 2 s to shut down), then the orderer
   for n in "${ORGS[@]}"; do stop_process "$n" & done
   wait
@@ -400,7 +449,8 @@ cmd_status() {
   load_settings
   [[ -d $RUN ]] || { echo "no network in $RUN"; return 0; }
   local n pid
-  for n in orderer "${ORGS[@]}" chaincode; do
+  for n in orderer "${ORGS[@]}" chaincode ca-hospital ca-pharmacy ca-insurer ca-lawfirm; do
+    [[ $n == ca-* && ! -f $RUN/pids/$n.pid ]] && continue
     if alive "$n"; then pid=$(head -1 "$RUN/pids/$n.pid"); echo "$n: running (pid $pid)"; else echo "$n: stopped"; fi
   done
   if alive hospital; then
@@ -416,7 +466,7 @@ case ${1:-} in
   status) cmd_status ;;
   clean) cmd_down; rm -rf "$RUN"; log "deleted $RUN" ;;
   stop-node) [[ -n ${2:-} ]] || die "stop-node needs a node name"; load_settings; stop_process "$2" ;;
-  start-node) [[ -n ${2:-} ]] || die "start-node needs a node name"; load_settings; find_binaries; start_node "$2"; log "$2 started" ;;
+  start-node) [[ -n ${2:-} ]] || die "start-node needs a node name"; load_settings; find_binaries; find_ca_binary; start_node "$2"; log "$2 started" ;;
   env) [[ -n ${2:-} ]] || die "env needs an organisation"; load_settings; find_binaries; peer_env "$2"; echo "PATH=$BIN:\$PATH" ;;
   *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

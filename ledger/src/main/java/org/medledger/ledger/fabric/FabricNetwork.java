@@ -9,13 +9,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
 /**
  * Where a Fabric network is and how to reach it: the channel, the chaincode, and for each
  * organisation (MSP id) its gateway peer, that peer's TLS CA, the organisation's CA certificate
- * and key (to enroll participants without Fabric CA) and a service user. Read from the
+ * and key (to enroll participants without Fabric CA), its Fabric CA if the network runs one,
+ * and a service user. Read from the
  * {@code network.properties} that {@code fabric/network.sh up} writes into its run directory.
  */
 public final class FabricNetwork {
@@ -23,7 +25,8 @@ public final class FabricNetwork {
   /** One organisation's endpoints and files. */
   public record Organisation(
       String mspId, String node, String peerAddress, Path peerTlsCaCert, Path caCert, Path caKey,
-      Path userCert, Path userKey, Path adminMsp, Path cliConfig) {}
+      Path userCert, Path userKey, Path adminMsp, Path cliConfig, Optional<String> fabricCaUrl,
+      Optional<Path> fabricCaRegistrarSecretFile) {}
 
   private final String channel;
   private final String chaincode;
@@ -51,7 +54,9 @@ public final class FabricNetwork {
             Path.of(required(p, o + "peer.tlsCaCert")), Path.of(required(p, o + "ca.cert")),
             Path.of(required(p, o + "ca.key")), Path.of(required(p, o + "user.cert")),
             Path.of(required(p, o + "user.key")), Path.of(required(p, o + "admin.msp")),
-            Path.of(required(p, o + "cli.config"))));
+            Path.of(required(p, o + "cli.config")),
+            Optional.ofNullable(p.getProperty(o + "fabricCa.url")).map(String::trim),
+            Optional.ofNullable(p.getProperty(o + "fabricCa.registrarSecretFile")).map(String::trim).map(Path::of)));
       }
     }
     if (orgs.isEmpty()) {

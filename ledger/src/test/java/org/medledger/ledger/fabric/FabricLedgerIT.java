@@ -53,7 +53,7 @@ class FabricLedgerIT {
     network = FabricTestNetwork.require();
     ledger = FabricLedger.connect(network.runDirectory());
     client = new MedLedgerClient(ledger);
-    scenario = new PaperScenario(client, new FabricEnrollment(network), random);
+    scenario = new PaperScenario(client, FabricTestNetwork.enrollment(network), random);
   }
 
   @AfterEach
@@ -121,6 +121,26 @@ class FabricLedgerIT {
     assertThatThrownBy(() -> client.storeRaw(roleless, new byte[] {1, 2, 3}))
         .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED));
     assertThat(ledger.height()).isEqualTo(height);
+  }
+
+  /** Fabric CA enrolls a participant: the MSP takes the certificate as a client's, the chaincode sees the role. */
+  @Test
+  void fabricCaEnrollsAParticipantWhoseRoleTheChaincodeSees() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(FabricCaEnrollment.available(network, "PharmacyMSP"),
+        "this network runs no Fabric CA (fabric-ca-server was not found by network.sh)");
+    UserSecret sigma = UserSecret.generate(random);
+    LedgerIdentity id = new FabricCaEnrollment(network).enroll("Phil Pharma", Role.PHARMACIST, "PharmacyMSP",
+        sigma.signingKeyPair().toJca());
+    assertThat(id.certificate().getSubjectX500Principal().getName()).contains("OU=client").contains("CN=phil-pharma-");
+    assertThat(id.certificate().getIssuerX500Principal())
+        .isEqualTo(FabricEnrollment.serviceUser(network, "PharmacyMSP").certificate().getIssuerX500Principal());
+    assertThat(new String(id.certificate().getExtensionValue(EmbeddedCertificateAuthority.ATTRIBUTES_OID),
+        StandardCharsets.ISO_8859_1)).contains("\"medledger.role\":\"pharmacist\"");
+    long index = ParticipantIndex.of(sigma.signingKeyPair().publicKey());
+    SubmitResult r = ledger.submit(id, MedLedgerClient.STORE,
+        RecordCodec.encode(new Registration(Role.PHARMACIST, index, id.certificate().getEncoded())));
+    assertThat(client.participant(id, index)).hasValueSatisfying(reg -> assertThat(reg.role()).isEqualTo(Role.PHARMACIST));
+    assertThat(ledger.transaction(id, r.transactionId())).hasValueSatisfying(ev -> assertThat(ev.valid()).isTrue());
   }
 
   /** The evidence of a transaction from qscc: block, hash chain, time, signer. */

@@ -12,15 +12,14 @@ import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.SubmitResult;
 import org.medledger.ledger.TransactionEvidence;
-import org.medledger.ledger.fabric.FabricEnrollment;
 import org.medledger.ledger.fabric.FabricLedger;
 import org.medledger.ledger.fabric.FabricNetwork;
 import org.medledger.ledger.fabric.FabricTestNetwork;
 
 /**
  * The paper's scenario on a real Fabric network (fabric/network.sh up; MEDLEDGER_FABRIC_NETWORK
- * names its run directory), enrolled through the organisations' CA keys. Skipped without a
- * network.
+ * names its run directory), participants enrolled through the organisations' Fabric CAs (or
+ * their CA keys when the network runs none). Skipped without a network.
  *
  * <p>A network keeps its blocks between runs, so "an empty ledger" is the ledger as it stands
  * when the test starts: event streams that ask for block 0 start at that height instead.
@@ -49,7 +48,7 @@ class FabricPaperScenarioIT extends PaperScenarioContract {
 
   @Override
   protected PaperScenario.Enrollment enrollment() {
-    return new FabricEnrollment(network);
+    return FabricTestNetwork.enrollment(network);
   }
 
   /** The ledger seen from block {@code base} on. */

@@ -34,6 +34,12 @@ public final class FabricTestNetwork {
     return FabricNetwork.load(run);
   }
 
+  /** Fabric CA enrollment when the network runs Fabric CAs, otherwise the organisations' CA keys. */
+  public static org.medledger.ledger.scenario.PaperScenario.Enrollment enrollment(FabricNetwork n) {
+    boolean ca = n.mspIds().stream().allMatch(m -> FabricCaEnrollment.available(n, m));
+    return ca ? new FabricCaEnrollment(n) : new FabricEnrollment(n);
+  }
+
   /** Runs {@code fabric/network.sh ARGS}; fails the test if it fails. */
   public static String script(FabricNetwork n, String... args) {
     List<String> cmd = new ArrayList<>();
