@@ -68,9 +68,25 @@ public class AccountService {
     } catch (IllegalArgumentException e) {
       throw new PortalException("The password must have at least " + CryptoService.MIN_PASSWORD_LENGTH + " characters.");
     }
-    if (accounts.byUsername(user).isPresent()) {
+    // One registration per user name at a time: without this, two simultaneous requests both
+    // pass the check below, both publish a certificate, and the second insert fails late.
+    if (REGISTERING.putIfAbsent(user, Boolean.TRUE) != null) {
       throw new PortalException("The user name '" + user + "' is taken.");
     }
+    try {
+      if (accounts.byUsername(user).isPresent()) {
+        throw new PortalException("The user name '" + user + "' is taken.");
+      }
+      return registerNew(user, displayName, role, inst, password);
+    } finally {
+      REGISTERING.remove(user);
+    }
+  }
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> REGISTERING =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Registered registerNew(String user, String displayName, Role role, String inst, char[] password) {
     try (UserSecret sigma = crypto.newSecret()) {
       EcKeyPair signing = sigma.signingKeyPair();
       byte[] vk = signing.publicKey();

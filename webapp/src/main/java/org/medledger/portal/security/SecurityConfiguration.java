@@ -3,12 +3,11 @@ package org.medledger.portal.security;
 import jakarta.annotation.security.DeclareRoles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.faces.annotation.FacesConfig;
-import jakarta.security.enterprise.authentication.mechanism.http.CustomFormAuthenticationMechanismDefinition;
-import jakarta.security.enterprise.authentication.mechanism.http.LoginToContinue;
 
-/** Jakarta Security: the login page is ours; the session remembers the caller (request.remoteUser). */
-@CustomFormAuthenticationMechanismDefinition(
-    loginToContinue = @LoginToContinue(loginPage = "/login.xhtml", errorPage = "", useForwardToLogin = false))
+/**
+ * Jakarta Security: the login page is ours and {@link PortalAuthenticationMechanism} names the
+ * caller on every request from the session's unlocked σ (request.remoteUser, the "user" group).
+ */
 @DeclareRoles(PortalIdentityStore.GROUP)
 @FacesConfig
 @ApplicationScoped
