@@ -2,13 +2,15 @@
 # MedLedger's Hyperledger Fabric 2.5 network as native processes (no Docker):
 # one Raft orderer (TLS), one peer in each of HospitalMSP, PharmacyMSP, InsurerMSP and
 # LawFirmMSP (LevelDB, gateway, discovery), the channel "medledger", and the Java chaincode
-# as a service (the ccaas jar) under the endorsement policy MAJORITY (3 of 4 organisations).
+# as a service (the ccaas jar; one server per organisation) under the endorsement policy
+# MAJORITY (3 of 4 organisations).
 #
 #   fabric/network.sh up              create (first time) or restart the network; waits until a query answers
 #   fabric/network.sh down            stop exactly the processes it started (data kept)
 #   fabric/network.sh status          what runs, block height
 #   fabric/network.sh clean           down, then delete the run directory
-#   fabric/network.sh stop-node N     stop one node: orderer, hospital, pharmacy, insurer, lawfirm, chaincode
+#   fabric/network.sh stop-node N     stop one node: orderer, hospital, pharmacy, insurer, lawfirm,
+#                                     chaincode-<org> (chaincode: all four), ca-<org>
 #   fabric/network.sh start-node N    start it again (waits until it is healthy)
 #   fabric/network.sh env ORG         print the peer CLI environment of ORG's admin (for eval)
 #
@@ -53,7 +55,6 @@ load_settings() {
     BATCH_MAX=${MEDLEDGER_BATCH_MAX_MESSAGES:-100}
   fi
   ORDERER_PORT=$((7050 + OFF)); ORDERER_ADMIN_PORT=$((7053 + OFF)); ORDERER_OPS_PORT=$((8443 + OFF))
-  CCAAS_PORT=$((9999 + OFF))
   CRYPTO=$RUN/crypto-config
   ORD_ORG=$CRYPTO/ordererOrganizations/orderer.$DOMAIN
   ORD_NODE=$ORD_ORG/orderers/orderer0.orderer.$DOMAIN
@@ -69,6 +70,10 @@ index_of() { case $1 in hospital) echo 0;; pharmacy) echo 1;; insurer) echo 2;; 
 peer_port() { echo $((7051 + 1000 * $(index_of "$1") + OFF)); }
 cc_port() { echo $((7052 + 1000 * $(index_of "$1") + OFF)); }
 ops_port() { echo $((9444 + $(index_of "$1") + OFF)); }
+# Each organisation runs its own chaincode server. (One server for all peers breaks with the Java
+# shim 2.5: its connection state is per process, so a peer connecting while another peer's
+# transaction is in flight makes the shim drop that transaction's messages.)
+ccaas_port() { echo $((7056 + 1000 * $(index_of "$1") + OFF)); }
 ca_port() { echo $((7054 + 1000 * $(index_of "$1") + OFF)); }
 ca_ops_port() { echo $((9454 + $(index_of "$1") + OFF)); }
 org_dir() { echo "$CRYPTO/peerOrganizations/$1.$DOMAIN"; }
@@ -191,28 +196,40 @@ start_orderer() {
 start_peer() { # org
   local org=$1
   start_process "$org" "$BIN/peer" env FABRIC_CFG_PATH="$RUN/peers/$org" FABRIC_LOGGING_SPEC=info \
+    MEDLEDGER_CHAINCODE_ADDRESS="127.0.0.1:$(ccaas_port "$org")" \
     "$BIN/peer" node start
   wait_healthy "$org" "$(ops_port "$org")"
 }
 
-start_chaincode() {
-  local jar java pkgid
+start_chaincode() { # org
+  local org=$1 jar java pkgid port
   jar=$(chaincode_jar)
   java=${JAVA:-$(command -v java || true)}
   [[ -n $java ]] || die "java is needed for the chaincode server"
   pkgid=$(cat "$RUN/ccaas/package-id")
+  port=$(ccaas_port "$org")
   # A clean environment: the shim must not pick up the peers' CORE_PEER_TLS_* settings.
-  start_process chaincode "$jar" env -i PATH="$PATH" HOME="$HOME" \
-    CHAINCODE_SERVER_ADDRESS="127.0.0.1:$CCAAS_PORT" CORE_CHAINCODE_ID_NAME="$pkgid" \
+  start_process "chaincode-$org" "$jar" env -i PATH="$PATH" HOME="$HOME" \
+    CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" CORE_CHAINCODE_ID_NAME="$pkgid" \
     CORE_PEER_TLS_ENABLED=false CORE_CHAINCODE_LOGGING_LEVEL=warning CORE_CHAINCODE_LOGGING_SHIM=warning \
-    "$java" -Xmx384m -XX:+UseSerialGC -jar "$jar"
-  local i
-  for i in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$CCAAS_PORT") 2>/dev/null && return 0
-    alive chaincode || die "the chaincode server exited; see $RUN/logs/chaincode.log"
+    "$java" -Xmx256m -XX:+UseSerialGC -Dmedledger.org="$org" -jar "$jar"
+}
+
+wait_chaincode() { # org
+  local org=$1 port i
+  port=$(ccaas_port "$org")
+  for i in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    alive "chaincode-$org" || die "the chaincode server of $org exited; see $RUN/logs/chaincode-$org.log"
     sleep 0.2
   done
-  die "the chaincode server does not listen on 127.0.0.1:$CCAAS_PORT; see $RUN/logs/chaincode.log"
+  die "the chaincode server of $org does not listen on 127.0.0.1:$port; see $RUN/logs/chaincode-$org.log"
+}
+
+start_chaincodes() {
+  local org
+  for org in "${ORGS[@]}"; do start_chaincode "$org"; done
+  for org in "${ORGS[@]}"; do wait_chaincode "$org"; done
 }
 
 start_ca() { # org
@@ -238,9 +255,10 @@ start_node() {
   case $1 in
     ca-hospital|ca-pharmacy|ca-insurer|ca-lawfirm) start_ca "${1#ca-}" ;;
     orderer) start_orderer ;;
-    chaincode) start_chaincode ;;
+    chaincode) start_chaincodes ;;
+    chaincode-hospital|chaincode-pharmacy|chaincode-insurer|chaincode-lawfirm) start_chaincode "${1#chaincode-}"; wait_chaincode "${1#chaincode-}" ;;
     hospital|pharmacy|insurer|lawfirm) start_peer "$1" ;;
-    *) die "unknown node '$1' (orderer, hospital, pharmacy, insurer, lawfirm, chaincode)" ;;
+    *) die "unknown node '$1' (orderer, hospital, pharmacy, insurer, lawfirm, chaincode, chaincode-<org>, ca-<org>)" ;;
   esac
 }
 
@@ -304,8 +322,8 @@ render_peer_config() { # org
 
 check_ports_free() {
   local p
-  for p in "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT" "$CCAAS_PORT" \
-      $(for o in "${ORGS[@]}"; do echo "$(peer_port "$o") $(cc_port "$o") $(ops_port "$o") $(ca_port "$o") $(ca_ops_port "$o")"; done); do
+  for p in "$ORDERER_PORT" "$ORDERER_ADMIN_PORT" "$ORDERER_OPS_PORT" \
+      $(for o in "${ORGS[@]}"; do echo "$(peer_port "$o") $(cc_port "$o") $(ops_port "$o") $(ca_port "$o") $(ca_ops_port "$o") $(ccaas_port "$o")"; done); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       die "port $p is in use; stop what uses it or set MEDLEDGER_FABRIC_PORT_OFFSET"
     fi
@@ -315,7 +333,9 @@ check_ports_free() {
 package_chaincode() {
   local d=$RUN/ccaas
   mkdir -p "$d/pkg"
-  printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false}\n' "$CCAAS_PORT" > "$d/pkg/connection.json"
+  # One package for every organisation (one package id); the address is a default that each
+  # peer's build step replaces with its own organisation's server (MEDLEDGER_CHAINCODE_ADDRESS).
+  printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false}\n' "$(ccaas_port hospital)" > "$d/pkg/connection.json"
   printf '{"type":"ccaas","label":"%s"}\n' "$CC_LABEL" > "$d/pkg/metadata.json"
   tar -C "$d/pkg" -czf "$d/pkg/code.tar.gz" connection.json
   tar -C "$d/pkg" -czf "$d/medledger.tgz" metadata.json code.tar.gz
@@ -390,8 +410,8 @@ create_network() {
   for org in "${ORGS[@]}"; do
     peer_as "$org" lifecycle chaincode install "$RUN/ccaas/medledger.tgz" 2>>"$RUN/logs/cli.log"
   done
-  # the chaincode server must run before the definition is committed
-  start_chaincode
+  # the chaincode servers must run before the definition is committed
+  start_chaincodes
   local pkgid; pkgid=$(cat "$RUN/ccaas/package-id")
   for org in "${ORGS[@]}"; do
     # shellcheck disable=SC2046
@@ -416,7 +436,7 @@ restart_network() {
   start_orderer
   for org in "${ORGS[@]}"; do start_peer "$org"; done
   if [[ -n $CA_BIN ]]; then for org in "${ORGS[@]}"; do start_ca "$org"; done; fi
-  start_chaincode
+  start_chaincodes
   wait_for_query
   write_properties
   log "network up in $((SECONDS - t0)) s (warm)"
@@ -436,7 +456,7 @@ cmd_up() {
 cmd_down() {
   load_settings
   local n
-  stop_process chaincode
+  for n in "${ORGS[@]}"; do stop_process "chaincode-$n"; done
   for n in "${ORGS[@]}"; do stop_process "ca-$n"; done
   # the peers stop in parallel (each takes about 2 s to shut down), then the orderer
   for n in "${ORGS[@]}"; do stop_process "$n" & done
@@ -449,7 +469,7 @@ cmd_status() {
   load_settings
   [[ -d $RUN ]] || { echo "no network in $RUN"; return 0; }
   local n pid
-  for n in orderer "${ORGS[@]}" chaincode ca-hospital ca-pharmacy ca-insurer ca-lawfirm; do
+  for n in orderer "${ORGS[@]}" chaincode-hospital chaincode-pharmacy chaincode-insurer chaincode-lawfirm ca-hospital ca-pharmacy ca-insurer ca-lawfirm; do
     [[ $n == ca-* && ! -f $RUN/pids/$n.pid ]] && continue
     if alive "$n"; then pid=$(head -1 "$RUN/pids/$n.pid"); echo "$n: running (pid $pid)"; else echo "$n: stopped"; fi
   done
@@ -465,8 +485,9 @@ case ${1:-} in
   down) cmd_down ;;
   status) cmd_status ;;
   clean) cmd_down; rm -rf "$RUN"; log "deleted $RUN" ;;
-  stop-node) [[ -n ${2:-} ]] || die "stop-node needs a node name"; load_settings; stop_process "$2" ;;
+  stop-node) [[ -n ${2:-} ]] || die "stop-node needs a node name"; load_settings
+    if [[ $2 == chaincode ]]; then for o in "${ORGS[@]}"; do stop_process "chaincode-$o"; done; else stop_process "$2"; fi ;;
   start-node) [[ -n ${2:-} ]] || die "start-node needs a node name"; load_settings; find_binaries; find_ca_binary; start_node "$2"; log "$2 started" ;;
   env) [[ -n ${2:-} ]] || die "env needs an organisation"; load_settings; find_binaries; peer_env "$2"; echo "PATH=$BIN:\$PATH" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,/^set -e/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -89,9 +89,15 @@ public final class FabricEnrollment implements PaperScenario.Enrollment {
         + EmbeddedCertificateAuthority.ROLE_ATTRIBUTE + "\":" + jsonString(role) + "}}";
     try {
       Instant now = Instant.now();
+      // Backdated for clock skew, but never before the CA's own start: Fabric's MSP verifies the
+      // chain as of the certificate's notBefore (+1 s), so an earlier notBefore than the CA's
+      // (cryptogen backdates its CA to the minute, minus 5 minutes) is refused as malformed.
+      Instant notBefore = now.minus(Duration.ofMinutes(5));
+      Instant caStart = ca.certificate().getNotBefore().toInstant();
+      if (notBefore.isBefore(caStart)) notBefore = caStart;
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate(),
-          new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(now.minus(Duration.ofMinutes(5))),
+          new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(notBefore),
           Date.from(now.plus(VALIDITY)), subject, publicKey)
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
