@@ -19,7 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +58,7 @@ import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.ChaincodeEventListener;
 import org.medledger.ledger.Checkpoint;
 import org.medledger.ledger.EventSubscription;
+import org.medledger.ledger.InMemoryCheckpoint;
 import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.LedgerIdentity;
@@ -236,25 +236,27 @@ public final class FabricLedger implements LedgerGateway {
    * kept here and in the caller's {@link Checkpoint}: when the peer goes away (restart, network)
    * the stream is opened again from that position, so events neither repeat nor go missing.
    */
-  private final class Subscription implements EventSubscription, org.hyperledger.fabric.client.Checkpointer {
+  private final class Subscription implements EventSubscription {
     private final Network net;
     private final long startBlock;
-    private final Checkpoint durable;
     private final ChaincodeEventListener listener;
     private final Thread thread;
+    // This stream's own position, seeded from the caller's checkpoint and advanced after each
+    // delivered event: reconnecting resumes from here even if the caller checkpoints later.
+    private final InMemoryCheckpoint position = new InMemoryCheckpoint();
+    private final FabricCheckpointer checkpointer = new FabricCheckpointer(position);
     private volatile boolean stopped;
     private volatile CloseableIterator<org.hyperledger.fabric.client.ChaincodeEvent> current;
-    private Long block; // next block to read from (the block in progress), null before the first event
-    private String transactionId; // last handled transaction within block
 
     Subscription(Network net, long startBlock, Checkpoint durable, ChaincodeEventListener listener) {
       this.net = net;
       this.startBlock = startBlock;
-      this.durable = durable;
       this.listener = listener;
       if (durable != null && durable.blockNumber().isPresent()) {
-        block = durable.blockNumber().getAsLong();
-        transactionId = durable.transactionId().orElse(null);
+        long block = durable.blockNumber().getAsLong();
+        Optional<String> tx = durable.transactionId();
+        if (tx.isPresent()) checkpointer.checkpointTransaction(block, tx.get());
+        else if (block > 0) checkpointer.checkpointBlock(block - 1);
       }
       this.thread = new Thread(this::run, "fabric-events-" + network.chaincode());
       this.thread.setDaemon(true);
@@ -268,7 +270,7 @@ public final class FabricLedger implements LedgerGateway {
       long backoffMillis = 100;
       while (!stopped && !closed) {
         var request = net.newChaincodeEventsRequest(network.chaincode());
-        request = block != null ? request.checkpoint(this) : request.startBlock(startBlock);
+        request = checkpointer.getBlockNumber().isPresent() ? request.checkpoint(checkpointer) : request.startBlock(startBlock);
         try (CloseableIterator<org.hyperledger.fabric.client.ChaincodeEvent> events = request.build().getEvents()) {
           current = events;
           if (stopped) break;
@@ -282,13 +284,13 @@ public final class FabricLedger implements LedgerGateway {
               stopped = true;
               return;
             }
-            checkpointChaincodeEvent(e);
+            checkpointer.checkpointChaincodeEvent(e);
             backoffMillis = 100;
           }
         } catch (GatewayRuntimeException | StatusRuntimeException e) {
           if (stopped || closed) break;
           LOG.log(Level.INFO, "chaincode event stream interrupted (" + e.getMessage() + "); reconnecting from block "
-              + block + " after " + backoffMillis + " ms");
+              + checkpointer.getBlockNumber() + " after " + backoffMillis + " ms");
         } catch (RuntimeException e) {
           if (stopped || closed) break;
           LOG.log(Level.WARNING, "chaincode event stream failed; reconnecting", e);
@@ -300,34 +302,6 @@ public final class FabricLedger implements LedgerGateway {
         }
         backoffMillis = Math.min(backoffMillis * 2, 2000);
       }
-    }
-
-    // The fabric Checkpointer view of this subscription's position.
-    @Override
-    public synchronized OptionalLong getBlockNumber() {
-      return block == null ? OptionalLong.empty() : OptionalLong.of(block);
-    }
-
-    @Override
-    public synchronized Optional<String> getTransactionId() {
-      return Optional.ofNullable(transactionId);
-    }
-
-    @Override
-    public synchronized void checkpointBlock(long blockNumber) {
-      block = blockNumber + 1;
-      transactionId = null;
-    }
-
-    @Override
-    public synchronized void checkpointTransaction(long blockNumber, String txId) {
-      block = blockNumber;
-      transactionId = txId;
-    }
-
-    @Override
-    public void checkpointChaincodeEvent(org.hyperledger.fabric.client.ChaincodeEvent event) {
-      checkpointTransaction(event.getBlockNumber(), event.getTransactionId());
     }
 
     @Override
