@@ -456,9 +456,10 @@ cmd_up() {
 cmd_down() {
   load_settings
   local n
-  for n in "${ORGS[@]}"; do stop_process "chaincode-$n"; done
-  for n in "${ORGS[@]}"; do stop_process "ca-$n"; done
-  # the peers stop in parallel (each takes about 2 s to shut down), then the orderer
+  # in parallel (each process takes about 2 s to shut down): chaincode servers and CAs, then
+  # the peers, then the orderer
+  for n in "${ORGS[@]}"; do stop_process "chaincode-$n" & stop_process "ca-$n" & done
+  wait
   for n in "${ORGS[@]}"; do stop_process "$n" & done
   wait
   stop_process orderer
