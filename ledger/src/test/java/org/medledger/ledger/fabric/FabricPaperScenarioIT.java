@@ -1,6 +1,4 @@
-// In the scenario package (though kept beside the other Fabric tests) because it extends the
-// package-private PaperScenarioContract: one scenario, two ledgers.
-package org.medledger.ledger.scenario;
+package org.medledger.ledger.fabric;
 
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -12,9 +10,8 @@ import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.SubmitResult;
 import org.medledger.ledger.TransactionEvidence;
-import org.medledger.ledger.fabric.FabricLedger;
-import org.medledger.ledger.fabric.FabricNetwork;
-import org.medledger.ledger.fabric.FabricTestNetwork;
+import org.medledger.ledger.scenario.PaperScenario;
+import org.medledger.ledger.scenario.PaperScenarioContract;
 
 /**
  * The paper's scenario on a real Fabric network (fabric/network.sh up; MEDLEDGER_FABRIC_NETWORK

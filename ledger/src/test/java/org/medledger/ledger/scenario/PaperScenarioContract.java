@@ -32,7 +32,7 @@ import org.medledger.ledger.scenario.PaperScenario.Participant;
  * The paper's whole scenario against a ledger running the MedLedger chaincode. One scenario,
  * two ledgers: the embedded ledger runs it here; a Fabric network runs the same class.
  */
-abstract class PaperScenarioContract {
+public abstract class PaperScenarioContract {
   protected final SecureRandom random = new SecureRandom();
 
   /** The ledger under test, empty, running the MedLedger chaincode. */
@@ -41,7 +41,7 @@ abstract class PaperScenarioContract {
   protected abstract PaperScenario.Enrollment enrollment();
 
   @Test
-  void thePapersScenarioRunsOnTheLedgerAndEventsReachExactlyTheRightParticipants() throws Exception {
+  public void thePapersScenarioRunsOnTheLedgerAndEventsReachExactlyTheRightParticipants() throws Exception {
     LedgerGateway ledger = ledger();
     MedLedgerClient client = new MedLedgerClient(ledger);
     PaperScenario scenario = new PaperScenario(client, enrollment(), random);
