@@ -22,6 +22,11 @@ import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.InMemoryCheckpoint;
+import org.medledger.ledger.LedgerGateway;
+import org.medledger.ledger.fabric.FabricCaEnrollment;
+import org.medledger.ledger.fabric.FabricEnrollment;
+import org.medledger.ledger.fabric.FabricLedger;
+import org.medledger.ledger.fabric.FabricNetwork;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.ledger.embedded.EmbeddedLedger;
@@ -40,42 +45,58 @@ public final class PaperBench {
 
   private final Path out;
   private final boolean quick;
+  /** Run directory of a Fabric network (fabric/network.sh up), or null for the embedded ledger. */
+  private final Path fabric;
   private final SecureRandom random = new SecureRandom();
 
-  PaperBench(Path out, boolean quick) {
+  PaperBench(Path out, boolean quick, Path fabric) {
     this.out = out;
     this.quick = quick;
+    this.fabric = fabric;
+  }
+
+  private Ledger newLedger() throws IOException {
+    return fabric == null ? Ledger.embedded(random) : Ledger.fabric(fabric, random);
   }
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of("bench/results");
     String ledger = "embedded";
     boolean quick = false;
+    Path fabricRun = Path.of(System.getenv().getOrDefault("MEDLEDGER_FABRIC_NETWORK", "fabric/run"));
     List<String> what = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--out" -> out = Path.of(args[++i]);
         case "--ledger" -> ledger = args[++i];
         case "--quick" -> quick = true;
+        case "--fabric-run" -> fabricRun = Path.of(args[++i]);
         case "portal" -> { // the portal under load through its pages: bench/run portal --help
           org.medledger.bench.portal.PortalLoad.main(out, Arrays.copyOfRange(args, i + 1, args.length));
           return;
         }
         case "-h", "--help" -> {
-          OUT.println("usage: bench/run [--ledger embedded] [--out DIR] [--quick] [fig1|fig2|throughput|all]...");
+          OUT.println("usage: bench/run [--ledger embedded|fabric] [--fabric-run DIR] [--out DIR] [--quick] "
+              + "[fig1|fig2|throughput|all]...   |   bench/run portal --help");
           return;
         }
         default -> what.add(args[i]);
       }
     }
-    if (!ledger.equals("embedded")) {
-      System.err.println("bench: ledger '" + ledger + "' is not available: only the embedded ledger can run on this "
-          + "machine (the Fabric network cannot be built here; see README, 'Fabric').");
+    if (!ledger.equals("embedded") && !ledger.equals("fabric")) {
+      System.err.println("bench: unknown ledger '" + ledger + "' (embedded or fabric)");
+      System.exit(2);
+    }
+    if (ledger.equals("fabric") && !Files.isRegularFile(fabricRun.resolve("network.properties"))) {
+      System.err.println("bench: no Fabric network in " + fabricRun.toAbsolutePath() + ": start one with "
+          + "FABRIC_BIN=... fabric/network.sh up (README, 'Running on a real Fabric network') or name its run "
+          + "directory with --fabric-run");
       System.exit(2);
     }
     if (what.isEmpty() || what.contains("all")) what = List.of("fig1", "fig2", "throughput");
     Files.createDirectories(out);
-    PaperBench b = new PaperBench(out, quick);
+    PaperBench b = new PaperBench(out, quick, ledger.equals("fabric") ? fabricRun : null);
+    OUT.println("ledger: " + (ledger.equals("fabric") ? "Fabric network in " + fabricRun.toAbsolutePath() : "embedded"));
     for (String w : what) {
       switch (w) {
         case "fig1" -> b.fig1();
@@ -90,26 +111,50 @@ public final class PaperBench {
     OUT.println("results in " + out.toAbsolutePath());
   }
 
-  /** A fresh embedded ledger with its own CA, in a temporary directory. */
+  /**
+   * The ledger a measurement runs on: a fresh embedded ledger with its own CAs in a temporary
+   * directory, or the running Fabric network (participants enrolled through its Fabric CAs, or
+   * its organisations' CA keys when it runs none).
+   */
   static final class Ledger implements AutoCloseable {
-    final Path dir;
-    final EmbeddedLedger ledger;
+    final LedgerGateway ledger;
     final MedLedgerClient client;
+    final PaperScenario.Enrollment enrollment;
     final PaperScenario scenario;
+    private final Path tempDir;
 
-    Ledger(SecureRandom random) throws IOException {
-      dir = Files.createTempDirectory("medledger-bench");
-      ledger = EmbeddedLedger.open(dir, new MedLedgerContract());
-      client = new MedLedgerClient(ledger);
-      scenario = new PaperScenario(client, (name, role, msp, keys) -> new LedgerIdentity(msp,
-          ledger.certificateAuthority(msp).issue(name, role.name().toLowerCase(Locale.ROOT), keys.getPublic()),
-          keys.getPrivate()), random);
+    private Ledger(LedgerGateway ledger, PaperScenario.Enrollment enrollment, Path tempDir, SecureRandom random) {
+      this.ledger = ledger;
+      this.client = new MedLedgerClient(ledger);
+      this.enrollment = enrollment;
+      this.scenario = new PaperScenario(client, enrollment, random);
+      this.tempDir = tempDir;
+    }
+
+    static Ledger embedded(SecureRandom random) throws IOException {
+      Path dir = Files.createTempDirectory("medledger-bench");
+      EmbeddedLedger l = EmbeddedLedger.open(dir, new MedLedgerContract());
+      return new Ledger(l, (name, role, msp, keys) -> new LedgerIdentity(msp,
+          l.certificateAuthority(msp).issue(name, role.name().toLowerCase(Locale.ROOT), keys.getPublic()),
+          keys.getPrivate()), dir, random);
+    }
+
+    static Ledger fabric(Path runDirectory, SecureRandom random) {
+      FabricLedger l = FabricLedger.connect(runDirectory);
+      FabricNetwork n = l.network();
+      boolean ca = n.mspIds().stream().allMatch(m -> FabricCaEnrollment.available(n, m));
+      return new Ledger(l, ca ? new FabricCaEnrollment(n) : new FabricEnrollment(n), null, random);
+    }
+
+    boolean embedded() {
+      return tempDir != null;
     }
 
     @Override
     public void close() throws IOException {
       ledger.close();
-      try (var s = Files.walk(dir)) {
+      if (tempDir == null) return;
+      try (var s = Files.walk(tempDir)) {
         s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
       }
     }
@@ -135,7 +180,7 @@ public final class PaperBench {
     List<Fig1Row> results = new ArrayList<>();
     for (int msgSize : new int[] {31, 4096}) {
       for (int n = 2; n <= 5; n++) {
-        try (Ledger l = new Ledger(random)) {
+        try (Ledger l = newLedger()) {
           List<ChaincodeEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
           PaperScenario.Selection sel = selection(l.scenario, n, n);
           long from = l.ledger.height();
@@ -173,14 +218,16 @@ public final class PaperBench {
 
   void fig2() throws Exception {
     OUT.println("== Fig. 2: time per patient, 3 participants (patient, doctor, pharmacist)");
-    int[] counts = quick ? new int[] {20, 40} : new int[] {20, 50, 100, 150, 200};
+    // On Fabric a patient takes about a second: fewer points keep the run within minutes.
+    int[] counts = fabric != null ? (quick ? new int[] {20} : new int[] {20, 50, 100})
+        : quick ? new int[] {20, 40} : new int[] {20, 50, 100, 150, 200};
     List<String> rows = new ArrayList<>();
     rows.add("mode,patients,avg_total_ms,avg_ledger_ms,p50_total_ms,p95_total_ms,wall_s,treatments_per_min");
     List<Fig2Row> results = new ArrayList<>();
     byte[] msg = "diagnosis < 32 bytes".getBytes(StandardCharsets.UTF_8);
     for (String mode : List.of("sequential", "concurrent")) {
       for (int n : counts) {
-        try (Ledger l = new Ledger(random)) {
+        try (Ledger l = newLedger()) {
           // The three participants' setup (keys, certificates, registrations) is not timed.
           List<PaperScenario.Selection> sels = new ArrayList<>();
           for (int i = 0; i < n; i++) sels.add(selection(l.scenario, 3, i));
@@ -242,21 +289,22 @@ public final class PaperBench {
 
   void throughput() throws Exception {
     OUT.println("== Store throughput (distinct registrations, concurrent submitters)");
-    int n = quick ? 2000 : 10000;
+    int n = fabric != null ? (quick ? 100 : 400) : (quick ? 2000 : 10000);
     List<String> rows = new ArrayList<>();
     rows.add("submitters,stores,seconds,stores_per_second");
     List<double[]> points = new ArrayList<>();
-    for (int threads : new int[] {1, 4, 16, 64}) {
-      try (Ledger l = new Ledger(random)) {
+    for (int threads : fabric != null ? new int[] {1, 16, 32} : new int[] {1, 4, 16, 64}) {
+      try (Ledger l = newLedger()) {
         // Identities and records are made beforehand: only Store is timed.
         List<LedgerIdentity> ids = new ArrayList<>(n);
         List<byte[]> values = new ArrayList<>(n);
-        var ca = l.ledger.certificateAuthority("HospitalMSP");
         for (int i = 0; i < n; i++) {
           try (UserSecret s = UserSecret.generate(random)) {
             var keys = s.signingKeyPair().toJca();
-            var cert = ca.issue("doctor-" + i, "doctor", keys.getPublic());
-            ids.add(new LedgerIdentity("HospitalMSP", cert, keys.getPrivate()));
+            LedgerIdentity id = l.enrollment.enroll("bench-doctor-" + i + "-" + System.nanoTime(), Role.DOCTOR,
+                "HospitalMSP", keys);
+            var cert = id.certificate();
+            ids.add(id);
             values.add(RecordCodec.encode(new Registration(Role.DOCTOR,
                 ParticipantIndex.of(s.signingKeyPair().publicKey()), cert.getEncoded())));
           }
