@@ -95,10 +95,10 @@ public class AccountService {
       if (accounts.byIndex(indexHex).isPresent()) {
         throw new PortalException("Index collision, please try again."); // 2^-64: practically never
       }
-      String msp = Organisations.mspOf(role);
+      String msp = organisations.mspFor(role);
       // Pseudonymous roles: the certificate (visible in their transactions) names no person.
       String cn = role.pseudonymous() ? role.name().toLowerCase(java.util.Locale.ROOT) + "-" + indexHex : displayName.trim();
-      X509Certificate cert = organisations.issue(msp, cn, role, signing.toJca().getPublic());
+      X509Certificate cert = organisations.issue(msp, cn, role, signing.toJca());
       Actor actor = new Actor(user, displayName.trim(), role, inst, index, msp, cert, sigma);
       String tx = null;
       if (!role.pseudonymous()) {

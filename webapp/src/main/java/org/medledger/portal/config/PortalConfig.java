@@ -29,6 +29,23 @@ public class PortalConfig {
     }
   }
 
+  /**
+   * Fabric mode: the run directory of the network that {@code fabric/network.sh} brought up
+   * (it holds {@code network.properties}).
+   */
+  public Path fabricNetwork() {
+    return Path.of(get("medledger.fabric.network", "fabric/run")).toAbsolutePath().normalize();
+  }
+
+  /**
+   * Fabric mode: the organisation this portal belongs to, as the network names it
+   * ({@code hospital}, {@code pharmacy}, {@code insurer}, {@code lawfirm}) or its MSP id
+   * ({@code LawFirmMSP}).
+   */
+  public String fabricOrganisation() {
+    return get("medledger.fabric.org", "hospital").trim();
+  }
+
   /** Seed six demo accounts and a finished treatment on first start. */
   public boolean demo() {
     return Boolean.parseBoolean(get("medledger.demo", "false").trim());

@@ -6,20 +6,37 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
+import java.util.Locale;
 import java.util.logging.Logger;
 import org.medledger.chaincode.MedLedgerContract;
+import org.medledger.core.record.Role;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.ledger.embedded.EmbeddedLedger;
+import org.medledger.ledger.fabric.FabricCaEnrollment;
+import org.medledger.ledger.fabric.FabricEnrollment;
+import org.medledger.ledger.fabric.FabricLedger;
+import org.medledger.ledger.fabric.FabricNetwork;
+import org.medledger.ledger.scenario.PaperScenario;
 import org.medledger.portal.config.PortalConfig;
 
 /**
- * Produces the ledger the portal talks to and the organisations' CAs. Embedded mode: the
- * chaincode runs in this process against {@code <data dir>/ledger}, with one CA per
- * organisation under {@code <data dir>/ledger/ca/<MSP>}; the ledger is closed at shutdown.
+ * Produces the ledger the portal talks to and the organisations' CAs.
+ *
+ * <p>Embedded mode: the chaincode runs in this process against {@code <data dir>/ledger}, with
+ * one CA per organisation under {@code <data dir>/ledger/ca/<MSP>}.
+ *
+ * <p>Fabric mode: the network that {@code fabric/network.sh} brought up
+ * ({@code medledger.fabric.network}); the portal belongs to one organisation
+ * ({@code medledger.fabric.org}): it talks to that organisation's peer, reads and subscribes as
+ * the organisation's service user, and enrols every account with that organisation's Fabric CA
+ * (or, if the network runs none, with the organisation's CA key).
+ *
+ * <p>The ledger is closed at shutdown.
  */
 @ApplicationScoped
 public class LedgerProducer {
@@ -30,29 +47,67 @@ public class LedgerProducer {
   @Inject PortalConfig config;
 
   private volatile EmbeddedLedger embedded;
+  private volatile FabricLedger fabric;
+  private volatile String fabricMsp;
   private volatile Thread shutdownHook;
 
   @Produces
   @ApplicationScoped
   LedgerGateway ledger() {
-    if (config.ledgerMode() == PortalConfig.LedgerMode.FABRIC) {
-      throw new IllegalStateException(
-          "medledger.ledger=fabric: the Fabric gateway adapter is not part of this build yet; use embedded");
-    }
-    EmbeddedLedger l = EmbeddedLedger.open(config.dataDir().resolve("ledger"), new MedLedgerContract());
-    for (String msp : MSPS) l.certificateAuthority(msp); // create the four CAs on first start
-    LOG.info(() -> "MedLedger embedded ledger open in " + l.directory() + " at height " + l.height());
-    embedded = l;
+    LedgerGateway l = config.ledgerMode() == PortalConfig.LedgerMode.FABRIC ? openFabric() : openEmbedded();
     // Payara Micro's SIGTERM path may skip undeployment: close the ledger (idempotent) anyway.
     shutdownHook = new Thread(l::close, "medledger-ledger-close");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     return l;
   }
 
+  private EmbeddedLedger openEmbedded() {
+    EmbeddedLedger l = EmbeddedLedger.open(config.dataDir().resolve("ledger"), new MedLedgerContract());
+    for (String msp : MSPS) l.certificateAuthority(msp); // create the four CAs on first start
+    LOG.info(() -> "MedLedger embedded ledger open in " + l.directory() + " at height " + l.height());
+    embedded = l;
+    return l;
+  }
+
+  private FabricLedger openFabric() {
+    FabricNetwork network = FabricNetwork.load(config.fabricNetwork());
+    String msp = organisation(network, config.fabricOrganisation());
+    FabricLedger l = new FabricLedger(network, FabricEnrollment.serviceUser(network, msp));
+    long height;
+    try {
+      height = l.height();
+    } catch (RuntimeException e) {
+      l.close();
+      throw new IllegalStateException("cannot reach the peer of " + msp + " at "
+          + network.organisation(msp).peerAddress() + " (is the network up? fabric/network.sh status): " + e.getMessage(), e);
+    }
+    LOG.info(() -> "MedLedger on Fabric: organisation " + msp + ", peer " + network.organisation(msp).peerAddress()
+        + ", channel " + network.channel() + " at height " + height + ", certificates from "
+        + (FabricCaEnrollment.available(network, msp) ? "its Fabric CA " + network.organisation(msp).fabricCaUrl().get()
+            : "its CA key (the network runs no Fabric CA)"));
+    fabricMsp = msp;
+    fabric = l;
+    return l;
+  }
+
+  /** {@code hospital}, {@code HospitalMSP}, ... as the network names its organisations. */
+  static String organisation(FabricNetwork network, String setting) {
+    String s = setting == null ? "" : setting.trim();
+    for (String msp : network.mspIds()) {
+      if (msp.equalsIgnoreCase(s) || network.organisation(msp).node().equalsIgnoreCase(s)
+          || (msp.toLowerCase(Locale.ROOT).equals(s.toLowerCase(Locale.ROOT) + "msp"))) {
+        return msp;
+      }
+    }
+    throw new IllegalStateException("medledger.fabric.org '" + s + "' is none of this network's organisations: "
+        + network.mspIds().stream().sorted().map(m -> network.organisation(m).node() + " (" + m + ")").toList());
+  }
+
   void close(@Disposes LedgerGateway ledger) {
     LOG.info("Closing the MedLedger ledger");
     ledger.close();
     embedded = null;
+    fabric = null;
     Thread hook = shutdownHook;
     if (hook != null) {
       try {
@@ -72,15 +127,51 @@ public class LedgerProducer {
   @ApplicationScoped
   Organisations organisations(LedgerGateway ledger) {
     ledger.height(); // make sure the ledger is open
-    return (msp, cn, role, key) -> embedded().certificateAuthority(msp).issue(cn, Organisations.roleAttribute(role), key);
+    FabricLedger f = fabric;
+    if (f != null) return fabricOrganisations(f.network(), fabricMsp);
+    return new Organisations() {
+      @Override
+      public String mspFor(Role role) {
+        return Organisations.mspOf(role);
+      }
+
+      @Override
+      public X509Certificate issue(String msp, String cn, Role role, KeyPair keys) {
+        return embedded().certificateAuthority(msp).issue(cn, Organisations.roleAttribute(role), keys.getPublic());
+      }
+    };
   }
 
-  /** A fresh key each start, so no portal secret rests on disk; used for reads and events only. */
+  private static Organisations fabricOrganisations(FabricNetwork network, String msp) {
+    PaperScenario.Enrollment enrollment = FabricCaEnrollment.available(network, msp)
+        ? new FabricCaEnrollment(network) : new FabricEnrollment(network);
+    return new Organisations() {
+      @Override
+      public String mspFor(Role role) {
+        return msp; // every account of this portal, patients and family pseudonymously too
+      }
+
+      @Override
+      public X509Certificate issue(String mspId, String cn, Role role, KeyPair keys) {
+        if (!msp.equals(mspId)) {
+          throw new IllegalArgumentException("this portal belongs to " + msp + " and cannot enrol with " + mspId);
+        }
+        return enrollment.enroll(cn, role, msp, keys).certificate();
+      }
+    };
+  }
+
+  /**
+   * Embedded: a fresh key each start, so no portal secret rests on disk. Fabric: the
+   * organisation's service user. Used for reads and events only.
+   */
   @Produces
   @Portal
   @ApplicationScoped
   PortalIdentity portalIdentity(LedgerGateway ledger) {
     ledger.height();
+    FabricLedger f = fabric;
+    if (f != null) return new PortalIdentity(FabricEnrollment.serviceUser(f.network(), fabricMsp));
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"));

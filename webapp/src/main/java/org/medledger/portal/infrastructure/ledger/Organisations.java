@@ -1,12 +1,15 @@
 package org.medledger.portal.infrastructure.ledger;
 
-import java.security.PublicKey;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import org.medledger.core.record.Role;
 
 /**
  * The consortium's organisations (MSPs) and their certificate authorities, as this portal sees
- * them. Patients and family members enrol pseudonymously with the hospital's CA.
+ * them. Embedded mode: every role enrols with its own organisation ({@link #mspOf(Role)});
+ * patients and family members pseudonymously with the hospital's CA. Fabric mode: the portal
+ * belongs to one organisation and every account, patients and family included, enrols with
+ * that organisation's CA (its Fabric CA when the network runs one).
  */
 public interface Organisations {
   String HOSPITAL = "HospitalMSP";
@@ -14,6 +17,7 @@ public interface Organisations {
   String INSURER = "InsurerMSP";
   String LAW_FIRM = "LawFirmMSP";
 
+  /** The consortium's usual organisation of a role (embedded mode). */
   static String mspOf(Role role) {
     return switch (role) {
       case DOCTOR, PATIENT, FAMILY -> HOSPITAL;
@@ -28,6 +32,13 @@ public interface Organisations {
     return role.name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** Issues a client certificate with the role attribute for {@code publicKey}. */
-  X509Certificate issue(String mspId, String commonName, Role role, PublicKey publicKey);
+  /** The organisation (MSP id) with which a new account of {@code role} enrols on this portal. */
+  String mspFor(Role role);
+
+  /**
+   * Issues a client certificate of {@code mspId} with the role attribute for the public key of
+   * {@code keys}. The private key signs the certificate request where the CA wants one (Fabric
+   * CA); it is never sent anywhere.
+   */
+  X509Certificate issue(String mspId, String commonName, Role role, KeyPair keys);
 }

@@ -1,0 +1,161 @@
+package org.medledger.portal.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.SelectOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two portals in Fabric mode on the same network, one of the Hospital and one of the Law firm
+ * (started by hand, see docs/portal.md "Fabric mode"): a treatment whose patient, family,
+ * doctor, pharmacist and insurer have accounts on the Hospital's portal and whose lawyer has
+ * an account on the Law firm's. Skipped unless
+ * {@code -Dmedledger.fabric.portals=<hospital portal URL>,<law firm portal URL>}.
+ */
+class FabricPortalsIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final String PW = "correct horse battery";
+
+  private static String hospital;
+  private static String lawfirm;
+  private static Playwright playwright;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() {
+    String portals = System.getProperty("medledger.fabric.portals", "");
+    assumeTrue(!portals.isBlank(), "Fabric portals test skipped: -Dmedledger.fabric.portals=<hospital URL>,<law firm URL> not given");
+    assumeTrue(Files.isExecutable(CHROMIUM), "Fabric portals test skipped: /usr/bin/chromium is missing");
+    String[] urls = portals.split(",");
+    hospital = urls[0].trim().replaceAll("/$", "");
+    lawfirm = urls[1].trim().replaceAll("/$", "");
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run")));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.close();
+    if (playwright != null) playwright.close();
+  }
+
+  private static Page page() {
+    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+    ctx.setDefaultTimeout(60_000);
+    return ctx.newPage();
+  }
+
+  private static Locator id(Page p, String clientId) {
+    return p.locator("[id='" + clientId + "']");
+  }
+
+  /** Registers and logs in; returns the new index. */
+  private static String join(Page p, String portal, String role, String name, String user) {
+    p.navigate(portal + "/register.xhtml");
+    id(p, "register:role_input").selectOption(new SelectOption().setValue(role), new Locator.SelectOptionOptions().setForce(true));
+    id(p, "register:displayName").fill(name);
+    id(p, "register:username").fill(user);
+    id(p, "register:password").fill(PW);
+    id(p, "register:password2").fill(PW);
+    id(p, "register:submit").click();
+    String index = p.locator("#newIndex").textContent().trim();
+    assertThat(index).as("index of " + user).hasSize(16);
+    p.navigate(portal + "/login.xhtml");
+    id(p, "login:username").fill(user);
+    id(p, "login:password").fill(PW);
+    id(p, "login:submit").click();
+    p.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    return index;
+  }
+
+  @Test
+  void aTreatmentAcrossTwoOrganisationsPortals() throws Exception {
+    String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    Page patient = page(), family = page(), doctor = page(), pharmacist = page(), insurer = page(), lawyer = page();
+    join(patient, hospital, "PATIENT", "Alice Martin", "patient-" + run);
+    join(family, hospital, "FAMILY", "Bob Martin", "family-" + run);
+    String doctorIndex = join(doctor, hospital, "DOCTOR", "Dr Claire Dubois " + run, "doctor-" + run);
+    String pharmacistIndex = join(pharmacist, hospital, "PHARMACIST", "David Chen " + run, "pharmacist-" + run);
+    String insurerIndex = join(insurer, hospital, "INSURER", "Eva Novak " + run, "insurer-" + run);
+    String lawyerIndex = join(lawyer, lawfirm, "LAWYER", "Frank Weber " + run, "lawyer-" + run);
+
+    // Each portal's directory lists the professionals registered through the other one.
+    lawyer.navigate(lawfirm + "/app/directory.xhtml");
+    assertThat(lawyer.content()).contains(doctorIndex);
+    doctor.navigate(hospital + "/app/directory.xhtml");
+    assertThat(doctor.content()).contains(lawyerIndex);
+
+    family.navigate(hospital + "/app/card.xhtml");
+    String familyCard = family.locator("#cardText").textContent().trim();
+
+    patient.navigate(hospital + "/app/new-treatment.xhtml");
+    id(patient, "newForm:doctor_input").selectOption(new SelectOption().setValue(doctorIndex), new Locator.SelectOptionOptions().setForce(true));
+    for (Map.Entry<String, String> e : Map.of("pharmacists", pharmacistIndex, "insurers", insurerIndex, "lawyers", lawyerIndex).entrySet()) {
+      patient.locator("input[name='newForm:" + e.getKey() + "'][value='" + e.getValue() + "']").check(new Locator.CheckOptions().setForce(true));
+    }
+    id(patient, "newForm:family").fill(familyCard);
+    id(patient, "newForm:create").click();
+    String src = patient.locator("#consentQr").getAttribute("src");
+    Path consentPng = Files.createTempFile("consent", ".png");
+    Files.write(consentPng, Base64.getDecoder().decode(src.substring(src.indexOf(',') + 1)));
+
+    doctor.navigate(hospital + "/app/scan.xhtml");
+    id(doctor, "scanForm:picture").setInputFiles(consentPng);
+    id(doctor, "scanForm:open").click();
+    doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
+    String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
+
+    for (Map.Entry<Page, String> e : List.of(Map.entry(patient, hospital), Map.entry(family, hospital),
+        Map.entry(pharmacist, hospital), Map.entry(insurer, hospital), Map.entry(lawyer, lawfirm))) {
+      Page p = e.getKey();
+      p.navigate(e.getValue() + "/app/treatment.xhtml?k=" + k);
+      id(p, "tForm:accept").click();
+      assertThat(id(p, "tForm:messages").textContent()).contains("You accepted the invitation");
+    }
+
+    // The Law firm portal's acceptance reaches the Hospital portal through the ledger.
+    long deadline = System.currentTimeMillis() + 60_000;
+    String status = "";
+    while (System.currentTimeMillis() < deadline) {
+      doctor.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+      status = doctor.locator("#status").textContent();
+      if (status.contains("Key ready")) break;
+      Thread.sleep(1000);
+    }
+    assertThat(status).contains("Key ready");
+    write(doctor, "Diagnosis: acute appendicitis; appendectomy on day 1.");
+    pharmacist.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+    write(pharmacist, "Amoxicillin 875 mg, 2x daily for 7 days.");
+    insurer.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+    write(insurer, "Claim accepted: 80% reimbursed.");
+
+    // The lawyer reads the whole case file on the Law firm's portal.
+    lawyer.navigate(lawfirm + "/app/casefile.xhtml?k=" + k);
+    assertThat(lawyer.locator(".txd-text").first().textContent()).contains("acute appendicitis");
+    assertThat(lawyer.locator(".txm-text").first().textContent()).contains("Amoxicillin");
+    assertThat(lawyer.locator(".txa-text").first().textContent()).contains("80% reimbursed");
+    assertThat(lawyer.locator(".ml-record").count()).isEqualTo(9); // txtc, 5 txtr, txd, txm, txa
+  }
+
+  private static void write(Page p, String text) {
+    id(p, "tForm:message").fill(text);
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+  }
+}
