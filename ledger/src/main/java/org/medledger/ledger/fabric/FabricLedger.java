@@ -130,6 +130,7 @@ public final class FabricLedger implements LedgerGateway {
             "transaction " + txId + " was ordered in block " + status.getBlockNumber() + " but not committed: " + code
                 + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
       }
+      awaitEveryOrganisation(identity, status.getBlockNumber() + 1);
       return new SubmitResult(status.getTransactionId(), status.getBlockNumber(), submitted.getResult());
     } catch (EndorseException e) {
       throw translate("endorsement of " + function, e);
@@ -142,6 +143,36 @@ public final class FabricLedger implements LedgerGateway {
               + "; look it up by its id before submitting again", e);
     } catch (StatusRuntimeException e) {
       throw translate(function, new GatewayException(e));
+    }
+  }
+
+  /**
+   * Read-your-writes across the consortium. Fabric reports a transaction committed once the
+   * gateway's own peer has it; the peers that endorse the next transaction may still be a block
+   * behind, and would then verify it against stale state (seen here: a txd refused with "1 of 2
+   * participants have answered" right after the last txtr). So a submit returns once every
+   * organisation's peer has reached the block (usually a few milliseconds; bounded wait —
+   * the transaction is committed either way).
+   */
+  private void awaitEveryOrganisation(LedgerIdentity identity, long height) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    Contract qscc = network(identity).getContract("qscc");
+    for (String msp : network.mspIds()) {
+      while (System.nanoTime() < deadline) {
+        try {
+          byte[] info = qscc.newProposal("GetChainInfo").addArguments(network.channel())
+              .setEndorsingOrganizations(msp).build().evaluate();
+          if (BlockchainInfo.parseFrom(info).getHeight() >= height) break;
+        } catch (GatewayException | StatusRuntimeException | InvalidProtocolBufferException e) {
+          break; // that peer is down or unreachable: nothing to wait for
+        }
+        try {
+          Thread.sleep(3);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
