@@ -50,7 +50,7 @@ public final class Queries {
     try {
       index = ParticipantIndex.parse(indexHex);
     } catch (IllegalArgumentException e) {
-      throw new RuleViolation("Q3", e.getMessage());
+      throw new RuleViolation("Q0", e.getMessage());
     }
     byte[] kappa = state.get(state.compositeKey(StoreRules.PARTICIPANT, ParticipantIndex.hex(index)));
     if (kappa == null) throw new RuleViolation("Q3", "no participant registered under index " + ParticipantIndex.hex(index));

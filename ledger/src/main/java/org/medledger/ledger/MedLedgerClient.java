@@ -68,7 +68,7 @@ public final class MedLedgerClient {
       byte[] b64 = ledger.evaluate(identity, GET, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
       return Optional.of(Base64.getDecoder().decode(b64));
     } catch (LedgerException e) {
-      if (e.kind() == LedgerException.Kind.REJECTED && e.getMessage().contains("no record")) return Optional.empty();
+      if (refusedBy(e, "Q1")) return Optional.empty();
       throw e;
     }
   }
@@ -84,7 +84,7 @@ public final class MedLedgerClient {
       json = new String(ledger.evaluate(identity, LIST_TREATMENT, Bytes.hex(kappa0).getBytes(StandardCharsets.US_ASCII)),
           StandardCharsets.UTF_8);
     } catch (LedgerException e) {
-      if (e.kind() == LedgerException.Kind.REJECTED && e.getMessage().contains("no treatment")) return List.of();
+      if (refusedBy(e, "Q2")) return List.of();
       throw e;
     }
     List<TreatmentEntry> out = new ArrayList<>();
@@ -101,7 +101,7 @@ public final class MedLedgerClient {
       byte[] b64 = ledger.evaluate(identity, GET_PARTICIPANT, ParticipantIndex.hex(index).getBytes(StandardCharsets.US_ASCII));
       return Optional.of((Registration) RecordCodec.parse(Base64.getDecoder().decode(b64)));
     } catch (LedgerException e) {
-      if (e.kind() == LedgerException.Kind.REJECTED && e.getMessage().contains("no participant")) return Optional.empty();
+      if (refusedBy(e, "Q3")) return Optional.empty();
       throw e;
     }
   }
@@ -113,5 +113,14 @@ public final class MedLedgerClient {
     Matcher m = STRING.matcher(json);
     while (m.find()) out.add((Registration) RecordCodec.parse(Base64.getDecoder().decode(m.group(1))));
     return out;
+  }
+
+  /**
+   * The chaincode refused with {@code rule} (docs/protocol.md: every refusal starts with its
+   * rule id, e.g. "Q1: no record with key ..."), on either ledger; "not found" is one of them.
+   */
+  private static boolean refusedBy(LedgerException e, String rule) {
+    String m = e.getMessage();
+    return e.kind() == LedgerException.Kind.REJECTED && m != null && m.contains(rule + ": ");
   }
 }

@@ -160,16 +160,20 @@ public final class TreatmentProtocol {
 
   /** Opens a process record with the treatment key; throws if anything was altered. */
   public static byte[] read(SiffKey key, ProcessRecord record) {
-    SiffTag tag = SiffTag.parse(record.tag());
-    return RecordCipher.open(
-        key, context(record.type(), record.kappa0(), tag, record.sender(), record.sequence()), record.ciphertext());
+    return open(key, record, SiffTag.parse(record.tag()));
   }
 
   /** Reads a record with nothing but the member's σ: evaluates the tag, then opens. */
   public static byte[] read(UserSecret x, ProcessRecord record) {
-    try (SiffKey key = recoverKey(x, record.kappa0(), SiffTag.parse(record.tag()))) {
-      return read(key, record);
+    SiffTag tag = SiffTag.parse(record.tag());
+    try (SiffKey key = recoverKey(x, record.kappa0(), tag)) {
+      return open(key, record, tag);
     }
+  }
+
+  private static byte[] open(SiffKey key, ProcessRecord record, SiffTag tag) {
+    return RecordCipher.open(
+        key, context(record.type(), record.kappa0(), tag, record.sender(), record.sequence()), record.ciphertext());
   }
 
   private static RecordCipher.Context context(RecordType type, byte[] kappa0, SiffTag tag, long sender, int seq) {

@@ -44,6 +44,7 @@ public final class PaperScenario {
     private final Role role;
     private final UserSecret secret;
     private final LedgerIdentity identity;
+    private final byte[] publicKey;
     private final long index;
 
     Participant(String name, Role role, UserSecret secret, LedgerIdentity identity) {
@@ -51,7 +52,8 @@ public final class PaperScenario {
       this.role = role;
       this.secret = secret;
       this.identity = identity;
-      this.index = ParticipantIndex.of(secret.signingKeyPair().publicKey());
+      this.publicKey = secret.signingKeyPair().publicKey();
+      this.index = ParticipantIndex.of(publicKey);
     }
 
     public String name() {
@@ -75,7 +77,7 @@ public final class PaperScenario {
     }
 
     public byte[] publicKey() {
-      return secret.signingKeyPair().publicKey();
+      return publicKey.clone();
     }
 
     @Override

@@ -37,6 +37,9 @@ public class AccountService {
   private static final Logger LOG = Logger.getLogger(AccountService.class.getName());
   private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{2,63}");
   private static final String WRONG = "Wrong user name or password.";
+  /** User names being registered right now (see register). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> REGISTERING =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   @Inject AccountRepository accounts;
   @Inject CryptoService crypto;
@@ -82,9 +85,6 @@ public class AccountService {
       REGISTERING.remove(user);
     }
   }
-
-  private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> REGISTERING =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Registered registerNew(String user, String displayName, Role role, String inst, char[] password) {
     try (UserSecret sigma = crypto.newSecret()) {

@@ -19,6 +19,7 @@ public final class Actor implements AutoCloseable {
   private final String mspId;
   private final X509Certificate certificate;
   private final UserSecret secret;
+  private LedgerIdentity identity;
 
   public Actor(String username, String displayName, Role role, String institution, long index, String mspId,
       X509Certificate certificate, UserSecret secret) {
@@ -45,13 +46,21 @@ public final class Actor implements AutoCloseable {
     return secret;
   }
 
-  /** The ledger identity: the certificate and the signing key derived from σ. */
-  LedgerIdentity identity() {
-    return new LedgerIdentity(mspId, certificate, secret.signingKeyPair().toJca().getPrivate());
+  /**
+   * The ledger identity: the certificate and the signing key derived from σ. Made once per
+   * session: deriving the key costs a scalar multiplication, and the ledger checks each new
+   * identity object's certificate and key once.
+   */
+  synchronized LedgerIdentity identity() {
+    if (identity == null) {
+      identity = new LedgerIdentity(mspId, certificate, secret.signingKeyPair().toJca().getPrivate());
+    }
+    return identity;
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    identity = null;
     secret.close();
   }
 
