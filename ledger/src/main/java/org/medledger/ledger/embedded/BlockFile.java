@@ -41,16 +41,78 @@ final class BlockFile implements AutoCloseable {
   }
 
   /**
+   * The frame did not reach the file, and the file was cut back to the size it had before the
+   * write was attempted: every block before it is intact, and the next frame can be written at
+   * the same position.
+   */
+  static final class NotWrittenException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NotWrittenException(Throwable cause) {
+      super("the block was not written (" + describe(cause) + "); the file was cut back", cause);
+    }
+  }
+
+  /** Failures injected by tests; production uses {@link #NO_FAULTS}. */
+  interface Faults {
+    /** Before the frame is written; may write part of it itself and then throw. */
+    default void beforeWrite(FileChannel ch, long position, ByteBuffer frame) throws IOException {}
+
+    default void beforeForce() throws IOException {}
+
+    default void beforeTruncate() throws IOException {}
+  }
+
+  static final Faults NO_FAULTS = new Faults() {};
+
+  private volatile Faults faults = NO_FAULTS;
+
+  void injectFaults(Faults f) {
+    faults = f == null ? NO_FAULTS : f;
+  }
+
+  /**
    * Writes {@code frame} at {@code position} and forces it to the disk. force(false) is
    * fdatasync: it flushes the data and the metadata needed to read it back (the new file size)
    * but not timestamps, which saves a second journal write per block.
+   *
+   * <p>A failing write (disk full, an Error thrown on the way) is undone: the file is truncated
+   * back to {@code position} and forced, then {@link NotWrittenException} says the ledger may
+   * go on. Without that cut, a shorter next block would leave the torn rest of this frame
+   * behind it, and the next start would see damage instead of a torn tail. If the cut itself
+   * fails, or if the fsync fails (after a failed fsync Linux may drop the dirty pages and report
+   * success the next time, so nothing written since the last good fsync can be trusted), a plain
+   * {@link IOException} is thrown and the caller must stop writing.
    */
   void appendAndForce(long position, ByteBuffer frame) throws IOException {
-    long at = position;
-    while (frame.hasRemaining()) {
-      at += channel.write(frame, at);
+    try {
+      faults.beforeWrite(channel, position, frame);
+      long at = position;
+      while (frame.hasRemaining()) {
+        at += channel.write(frame, at);
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        faults.beforeTruncate();
+        truncate(position);
+        if (channel.size() != position) {
+          throw new IOException("the block file is " + channel.size() + " bytes after cutting it"
+              + " back to " + position);
+        }
+      } catch (IOException | RuntimeException | Error t) {
+        IOException stop = new IOException("a block write failed (" + describe(e)
+            + ") and the file could not be cut back (" + describe(t) + ")", e);
+        stop.addSuppressed(t);
+        throw stop;
+      }
+      throw new NotWrittenException(e);
     }
+    faults.beforeForce();
     channel.force(false);
+  }
+
+  private static String describe(Throwable t) {
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   void truncate(long size) throws IOException {

@@ -448,51 +448,63 @@ public final class EmbeddedLedger implements LedgerGateway {
   private void runCommitter() {
     List<Request> batch = new ArrayList<>();
     while (true) {
-      Request first;
-      try {
-        first = queue.poll(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        first = null;
-      }
-      if (first == null) {
-        if (closing) {
-          return;
-        }
-        continue;
-      }
       batch.clear();
-      batch.add(first);
-      long bytes = first.size();
-      long deadline = System.nanoTime() + options.batchTimeout().toNanos();
-      while (batch.size() < options.maxTransactionsPerBlock() && bytes < options.maxBlockBytes()) {
-        Request next;
-        long wait = deadline - System.nanoTime();
-        try {
-          next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-        } catch (InterruptedException e) {
-          next = null;
-        }
-        if (next == null) {
-          break;
-        }
-        batch.add(next);
-        bytes += next.size();
-      }
       try {
+        Request first;
+        try {
+          first = queue.poll(50, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          first = null;
+        }
+        if (first == null) {
+          if (closing) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        long bytes = first.size();
+        long deadline = System.nanoTime() + options.batchTimeout().toNanos();
+        while (batch.size() < options.maxTransactionsPerBlock()
+            && bytes < options.maxBlockBytes()) {
+          Request next;
+          long wait = deadline - System.nanoTime();
+          try {
+            next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+          } catch (InterruptedException e) {
+            next = null;
+          }
+          if (next == null) {
+            break;
+          }
+          batch.add(next);
+          bytes += next.size();
+        }
         commit(batch);
-      } catch (Throwable t) { // keep the committer alive; never leave a submitter waiting
-        String why = "the ledger failed to commit a block (" + t.getClass().getSimpleName()
-            + "); restart it to recover";
-        failure = why;
-        LOG.log(System.Logger.Level.ERROR, why, t);
+      } catch (Throwable t) {
+        // commit() handles its own failures; this is the last guard that keeps the committer
+        // alive and never leaves a submitter waiting. It does not stop the ledger: whatever
+        // went wrong happened outside the block file (commit() latches the failures inside it).
+        LOG.log(System.Logger.Level.ERROR, "the committer failed while handling a batch", t);
         for (Request r : batch) {
-          r.result().completeExceptionally(new LedgerException(Kind.UNAVAILABLE, why));
+          r.result().completeExceptionally(new LedgerException(Kind.FAILED,
+              "the ledger failed while handling this transaction ("
+                  + t.getClass().getSimpleName() + "); it was not committed"));
         }
       }
     }
   }
 
-  private void commit(List<Request> batch) throws IOException {
+  /**
+   * Executes, writes and applies one block. Failures are kept as small as they can be safely:
+   * an exception or Error while executing one transaction (an OutOfMemoryError in its
+   * arguments, a broken contract hook) fails that transaction alone; one while building the
+   * block, or a write that {@link BlockFile} undid, fails this block's transactions alone.
+   * Only what leaves the file or the memory in an unknown state stops the ledger until
+   * restart: a write that could not be undone, a failed fsync, or a failure after the block
+   * is on disk but before the in-memory state has caught up. See docs/embedded-ledger.md.
+   */
+  private void commit(List<Request> batch) {
     if (failure != null) {
       for (Request r : batch) {
         r.result().completeExceptionally(new LedgerException(Kind.UNAVAILABLE, failure));
@@ -504,65 +516,128 @@ public final class EmbeddedLedger implements LedgerGateway {
     List<Request> accepted = new ArrayList<>(batch.size());
     List<byte[]> payloads = new ArrayList<>(batch.size());
     for (Request r : batch) {
-      EmbeddedStub stub = new EmbeddedStub(CHANNEL_ID, r.txId(), r.args(), r.timestamp(),
-          r.member().creator(), options.peerMspId(), overlay);
-      ContractDispatcher.Outcome outcome = dispatcher.invoke(stub);
-      if (!outcome.ok()) {
-        // Refused at "endorsement": not ordered, nothing written, no event.
-        r.result().completeExceptionally(new LedgerException(Kind.REJECTED, outcome.error()));
-        continue;
+      boolean overlayTouched = false;
+      try {
+        EmbeddedStub stub = new EmbeddedStub(CHANNEL_ID, r.txId(), r.args(), r.timestamp(),
+            r.member().creator(), options.peerMspId(), overlay);
+        ContractDispatcher.Outcome outcome = dispatcher.invoke(stub);
+        if (!outcome.ok()) {
+          // Refused at "endorsement": not ordered, nothing written, no event.
+          r.result().completeExceptionally(new LedgerException(Kind.REJECTED, outcome.error()));
+          continue;
+        }
+        List<Write> writes = stub.writeSet();
+        ChaincodeEvent ev = stub.getEvent();
+        Tx tx = new Tx(r.txId(), r.member().mspId(), r.member().certificatePem(), r.timestamp(),
+            r.args(), BlockCodec.VALID, ev == null ? null : ev.getEventName(),
+            ev == null ? null : ev.getPayload().toByteArray(), writes);
+        overlayTouched = true;
+        overlay.add(writes);
+        txs.add(tx);
+        accepted.add(r);
+        payloads.add(outcome.payload());
+      } catch (Throwable t) {
+        // This transaction alone fails; the ones before it in the block keep their place.
+        int kept = payloads.size(); // added last: the lists hold kept entries at least
+        while (txs.size() > kept) {
+          txs.remove(txs.size() - 1);
+        }
+        while (accepted.size() > kept) {
+          accepted.remove(accepted.size() - 1);
+        }
+        if (overlayTouched) {
+          // A half-applied write set must not be seen by the next transaction: rebuild.
+          overlay = new WorldState.Overlay(state.committed);
+          for (Tx tx : txs) {
+            overlay.add(tx.writes());
+          }
+        }
+        LOG.log(System.Logger.Level.ERROR, "transaction " + r.txId() + " failed in the ledger"
+            + " and was not committed; the ledger goes on", t);
+        r.result().completeExceptionally(new LedgerException(Kind.FAILED,
+            "the ledger failed while executing this transaction ("
+                + t.getClass().getSimpleName() + "); it was not committed and may be retried"));
       }
-      List<Write> writes = stub.writeSet();
-      overlay.add(writes);
-      ChaincodeEvent ev = stub.getEvent();
-      txs.add(new Tx(r.txId(), r.member().mspId(), r.member().certificatePem(), r.timestamp(),
-          r.args(), BlockCodec.VALID, ev == null ? null : ev.getEventName(),
-          ev == null ? null : ev.getPayload().toByteArray(), writes));
-      accepted.add(r);
-      payloads.add(outcome.payload());
     }
     if (txs.isEmpty()) {
       return;
     }
     long number = height;
-    Block block = new Block(number, chain.head(), Instant.now(), List.copyOf(txs));
-    BlockCodec.Encoded encoded = BlockCodec.encode(block);
-    ByteBuffer frame = BlockCodec.frame(encoded);
     long offset = chain.end();
+    Block block;
+    BlockCodec.Encoded encoded;
+    ByteBuffer frame;
+    try {
+      block = new Block(number, chain.head(), Instant.now(), List.copyOf(txs));
+      encoded = BlockCodec.encode(block);
+      frame = BlockCodec.frame(encoded);
+    } catch (Throwable t) {
+      // Nothing has touched the file yet.
+      failBlock(accepted, Kind.FAILED, "the ledger could not build block " + number + " ("
+          + t.getClass().getSimpleName() + "); its transactions were not committed and may be"
+          + " retried", t);
+      return;
+    }
     try {
       file.appendAndForce(offset, frame);
-    } catch (IOException e) {
+    } catch (BlockFile.NotWrittenException e) {
+      // The file is back to its last good block: this block's transactions fail, later ones
+      // are written at the same offset.
+      failBlock(accepted, Kind.UNAVAILABLE, "the ledger could not write block " + number + " ("
+          + e.getCause().getClass().getSimpleName() + "); its transactions were not committed"
+          + " and may be retried", e);
+      return;
+    } catch (Throwable e) {
       // Unknown how much reached the disk: stop; a restart truncates a torn block.
       failure = "the ledger could not write block " + number + " to disk (" + e.getMessage()
           + "); it has stopped: restart it to recover";
-      LOG.log(System.Logger.Level.ERROR, failure, e);
-      for (Request r : accepted) {
-        r.result().completeExceptionally(new LedgerException(Kind.UNAVAILABLE, failure));
-      }
+      failBlock(accepted, Kind.UNAVAILABLE, failure, e);
       return;
     }
-    state.lock.writeLock().lock();
     try {
-      for (Tx tx : txs) {
-        state.apply(tx.writes());
+      state.lock.writeLock().lock();
+      try {
+        for (Tx tx : txs) {
+          state.apply(tx.writes());
+        }
+      } finally {
+        state.lock.writeLock().unlock();
       }
-    } finally {
-      state.lock.writeLock().unlock();
-    }
-    chain.add(offset, offset + frame.limit(), encoded.hash());
-    for (Tx tx : txs) {
-      txIndex.put(tx.txId(), number);
-    }
-    recent.put(number, block);
-    recent.remove(number - RECENT_BLOCKS);
-    synchronized (heightMonitor) {
-      height = number + 1;
-      heightMonitor.notifyAll();
+      chain.add(offset, offset + frame.limit(), encoded.hash());
+      for (Tx tx : txs) {
+        txIndex.put(tx.txId(), number);
+      }
+      recent.put(number, block);
+      recent.remove(number - RECENT_BLOCKS);
+      synchronized (heightMonitor) {
+        height = number + 1;
+        heightMonitor.notifyAll();
+      }
+    } catch (Throwable t) {
+      // The block is durable but the memory may not reflect it: refuse everything until a
+      // restart replays the file. The transactions are committed; say so.
+      failure = "the ledger wrote block " + number + " but could not apply it in memory ("
+          + t.getClass().getSimpleName() + "); it has stopped: restart it to recover";
+      failBlock(accepted, Kind.UNAVAILABLE, failure + "; this transaction is on disk and will"
+          + " be visible after the restart", t);
+      return;
     }
     for (int i = 0; i < accepted.size(); i++) {
       accepted.get(i).result().complete(
           new SubmitResult(accepted.get(i).txId(), number, payloads.get(i)));
     }
+  }
+
+  private static void failBlock(List<Request> accepted, Kind kind, String why, Throwable t) {
+    LOG.log(System.Logger.Level.ERROR, why, t);
+    for (Request r : accepted) {
+      r.result().completeExceptionally(new LedgerException(kind, why));
+    }
+  }
+
+  /** For tests: failures to inject into the block file. */
+  void injectFaults(BlockFile.Faults faults) {
+    file.injectFaults(faults);
   }
 
   // ---- used by event streams ----

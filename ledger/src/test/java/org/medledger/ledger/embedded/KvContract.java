@@ -29,6 +29,11 @@ public class KvContract implements ContractInterface {
   @Override
   public void afterTransaction(Context ctx, Object result) {
     calls.add("after:" + ctx.getStub().getFunction());
+    if ("exhaust".equals(ctx.getStub().getFunction())) {
+      // Outside the method call, so not wrapped in an InvocationTargetException: reaches the
+      // committer as the Error it is, like an allocation failing in the ledger itself.
+      throw new OutOfMemoryError("injected: Java heap space");
+    }
   }
 
   @Transaction(intent = Transaction.TYPE.SUBMIT)
@@ -65,6 +70,13 @@ public class KvContract implements ContractInterface {
     ctx.getStub().putStringState(key, "should not be written");
     ctx.getStub().setEvent("fail", new byte[] {1});
     throw new ChaincodeException("refused: " + key + " is not allowed");
+  }
+
+  /** Writes, then its afterTransaction hook runs out of memory (see above). */
+  @Transaction
+  public String exhaust(Context ctx, String key) {
+    ctx.getStub().putStringState(key, "should not be written");
+    return "unreachable";
   }
 
   @Transaction
