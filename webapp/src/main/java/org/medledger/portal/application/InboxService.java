@@ -72,6 +72,22 @@ public class InboxService {
     return out;
   }
 
+  /**
+   * Gives up on {@code event} after its last failed attempt: the checkpoint moves past it (no
+   * inbox rows are written for it) and the row keeps how many events were skipped and which
+   * was the last, so an operator can find it in the ledger and in the log. {@code reason} is an
+   * exception class name, never a message.
+   */
+  public void recordFailed(String subscriber, ChaincodeEvent event, String reason) {
+    checkpoint(subscriber, event.blockNumber(), event.transactionId());
+    CheckpointRow row = em.find(CheckpointRow.class, subscriber);
+    row.setFailedEvents(row.getFailedEvents() + 1);
+    row.setLastFailedTransactionId(event.transactionId());
+    row.setLastFailedBlock(event.blockNumber());
+    row.setLastFailedReason(reason.length() > 200 ? reason.substring(0, 200) : reason);
+    row.setLastFailedAt(Instant.now());
+  }
+
   public void checkpoint(String subscriber, long block, String txId) {
     CheckpointRow row = em.find(CheckpointRow.class, subscriber);
     if (row == null) {
@@ -86,6 +102,13 @@ public class InboxService {
   public OptionalLong checkpointBlock(String subscriber) {
     CheckpointRow row = em.find(CheckpointRow.class, subscriber);
     return row == null || row.getBlockNumber() < 0 ? OptionalLong.empty() : OptionalLong.of(row.getBlockNumber());
+  }
+
+  /** How many events {@code subscriber} gave up on (recorded by {@link #recordFailed}). */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public long failedEvents(String subscriber) {
+    CheckpointRow row = em.find(CheckpointRow.class, subscriber);
+    return row == null ? 0 : row.getFailedEvents();
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)

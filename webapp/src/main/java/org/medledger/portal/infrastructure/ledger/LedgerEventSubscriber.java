@@ -10,7 +10,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.EventSubscription;
@@ -22,10 +21,18 @@ import org.medledger.portal.application.InboxUpdated;
  * Reads the ledger's chaincode events from the checkpoint in the portal database on, writes
  * the inbox of every local recipient and announces it (CDI async event → websocket push).
  * Started with the application; a restart replays from the checkpoint, without duplicates.
+ *
+ * <p>A failing event is retried ({@value #ATTEMPTS} attempts, backoff {@value #FIRST_BACKOFF_MS}
+ * ms doubling to {@value #MAX_BACKOFF_MS} ms); after the last one it is recorded as failed in
+ * the checkpoint row and skipped, so the subscription never ends on one bad event. {@link
+ * #health()} tells the dashboard whether notifications are being delayed.
  */
 @ApplicationScoped
 public class LedgerEventSubscriber {
   static final String NAME = "inbox";
+  static final int ATTEMPTS = 5;
+  static final long FIRST_BACKOFF_MS = 500;
+  static final long MAX_BACKOFF_MS = 30_000;
   private static final Logger LOG = Logger.getLogger(LedgerEventSubscriber.class.getName());
 
   @Inject LedgerGateway ledger;
@@ -36,17 +43,31 @@ public class LedgerEventSubscriber {
   @Resource ManagedExecutorService executor;
 
   private volatile EventSubscription subscription;
+  private final SubscriberHealth health = new SubscriberHealth();
+
+  /** Events given up on since the portal's database was created (persisted, unlike health). */
+  public long failedEvents() {
+    return inbox.failedEvents(NAME);
+  }
+
+  /** The subscription's state: events handled, retries, events recorded as failed. */
+  public SubscriberHealth.Status health() {
+    return health.status();
+  }
 
   synchronized void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
     if (subscription != null) return; // one subscription per deployment
     JpaCheckpoint checkpoint = new JpaCheckpoint(inbox, NAME);
     LOG.info(() -> "Subscribing to ledger events from " + (checkpoint.blockNumber().isPresent()
         ? "checkpoint block " + checkpoint.blockNumber().getAsLong() : "block 0"));
-    subscription = ledger.subscribe(portal.get(), 0, checkpoint, this::onEvent);
+    RetryingListener listener = new RetryingListener(this::onEvent,
+        (event, last) -> inbox.recordFailed(NAME, event, last.getClass().getName()),
+        ATTEMPTS, FIRST_BACKOFF_MS, MAX_BACKOFF_MS, Thread::sleep, health);
+    subscription = ledger.subscribe(portal.get(), 0, checkpoint, listener);
   }
 
   /** Called on the ledger's event thread; the work runs on a container thread (JPA, CDI). */
-  private void onEvent(ChaincodeEvent event) throws InterruptedException {
+  private void onEvent(ChaincodeEvent event) throws Exception {
     try {
       executor.submit(() -> {
         List<InboxUpdated> notified = inbox.handle(event, NAME);
@@ -54,9 +75,11 @@ public class LedgerEventSubscriber {
         return null;
       }).get();
     } catch (ExecutionException e) {
-      LOG.log(Level.SEVERE, "Could not handle ledger event of transaction " + event.transactionId()
-          + "; the subscription stops and resumes from the checkpoint at the next start", e.getCause());
-      throw new IllegalStateException(e.getCause());
+      // RetryingListener logs it and retries; unwrap so the log names the real failure.
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) throw ex;
+      if (cause instanceof Error err) throw err;
+      throw e;
     }
   }
 

@@ -18,6 +18,19 @@ public class CheckpointRow {
   @Column(length = 128)
   private String transactionId;
 
+  /** Events given up after their last retry and skipped (see LedgerEventSubscriber). */
+  private long failedEvents;
+
+  @Column(length = 128)
+  private String lastFailedTransactionId;
+
+  private long lastFailedBlock = -1;
+
+  @Column(length = 200)
+  private String lastFailedReason;
+
+  private java.time.Instant lastFailedAt;
+
   public CheckpointRow() {}
 
   public CheckpointRow(String name) {
@@ -29,4 +42,14 @@ public class CheckpointRow {
   public void setBlockNumber(long v) { blockNumber = v; }
   public String getTransactionId() { return transactionId; }
   public void setTransactionId(String v) { transactionId = v; }
+  public long getFailedEvents() { return failedEvents; }
+  public void setFailedEvents(long v) { failedEvents = v; }
+  public String getLastFailedTransactionId() { return lastFailedTransactionId; }
+  public void setLastFailedTransactionId(String v) { lastFailedTransactionId = v; }
+  public long getLastFailedBlock() { return lastFailedBlock; }
+  public void setLastFailedBlock(long v) { lastFailedBlock = v; }
+  public String getLastFailedReason() { return lastFailedReason; }
+  public void setLastFailedReason(String v) { lastFailedReason = v; }
+  public java.time.Instant getLastFailedAt() { return lastFailedAt; }
+  public void setLastFailedAt(java.time.Instant v) { lastFailedAt = v; }
 }
