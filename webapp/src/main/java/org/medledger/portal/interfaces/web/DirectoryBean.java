@@ -42,7 +42,7 @@ public class DirectoryBean implements Serializable {
       if (picture == null) throw new PortalException("Please choose a picture of a participant card.");
       String text;
       try {
-        text = qr.decode(picture.getInputStream().readAllBytes());
+        text = qr.decode(UploadLimits.read(picture));
       } catch (QrCodes.UnreadableException e) {
         throw new PortalException(e.getMessage());
       }

@@ -52,7 +52,7 @@ public class NewTreatmentBean implements Serializable {
       if (familyPicture == null) throw new PortalException("Please choose a picture of the family member's card.");
       String text;
       try {
-        text = qr.decode(familyPicture.getInputStream().readAllBytes());
+        text = qr.decode(UploadLimits.read(familyPicture));
       } catch (QrCodes.UnreadableException e) {
         throw new PortalException(e.getMessage());
       }

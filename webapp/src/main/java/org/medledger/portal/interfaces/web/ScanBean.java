@@ -23,7 +23,7 @@ public class ScanBean {
     try {
       String k;
       if (picture != null && picture.getSize() > 0) {
-        k = treatments.openFromImage(session.actor(), picture.getInputStream().readAllBytes());
+        k = treatments.openFromImage(session.actor(), UploadLimits.read(picture));
       } else {
         k = treatments.open(session.actor(), code);
       }
