@@ -18,6 +18,7 @@ import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.crypto.WrongPasswordException;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.Role;
+import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.AccountService;
@@ -27,6 +28,7 @@ import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
+import org.medledger.portal.infrastructure.ledger.LedgerEventSubscriber;
 import org.medledger.portal.infrastructure.ledger.Portal;
 import org.medledger.portal.infrastructure.ledger.PortalIdentity;
 import org.medledger.portal.infrastructure.qr.QrCodes;
@@ -63,6 +65,7 @@ class PortalServicesIT {
   @Inject TreatmentService treatments;
   @Inject InboxService inbox;
   @Inject InboxProbe probe;
+  @Inject LedgerEventSubscriber subscriber;
 
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -122,6 +125,8 @@ class PortalServicesIT {
       await(() -> probe.seen().stream().filter(e -> e.kappa0Hex().equals(k)).map(InboxUpdated::username).distinct().count() == 3,
           "three async InboxUpdated events");
       assertThat(inbox.unread(pu)).isGreaterThanOrEqualTo(1);
+      assertThat(subscriber.health().healthy()).isTrue();
+      assertThat(subscriber.health().handled()).isPositive();
       // A treatment the caller is not part of is refused.
       try (Actor other = accounts.unlock(fu, "password123".toCharArray())) {
         assertThat(treatments.view(other, k, false).myRole()).isEqualTo(Role.FAMILY);
@@ -132,6 +137,19 @@ class PortalServicesIT {
         assertThatThrownBy(() -> treatments.view(s, k, false)).hasMessageContaining("not a participant");
       }
     }
+  }
+
+  /** Issue 10, item 9: a given-up event moves the checkpoint past it and is counted, in the database. */
+  @Test
+  void aFailedEventIsRecordedAndTheCheckpointMovesPastIt() {
+    String name = unique("it-subscriber");
+    assertThat(inbox.failedEvents(name)).isZero();
+    inbox.recordFailed(name, new ChaincodeEvent(7, "tx-seven", "medledger", new byte[0]), "java.lang.IllegalStateException");
+    assertThat(inbox.checkpointBlock(name)).hasValue(7);
+    assertThat(inbox.checkpointTransaction(name)).contains("tx-seven");
+    inbox.recordFailed(name, new ChaincodeEvent(9, "tx-nine", "medledger", new byte[0]), "java.lang.OutOfMemoryError");
+    assertThat(inbox.failedEvents(name)).isEqualTo(2);
+    assertThat(inbox.checkpointTransaction(name)).contains("tx-nine");
   }
 
   private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {

@@ -18,13 +18,16 @@ public class CheckpointRow {
   @Column(length = 128)
   private String transactionId;
 
-  /** Events given up after their last retry and skipped (see LedgerEventSubscriber). */
-  private long failedEvents;
+  /**
+   * Events given up after their last retry and skipped (see LedgerEventSubscriber). Wrapper
+   * types: the columns are added to existing databases as NULL.
+   */
+  private Long failedEvents;
 
   @Column(length = 128)
   private String lastFailedTransactionId;
 
-  private long lastFailedBlock = -1;
+  private Long lastFailedBlock;
 
   @Column(length = 200)
   private String lastFailedReason;
@@ -42,11 +45,11 @@ public class CheckpointRow {
   public void setBlockNumber(long v) { blockNumber = v; }
   public String getTransactionId() { return transactionId; }
   public void setTransactionId(String v) { transactionId = v; }
-  public long getFailedEvents() { return failedEvents; }
+  public long getFailedEvents() { return failedEvents == null ? 0 : failedEvents; }
   public void setFailedEvents(long v) { failedEvents = v; }
   public String getLastFailedTransactionId() { return lastFailedTransactionId; }
   public void setLastFailedTransactionId(String v) { lastFailedTransactionId = v; }
-  public long getLastFailedBlock() { return lastFailedBlock; }
+  public Long getLastFailedBlock() { return lastFailedBlock; }
   public void setLastFailedBlock(long v) { lastFailedBlock = v; }
   public String getLastFailedReason() { return lastFailedReason; }
   public void setLastFailedReason(String v) { lastFailedReason = v; }
