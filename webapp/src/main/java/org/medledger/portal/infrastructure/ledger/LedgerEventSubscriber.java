@@ -43,6 +43,9 @@ public class LedgerEventSubscriber {
   @Resource ManagedExecutorService executor;
 
   private volatile EventSubscription subscription;
+  // Set on undeploy: failures then come from the container going away (a closed executor), not
+  // from the event, which must not be recorded as failed and skipped; the stream ends instead.
+  private volatile boolean stopping;
   private final SubscriberHealth health = new SubscriberHealth();
 
   /** Events given up on since the portal's database was created (persisted, unlike health). */
@@ -61,13 +64,17 @@ public class LedgerEventSubscriber {
     LOG.info(() -> "Subscribing to ledger events from " + (checkpoint.blockNumber().isPresent()
         ? "checkpoint block " + checkpoint.blockNumber().getAsLong() : "block 0"));
     RetryingListener listener = new RetryingListener(this::onEvent,
-        (event, last) -> inbox.recordFailed(NAME, event, last.getClass().getName()),
+        (event, last) -> {
+          if (stopping) throw new InterruptedException("the portal is stopping");
+          inbox.recordFailed(NAME, event, last.getClass().getName());
+        },
         ATTEMPTS, FIRST_BACKOFF_MS, MAX_BACKOFF_MS, Thread::sleep, health);
     subscription = ledger.subscribe(portal.get(), 0, checkpoint, listener);
   }
 
   /** Called on the ledger's event thread; the work runs on a container thread (JPA, CDI). */
   private void onEvent(ChaincodeEvent event) throws Exception {
+    if (stopping) throw new InterruptedException("the portal is stopping");
     try {
       executor.submit(() -> {
         List<InboxUpdated> notified = inbox.handle(event, NAME);
@@ -85,6 +92,7 @@ public class LedgerEventSubscriber {
 
   @PreDestroy
   void stop() {
+    stopping = true;
     EventSubscription s = subscription;
     if (s != null) s.close();
   }
