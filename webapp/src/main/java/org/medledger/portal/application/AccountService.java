@@ -219,7 +219,7 @@ public class AccountService {
     try {
       fromKit = crypto.recover(recoveryCode);
     } catch (CryptoException e) {
-      throw new PortalException("This is not a recovery code as the kit prints it: " + e.getMessage() + ".");
+      throw new PortalException("The recovery code is not valid: " + e.getMessage() + ".");
     }
     try (fromKit) {
       byte[] vk = fromKit.signingKeyPair().publicKey(); // before the lookup: the same work for any name

@@ -195,6 +195,7 @@ class LoginHardeningIT {
     id(p, "forgot:code").fill(kit);
     id(p, "forgot:password").fill("a brand new password");
     id(p, "forgot:password2").fill("a brand new password");
+    shot(p, "forgot-password");
     id(p, "forgot:submit").click();
     p.waitForURL(Pattern.compile(".*/login\\.xhtml.*"));
     assertThat(id(p, "login:messages").textContent()).contains("new password is set");
@@ -211,6 +212,11 @@ class LoginHardeningIT {
     BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900).setAcceptDownloads(true));
     ctx.setDefaultTimeout(60_000);
     return ctx.newPage();
+  }
+
+  private static void shot(Page p, String name) {
+    Path dir = Path.of(System.getProperty("medledger.screenshots", "target/screenshots")).toAbsolutePath();
+    p.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name + ".png")).setFullPage(true));
   }
 
   private static Locator id(Page p, String clientId) {
@@ -235,9 +241,21 @@ class LoginHardeningIT {
       assertThat(((Number) groups.nth(i).evaluate("e => e.getBoundingClientRect().height")).doubleValue()).isEqualTo(line);
     }
     assertThat(p.locator("#kitPrint").count()).isEqualTo(1);
+    shot(p, "recovery-kit-narrow");
     Download d = p.waitForDownload(() -> p.locator("#kitDownload").click());
     assertThat(d.suggestedFilename()).isEqualTo("medledger-recovery-kit-keeper.txt");
     assertThat(Files.readString(d.path())).contains(kit).contains("kit-keeper");
+
+    // The same display in Settings, after the password.
+    p.setViewportSize(1366, 900);
+    browserLogin(p, "kit-keeper", PW);
+    p.navigate(portal.url("/app/settings.xhtml"));
+    id(p, "sForm:kitPassword").fill(PW);
+    id(p, "sForm:showKit").click();
+    assertThat(p.locator("#recoveryText").textContent().trim()).isEqualTo(kit);
+    assertThat(p.locator("#recoveryText .ml-kit-group").count()).isEqualTo(16);
+    assertThat(p.locator("#kitDownload").getAttribute("download")).isEqualTo("medledger-recovery-kit-keeper.txt");
+    shot(p, "settings-recovery-kit");
   }
 
   /** Registers through the page; returns the recovery kit's text. */
