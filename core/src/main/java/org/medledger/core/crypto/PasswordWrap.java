@@ -1,15 +1,13 @@
 package org.medledger.core.crypto;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
- * Wraps σ_x under a password: key = Argon2id(password, salt), box = AES-256-GCM(key, σ_x) with
+ * Wraps σ_x under a password: key = Argon2id(UTF-8(OpaqueString(password)), salt), box = AES-256-GCM(key, σ_x) with
  * the header as associated data. Layout (docs/protocol.md §Wrapped secret):
  * {@code "MLW" 0x01 | t u8 | m u32 (KiB) | p u8 | salt 16 | nonce 12 | ciphertext 32 | tag 16}
  * = 86 bytes.
@@ -98,11 +96,13 @@ public final class PasswordWrap {
     return out;
   }
 
+  /**
+   * K_pw from the password as RFC 8265's OpaqueString profile enforces it ({@link PasswordProfile}):
+   * Argon2id sees UTF-8(NFC, non-ASCII spaces as U+0020), so the same password typed in another
+   * Unicode form gives the same key.
+   */
   private static byte[] argon2id(char[] password, byte[] salt, Argon2Params params) {
-    ByteBuffer enc = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-    byte[] pw = new byte[enc.remaining()];
-    enc.get(pw);
-    if (enc.hasArray()) Arrays.fill(enc.array(), (byte) 0);
+    byte[] pw = PasswordProfile.utf8(password);
     try {
       return argon2id(pw, salt, null, null, params, 32);
     } finally {
@@ -112,7 +112,7 @@ public final class PasswordWrap {
 
   private static void requirePassword(char[] password) {
     if (password == null || password.length == 0) {
-      throw new CryptoException("the password must not be empty");
+      throw new InvalidPasswordException("The password must not be empty.");
     }
   }
 }

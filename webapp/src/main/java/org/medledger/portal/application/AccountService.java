@@ -6,12 +6,14 @@ import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import org.medledger.core.crypto.CryptoException;
 import org.medledger.core.crypto.EcKeyPair;
+import org.medledger.core.crypto.InvalidPasswordException;
+import org.medledger.core.crypto.PasswordProfile;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.crypto.WrongPasswordException;
 import org.medledger.core.record.ParticipantIndex;
@@ -21,6 +23,7 @@ import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.ledger.embedded.EmbeddedCertificateAuthority;
 import org.medledger.portal.config.PortalConfig;
+import org.medledger.portal.infrastructure.crypto.Argon2Pool;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
 import org.medledger.portal.infrastructure.ledger.Organisations;
 import org.medledger.portal.infrastructure.persistence.Account;
@@ -29,14 +32,17 @@ import org.medledger.portal.infrastructure.qr.QrCodes;
 
 /**
  * Accounts: registration (σ, certificate, on-ledger registration for non-pseudonymous roles,
- * recovery kit), unlocking at login with a growing delay and a lock after repeated failures,
- * password change and deletion.
+ * recovery kit), unlocking at login (counted by {@link LoginThrottle} before Argon2id runs in the
+ * bounded {@link Argon2Pool}), redeeming the recovery kit for a new password, password change
+ * and deletion. Passwords reach Argon2id as RFC 8265 OpaqueString enforces them (core's
+ * {@code PasswordProfile}, inside {@code PasswordWrap}).
  */
 @ApplicationScoped
 public class AccountService {
   private static final Logger LOG = Logger.getLogger(AccountService.class.getName());
   private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{2,63}");
   private static final String WRONG = "Wrong user name or password.";
+  private static final String KIT_MISMATCH = "The user name and the recovery code do not match.";
   /** User names being registered right now (see register). */
   private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> REGISTERING =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -47,9 +53,30 @@ public class AccountService {
   @Inject MedLedgerClient ledger;
   @Inject PortalConfig config;
   @Inject QrCodes qr;
+  @Inject LoginThrottle throttle;
+  @Inject Argon2Pool pool;
 
   /** What the new user sees once: their index and recovery kit. */
-  public record Registered(String username, String indexHex, String recoveryText, String recoveryQrDataUri) {}
+  public record Registered(String username, String indexHex, String recoveryText, String recoveryQrDataUri) {
+    /** The code in its groups, each with its dash, for a display that never breaks inside one. */
+    public java.util.List<String> recoveryGroups() {
+      String[] g = recoveryText.split("-");
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (int i = 0; i < g.length; i++) out.add(i + 1 < g.length ? g[i] + "-" : g[i]);
+      return out;
+    }
+
+    /** The kit as a text file (a data: URI for the download link; nothing is kept on the server). */
+    public String downloadHref() {
+      String text = "MedLedger recovery kit\r\n\r\nUser name:     " + username + "\r\nIndex:         " + indexHex
+          + "\r\nRecovery code: " + recoveryText + "\r\n\r\n"
+          + "Keep this safe and private: it is your key. If you forget your password, choose\r\n"
+          + "\"Forgot password?\" on the login page and give your user name and this code to set a\r\n"
+          + "new one. Nobody, not even the portal, can recover your key without it.\r\n";
+      return "data:text/plain;charset=utf-8," + java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8)
+          .replace("+", "%20");
+    }
+  }
 
   /** A local account as the pages show it (no secrets). */
   public record AccountView(String username, String displayName, Role role, String institution, String indexHex,
@@ -69,7 +96,7 @@ public class AccountService {
     try {
       CryptoService.checkStrength(password);
     } catch (IllegalArgumentException e) {
-      throw new PortalException("The password must have at least " + CryptoService.MIN_PASSWORD_LENGTH + " characters.");
+      throw new PortalException("The password " + e.getMessage() + ".");
     }
     // One registration per user name at a time: without this, two simultaneous requests both
     // pass the check below, both publish a certificate, and the second insert fails late.
@@ -129,40 +156,109 @@ public class AccountService {
     }
   }
 
-  /**
-   * Unwraps σ with the password. Each failure adds a delay (0.5 s, 1 s, 2 s, 4 s ...); after
-   * {@link PortalConfig#maxFailedLogins()} failures the account is locked for a while.
-   */
+  /** {@link #unlock(String, char[], String)} for in-process callers (no client address). */
   public Actor unlock(String username, char[] password) {
-    String user = username == null ? "" : username.trim().toLowerCase(java.util.Locale.ROOT);
+    return unlock(username, password, null);
+  }
+
+  /**
+   * Unwraps σ with the password: the login. The attempt is counted (account name and client
+   * address) before Argon2id runs, in a place of the bounded pool reserved first, so a crowd
+   * of attempts is answered "busy" or "try again in N s" without evaluating them. An unknown
+   * name is checked against a decoy wrapped secret: the same cost, the same answer.
+   *
+   * @throws TryLaterException when the pool is full (503) or a delay runs (429)
+   * @throws PortalException for a wrong name or password, or a password OpaqueString refuses
+   */
+  public Actor unlock(String username, char[] password, String clientAddress) {
+    String user = accountName(username);
+    char[] pw = password == null ? new char[0] : password;
+    refuseUnusable(pw, "The password ");
     Optional<Account> found = accounts.byUsername(user);
-    if (found.isEmpty() || password == null || password.length == 0) {
-      pause(500);
-      throw new PortalException(WRONG);
+    byte[] wrapped = found.map(Account::getWrappedSecret).orElseGet(crypto::decoy);
+    UserSecret sigma;
+    try (Argon2Pool.Place place = pool.reserve()) {
+      LoginThrottle.Ticket ticket = throttle.begin(user, clientAddress);
+      try {
+        sigma = crypto.unwrap(place, wrapped, pw);
+      } catch (WrongPasswordException e) {
+        throttle.failed(ticket);
+        throw new PortalException(WRONG);
+      } catch (RuntimeException e) {
+        throttle.failed(ticket);
+        throw e;
+      }
+      if (found.isEmpty()) { // a decoy never opens; kept for clarity
+        sigma.close();
+        throttle.failed(ticket);
+        throw new PortalException(WRONG);
+      }
+      throttle.succeeded(ticket);
     }
     Account a = found.get();
-    Instant now = Instant.now();
-    if (a.getLockedUntil() != null && a.getLockedUntil().isAfter(now)) {
-      long min = Math.max(1, Duration.between(now, a.getLockedUntil()).toSeconds() / 60 + 1);
-      throw new PortalException("Too many wrong passwords: this account is locked for about " + min
-          + " more minute" + (min == 1 ? "" : "s") + ".");
-    }
-    UserSecret sigma;
-    try {
-      sigma = crypto.unwrap(a.getWrappedSecret(), password);
-    } catch (WrongPasswordException e) {
-      accounts.recordFailure(user, config.maxFailedLogins(), now.plus(config.lockDuration()));
-      int n = a.getFailedLogins() + 1;
-      pause(Math.min(8000L, 500L << Math.min(4, n - 1)));
-      if (n >= config.maxFailedLogins()) {
-        throw new PortalException("Too many wrong passwords: this account is locked for "
-            + config.lockDuration().toMinutes() + " minutes.");
-      }
-      throw new PortalException(WRONG);
-    }
     accounts.recordSuccess(user);
     return new Actor(a.getUsername(), a.getDisplayName(), a.getRole(), a.getInstitution(),
         ParticipantIndex.parse(a.getIndexHex()), a.getMspId(), certificate(a.getCertificatePem()), sigma);
+  }
+
+  /**
+   * "Forgot password?": the recovery kit (σ itself) proves the account, and σ is wrapped anew
+   * under the new password; every treatment stays readable because σ is unchanged. Counted
+   * against the client address like a login, but never delayed by the account's own failures
+   * (a stranger's guesses must not keep its owner out), and a redemption clears that delay.
+   * An unknown name and someone else's kit get the same answer after the same work.
+   */
+  public void redeemRecoveryKit(String username, String recoveryCode, char[] newPassword, String clientAddress) {
+    String user = accountName(username);
+    try {
+      CryptoService.checkStrength(newPassword);
+    } catch (IllegalArgumentException e) {
+      throw new PortalException("The new password " + e.getMessage() + ".");
+    }
+    UserSecret fromKit;
+    try {
+      fromKit = crypto.recover(recoveryCode);
+    } catch (CryptoException e) {
+      throw new PortalException("The recovery code is not valid: " + e.getMessage() + ".");
+    }
+    try (fromKit) {
+      byte[] vk = fromKit.signingKeyPair().publicKey(); // before the lookup: the same work for any name
+      Optional<Account> found = accounts.byUsername(user);
+      try (Argon2Pool.Place place = pool.reserve()) {
+        LoginThrottle.Ticket ticket = throttle.begin(null, clientAddress);
+        if (found.isEmpty() || !java.security.MessageDigest.isEqual(found.get().getPublicKey(), vk)) {
+          throttle.failed(ticket);
+          throw new PortalException(KIT_MISMATCH);
+        }
+        byte[] rewrapped;
+        try {
+          rewrapped = crypto.wrap(place, fromKit, newPassword);
+        } catch (RuntimeException e) {
+          throttle.failed(ticket);
+          throw e;
+        }
+        accounts.replaceWrappedSecret(user, rewrapped);
+        throttle.succeeded(ticket);
+        throttle.forgetAccount(user);
+      }
+    }
+    LOG.info(() -> "Recovery kit redeemed for account " + user + ": new password set");
+  }
+
+  /** The name as accounts are keyed; cut to a key's length so no request grows the throttle's table. */
+  private static String accountName(String username) {
+    String user = username == null ? "" : username.trim().toLowerCase(java.util.Locale.ROOT);
+    return user.length() > 65 ? user.substring(0, 65) : user;
+  }
+
+  /** A password OpaqueString refuses (or an empty one) is answered at once, not counted. */
+  private static void refuseUnusable(char[] pw, String prefix) {
+    try {
+      char[] enforced = PasswordProfile.opaqueString(pw);
+      java.util.Arrays.fill(enforced, '\0');
+    } catch (InvalidPasswordException e) {
+      throw new PortalException(prefix + e.getMessage().replaceFirst("^The password ", ""));
+    }
   }
 
   public void changePassword(Actor actor, char[] oldPassword, char[] newPassword) {
@@ -170,7 +266,7 @@ public class AccountService {
     try {
       CryptoService.checkStrength(newPassword);
     } catch (IllegalArgumentException e) {
-      throw new PortalException("The new password must have at least " + CryptoService.MIN_PASSWORD_LENGTH + " characters.");
+      throw new PortalException("The new password " + e.getMessage() + ".");
     }
     byte[] rewrapped;
     try {
@@ -184,6 +280,7 @@ public class AccountService {
   /** The recovery kit of the unlocked user (shown again on request, after the password). */
   public Registered recoveryKit(Actor actor, char[] password) {
     Account a = accounts.byUsername(actor.username()).orElseThrow(() -> new PortalException("The account no longer exists."));
+    refuseUnusable(password == null ? new char[0] : password, "The password ");
     try (UserSecret s = crypto.unwrap(a.getWrappedSecret(), password)) {
       return new Registered(a.getUsername(), a.getIndexHex(), crypto.recoveryText(s), qr.dataUri(crypto.recoveryQrPayload(s), 240));
     } catch (WrongPasswordException e) {
@@ -194,6 +291,7 @@ public class AccountService {
   /** Deletes the account and its wrapped σ: what it could decrypt stays readable by the others. */
   public void delete(Actor actor, char[] password) {
     Account a = accounts.byUsername(actor.username()).orElseThrow(() -> new PortalException("The account no longer exists."));
+    refuseUnusable(password == null ? new char[0] : password, "The password ");
     try (UserSecret s = crypto.unwrap(a.getWrappedSecret(), password)) {
       // checked
     } catch (WrongPasswordException e) {
@@ -240,14 +338,6 @@ public class AccountService {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException e) {
       throw new IllegalArgumentException("not a certificate", e);
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -2,7 +2,6 @@ package org.medledger.portal.config;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import org.medledger.core.crypto.Argon2Params;
 
@@ -64,13 +63,45 @@ public class PortalConfig {
     };
   }
 
-  /** Failed logins allowed before the account is locked. */
-  public int maxFailedLogins() {
-    return Integer.parseInt(get("medledger.login.max-failures", "5").trim());
+  /** Argon2id evaluations at once (each takes the wrap's memory, 64 MiB at the product cost). */
+  public int argon2Threads() {
+    return positive("medledger.argon2.threads", Runtime.getRuntime().availableProcessors());
   }
 
-  public Duration lockDuration() {
-    return Duration.ofMinutes(Long.parseLong(get("medledger.login.lock-minutes", "5").trim()));
+  /** Argon2id evaluations that may wait for a worker; beyond them a login is answered "busy" (503). */
+  public int argon2Queue() {
+    return positive("medledger.argon2.queue", 2 * argon2Threads());
+  }
+
+  /** Failed logins of one account name that cost no delay (since its last success). */
+  public int loginFreeFailures() {
+    return positive("medledger.login.free-failures", 3);
+  }
+
+  /** Failed logins (minus successful ones) from one client address that cost no delay. */
+  public int loginAddressFreeFailures() {
+    return positive("medledger.login.address-free-failures", 30);
+  }
+
+  /** The first delay; each further failure doubles it. */
+  public long loginFirstDelaySeconds() {
+    return positive("medledger.login.first-delay-seconds", 30);
+  }
+
+  /** The longest delay: the most a stranger's guesses can make a user wait (the kit never waits). */
+  public long loginMaxDelaySeconds() {
+    return positive("medledger.login.max-delay-seconds", 900);
+  }
+
+  private static int positive(String key, int fallback) {
+    String v = get(key, Integer.toString(fallback)).trim();
+    try {
+      int n = Integer.parseInt(v);
+      if (n > 0) return n;
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalStateException(key + " must be a positive whole number, not '" + v + "'");
   }
 
   static String get(String key, String fallback) {

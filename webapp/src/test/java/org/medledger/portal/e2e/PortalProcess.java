@@ -24,6 +24,11 @@ final class PortalProcess implements AutoCloseable {
   }
 
   static PortalProcess start(Path dataDir) throws IOException, InterruptedException {
+    return start(dataDir, List.of());
+  }
+
+  /** With extra JVM options (after the defaults, so a -D given here wins). */
+  static PortalProcess start(Path dataDir, List<String> jvmOptions) throws IOException, InterruptedException {
     Path war = Path.of(System.getProperty("medledger.war", "target/medledger-webapp.war")).toAbsolutePath();
     Path micro = Path.of(System.getProperty("medledger.payaraMicro", "target/payara-micro.jar")).toAbsolutePath();
     if (!Files.exists(war) || !Files.exists(micro)) {
@@ -36,7 +41,7 @@ final class PortalProcess implements AutoCloseable {
     }
     Path log = dataDir.resolve("portal.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m",
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx768m",
         "-Dmedledger.data.dir=" + dataDir,
         // H2 by default; -Dmedledger.it.jdbc.url=jdbc:postgresql://... (with .class/.user/.password)
         // runs the same test against PostgreSQL.
@@ -44,9 +49,12 @@ final class PortalProcess implements AutoCloseable {
         "-Dmedledger.jdbc.class=" + System.getProperty("medledger.it.jdbc.class", "org.h2.jdbcx.JdbcDataSource"),
         "-Dmedledger.jdbc.user=" + System.getProperty("medledger.it.jdbc.user", "medledger"),
         "-Dmedledger.jdbc.password=" + System.getProperty("medledger.it.jdbc.password", "medledger"),
-        "-Dmedledger.argon2=fast",
+        "-Dmedledger.argon2=fast"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of(
         "-jar", micro.toString(), "--deploy", war.toString(), "--contextroot", "/", "--port", Integer.toString(port),
-        "--nocluster"))
+        "--nocluster", "--nohazelcast"));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     PortalProcess p = new PortalProcess(port, dataDir, log, pb.start());
     p.awaitReady(Duration.ofSeconds(180));

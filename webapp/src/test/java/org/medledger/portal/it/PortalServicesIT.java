@@ -27,6 +27,9 @@ import org.medledger.portal.application.Card;
 import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
 import org.medledger.portal.application.TreatmentService;
+import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.TryLaterException;
+import org.medledger.portal.infrastructure.crypto.Argon2Pool;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
 import org.medledger.portal.infrastructure.ledger.LedgerEventSubscriber;
 import org.medledger.portal.infrastructure.ledger.Portal;
@@ -66,6 +69,7 @@ class PortalServicesIT {
   @Inject InboxService inbox;
   @Inject InboxProbe probe;
   @Inject LedgerEventSubscriber subscriber;
+  @Inject Argon2Pool argon2;
 
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -150,6 +154,121 @@ class PortalServicesIT {
     inbox.recordFailed(name, new ChaincodeEvent(9, "tx-nine", "medledger", new byte[0]), "java.lang.OutOfMemoryError");
     assertThat(inbox.failedEvents(name)).isEqualTo(2);
     assertThat(inbox.checkpointTransaction(name)).contains("tx-nine");
+  }
+
+  // ------------------------------------------------------------------ logins (issue 10, items 2, 5, 10)
+
+  @Test
+  void anUnknownUserCostsOneArgon2EvaluationAndGetsTheWrongPasswordAnswer() {
+    String known = unique("pat");
+    accounts.register(known, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    long before = argon2.evaluations();
+    assertThatThrownBy(() -> accounts.unlock(known, "not the password".toCharArray(), "192.0.2.10"))
+        .isExactlyInstanceOf(PortalException.class).hasMessage("Wrong user name or password.");
+    assertThat(argon2.evaluations() - before).isEqualTo(1);
+    assertThatThrownBy(() -> accounts.unlock(unique("nobody"), "not the password".toCharArray(), "192.0.2.10"))
+        .isExactlyInstanceOf(PortalException.class).hasMessage("Wrong user name or password.");
+    assertThat(argon2.evaluations() - before).as("an unknown name costs an Argon2id evaluation too").isEqualTo(2);
+  }
+
+  @Test
+  void parallelWrongPasswordsAreCountedBeforeArgon2RunsAndTheRightOneThenWaits() throws Exception {
+    String user = unique("pat");
+    accounts.register(user, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    long before = argon2.evaluations();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(20);
+    List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      int n = i;
+      answers.add(threads.submit(() -> {
+        go.await();
+        try {
+          accounts.unlock(user, ("wrong guess " + n).toCharArray(), null);
+          return "logged in";
+        } catch (PortalException e) {
+          return e.getMessage();
+        }
+      }));
+    }
+    go.countDown();
+    List<String> messages = new java.util.ArrayList<>();
+    for (var f : answers) messages.add(f.get());
+    threads.shutdown();
+    assertThat(messages).doesNotContain("logged in");
+    assertThat(argon2.evaluations() - before).as("Argon2id evaluations of 20 parallel wrong passwords").isLessThanOrEqualTo(4);
+    assertThatThrownBy(() -> accounts.unlock(user, "password123".toCharArray(), null))
+        .isInstanceOfSatisfying(TryLaterException.class, e -> {
+          assertThat(e.status()).isEqualTo(429);
+          assertThat(e.retryAfterSeconds()).isPositive();
+        }).hasMessageMatching("Too many failed attempts; please try again in \\d+ s\\.");
+  }
+
+  @Test
+  void oneAddressIsDelayedAcrossAccountNamesWhileOthersLogIn() {
+    String user = unique("doc");
+    accounts.register(user, "Dr. Address", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    // 30 free failures per address (the default), each under another name: no account delay.
+    for (int i = 0; i < 31; i++) {
+      assertThatThrownBy(() -> accounts.unlock(unique("guess"), "password123".toCharArray(), "203.0.113.7"))
+          .hasMessage("Wrong user name or password.");
+    }
+    long before = argon2.evaluations();
+    assertThatThrownBy(() -> accounts.unlock(user, "password123".toCharArray(), "203.0.113.7"))
+        .isInstanceOfSatisfying(TryLaterException.class, e -> assertThat(e.status()).isEqualTo(429));
+    assertThat(argon2.evaluations()).as("a delayed attempt costs no evaluation").isEqualTo(before);
+    try (Actor a = accounts.unlock(user, "password123".toCharArray(), "198.51.100.9")) {
+      assertThat(a.username()).isEqualTo(user);
+    }
+  }
+
+  @Test
+  void theRecoveryKitSetsANewPasswordEvenWhileDelayedAndEveryRecordStaysReadable() {
+    String pu = unique("pat"), du = unique("doc");
+    AccountService.Registered kit = accounts.register(pu, "Pat Kit", Role.PATIENT, null, "password123".toCharArray());
+    AccountService.Registered otherKit = accounts.register(du, "Dr. Kit", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    String k;
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray())) {
+      TreatmentService.ConsentView c = treatments.consent(patient, null, doctor.indexHex(), List.of(), List.of(), List.of());
+      k = treatments.open(doctor, c.text());
+      treatments.respond(patient, k);
+      treatments.buildKey(doctor, k);
+      treatments.write(doctor, k, "Diagnosis readable after a recovery.");
+    }
+    // A stranger's guesses put the account under a delay ...
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(() -> accounts.unlock(pu, "a guess".toCharArray(), "192.0.2.66")).isInstanceOf(PortalException.class);
+    }
+    assertThatThrownBy(() -> accounts.unlock(pu, "password123".toCharArray(), "192.0.2.67")).isInstanceOf(TryLaterException.class);
+    // ... someone else's kit and an unknown name get the same refusal ...
+    assertThatThrownBy(() -> accounts.redeemRecoveryKit(pu, otherKit.recoveryText(), "new password 1".toCharArray(), "192.0.2.67"))
+        .hasMessage("The user name and the recovery code do not match.");
+    assertThatThrownBy(() -> accounts.redeemRecoveryKit(unique("nobody"), kit.recoveryText(), "new password 1".toCharArray(), "192.0.2.67"))
+        .hasMessage("The user name and the recovery code do not match.");
+    assertThatThrownBy(() -> accounts.redeemRecoveryKit(pu, kit.recoveryText().replace('A', 'B').replace('C', 'D'),
+        "new password 1".toCharArray(), "192.0.2.67")).hasMessageContaining("typo");
+    // ... but the owner's kit works at once and ends the delay.
+    accounts.redeemRecoveryKit(pu, kit.recoveryText().toLowerCase().replace('-', ' '), "new password 1".toCharArray(), "192.0.2.67");
+    assertThatThrownBy(() -> accounts.unlock(pu, "password123".toCharArray(), "192.0.2.67")).hasMessage("Wrong user name or password.");
+    try (Actor patient = accounts.unlock(pu, "new password 1".toCharArray(), "192.0.2.67")) {
+      TreatmentService.TreatmentView v = treatments.view(patient, k, false);
+      assertThat(v.records()).anySatisfy(r -> assertThat(r.text()).isEqualTo("Diagnosis readable after a recovery."));
+    }
+  }
+
+  @Test
+  void aPasswordIsTheSameInEveryUnicodeFormAndRefusedCharactersGetAClearMessage() {
+    String user = unique("fam");
+    accounts.register(user, "Amélie", Role.FAMILY, null, "Am\u00e9lie caf\u00e9\u00a0bleu".toCharArray()); // NFC, no-break space
+    try (Actor a = accounts.unlock(user, "Ame\u0301lie cafe\u0301 bleu".toCharArray(), "192.0.2.80")) { // NFD, plain space
+      assertThat(a.username()).isEqualTo(user);
+    }
+    assertThatThrownBy(() -> accounts.register(unique("fam"), "Bell", Role.FAMILY, null, "pass\u0007word1".toCharArray()))
+        .isInstanceOf(PortalException.class)
+        .hasMessage("The password contains a control character (U+0007, character 5), which passwords may not contain.");
+    assertThatThrownBy(() -> accounts.unlock(user, "pass\u0007word1".toCharArray(), "192.0.2.80"))
+        .hasMessage("The password contains a control character (U+0007, character 5), which passwords may not contain.");
   }
 
   private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {

@@ -14,10 +14,14 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.medledger.portal.application.AccountService;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.TryLaterException;
 import org.medledger.portal.security.UnlockedCredential;
 import org.medledger.portal.security.UserSession;
 
-/** Login: the password unwraps σ (the only password check), then Jakarta Security logs in. */
+/**
+ * Login: the password unwraps σ (the only password check), then Jakarta Security logs in. The
+ * client address (the TCP peer; behind a reverse proxy, the proxy's) feeds the per-address delay.
+ */
 @Named
 @RequestScoped
 public class LoginBean {
@@ -35,7 +39,10 @@ public class LoginBean {
     Actor actor;
     char[] pw = password == null ? new char[0] : password.toCharArray();
     try {
-      actor = accounts.unlock(username, pw);
+      actor = accounts.unlock(username, pw, request.getRemoteAddr());
+    } catch (TryLaterException e) {
+      tryLater(ec, e);
+      return null;
     } catch (PortalException e) {
       Messages.error(e.getMessage());
       return null;
@@ -59,6 +66,16 @@ public class LoginBean {
         Messages.error("The login failed; please try again.");
         return null;
     }
+  }
+
+  /**
+   * "Busy" (503) or "delayed" (429): the page is shown again with the message, under that
+   * status and a Retry-After, so scripts and proxies see the refusal too.
+   */
+  static void tryLater(ExternalContext ec, TryLaterException e) {
+    ec.setResponseStatus(e.status());
+    ec.setResponseHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+    Messages.error(e.getMessage());
   }
 
   public String logout() throws ServletException {
