@@ -14,6 +14,7 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.medledger.core.crypto.PasswordWrap;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.crypto.WrongPasswordException;
 import org.medledger.core.record.ParticipantIndex;
@@ -23,9 +24,11 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.AccountService;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.Card;
+import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
 import org.medledger.portal.application.TreatmentService;
+import org.medledger.portal.config.PortalConfig;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
 import org.medledger.portal.infrastructure.ledger.Portal;
 import org.medledger.portal.infrastructure.ledger.PortalIdentity;
@@ -63,6 +66,7 @@ class PortalServicesIT {
   @Inject TreatmentService treatments;
   @Inject InboxService inbox;
   @Inject InboxProbe probe;
+  @Inject PortalConfig config;
 
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -132,6 +136,64 @@ class PortalServicesIT {
         assertThatThrownBy(() -> treatments.view(s, k, false)).hasMessageContaining("not a participant");
       }
     }
+  }
+
+  /**
+   * Secrets at rest: after a password change no blob anywhere in the data directory (the H2
+   * file included) opens with the old password, and after deletion none opens with the last one.
+   * The scan reads the files as an attacker with a copy of the directory would.
+   */
+  @Test
+  void aPasswordChangeAndADeletionLeaveNoBlobTheOldPasswordOpens() throws Exception {
+    String oldPw = "old " + UUID.randomUUID(), newPw = "new " + UUID.randomUUID();
+    String user = unique("doc");
+    accounts.register(user, "Dr. Rest", Role.DOCTOR, "Test Hospital", oldPw.toCharArray());
+    // Sanity: the scan finds the blob the old password opens (H2 may write it a moment later).
+    for (int i = 0; i < 100 && blobsOpenedBy(oldPw) == 0; i++) Thread.sleep(100);
+    assertThat(blobsOpenedBy(oldPw)).as("wrapped secrets on disk that the current password opens").isEqualTo(1);
+    try (Actor a = accounts.unlock(user, oldPw.toCharArray())) {
+      accounts.changePassword(a, oldPw.toCharArray(), newPw.toCharArray());
+    }
+    assertThat(blobsOpenedBy(oldPw)).as("wrapped secrets on disk that the OLD password still opens").isZero();
+    for (int i = 0; i < 100 && blobsOpenedBy(newPw) == 0; i++) Thread.sleep(100);
+    assertThat(blobsOpenedBy(newPw)).isEqualTo(1);
+    try (Actor a = accounts.unlock(user, newPw.toCharArray())) {
+      accounts.delete(a, newPw.toCharArray());
+    }
+    assertThat(blobsOpenedBy(newPw)).as("wrapped secrets on disk of a deleted account").isZero();
+    assertThatThrownBy(() -> accounts.unlock(user, newPw.toCharArray())).isInstanceOf(PortalException.class);
+  }
+
+  /** Every wrapped-secret-shaped byte run under the data directory that the password opens. */
+  private int blobsOpenedBy(String password) throws java.io.IOException {
+    byte[] prefix;
+    try (UserSecret s = crypto.newSecret()) {
+      prefix = java.util.Arrays.copyOf(crypto.wrap(s, "anything at all".toCharArray()), 10); // magic, version, cost
+    }
+    int opened = 0;
+    List<java.nio.file.Path> files;
+    try (var walk = java.nio.file.Files.walk(config.dataDir())) {
+      files = walk.filter(java.nio.file.Files::isRegularFile).toList();
+    }
+    for (java.nio.file.Path f : files) {
+      byte[] bytes;
+      try {
+        bytes = java.nio.file.Files.readAllBytes(f);
+      } catch (java.io.IOException e) {
+        continue; // vanished meanwhile (a temporary file)
+      }
+      outer:
+      for (int i = 0; i + PasswordWrap.WRAPPED_BYTES <= bytes.length; i++) {
+        for (int j = 0; j < prefix.length; j++) if (bytes[i + j] != prefix[j]) continue outer;
+        try (UserSecret s = crypto.unwrap(java.util.Arrays.copyOfRange(bytes, i, i + PasswordWrap.WRAPPED_BYTES),
+            password.toCharArray())) {
+          opened++;
+        } catch (RuntimeException wrongOrNotABlob) {
+          // another account's blob, or bytes that only look like one
+        }
+      }
+    }
+    return opened;
   }
 
   private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {
