@@ -24,7 +24,12 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.AccountService;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.Card;
+import org.medledger.portal.application.PendingRegistrations;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.infrastructure.ledger.Organisations;
+import org.medledger.portal.infrastructure.persistence.Account;
+import org.medledger.portal.infrastructure.persistence.AccountRepository;
+import org.medledger.portal.infrastructure.persistence.AccountStatus;
 import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
 import org.medledger.portal.application.TreatmentService;
@@ -67,6 +72,9 @@ class PortalServicesIT {
   @Inject InboxService inbox;
   @Inject InboxProbe probe;
   @Inject PortalConfig config;
+  @Inject AccountRepository repository;
+  @Inject PendingRegistrations pendingRegistrations;
+  @Inject Organisations organisations;
 
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -162,6 +170,65 @@ class PortalServicesIT {
     }
     assertThat(blobsOpenedBy(newPw)).as("wrapped secrets on disk of a deleted account").isZero();
     assertThatThrownBy(() -> accounts.unlock(user, newPw.toCharArray())).isInstanceOf(PortalException.class);
+  }
+
+  /**
+   * What a start does with registrations a crash left PENDING: one whose registration reached
+   * the ledger is completed (it logs in), one whose did not is rolled back (row and secret gone,
+   * the name free again). Until then neither logs in and both names are taken.
+   */
+  @Test
+  void aStartCompletesAPendingRegistrationTheLedgerHasAndRollsBackOneItHasNot() throws Exception {
+    String pw = "pending " + UUID.randomUUID();
+    String onLedger = unique("pend"), notOnLedger = unique("pend");
+    try (UserSecret a = crypto.newSecret(); UserSecret b = crypto.newSecret()) {
+      Account rowA = pendingAccount(onLedger, a, pw), rowB = pendingAccount(notOnLedger, b, pw);
+      String ia = rowA.getIndexHex(), ib = rowB.getIndexHex();
+      // the crash came after the first one's ledger write, before the second one's
+      var cert = org.medledger.ledger.embedded.EmbeddedCertificateAuthority.parsePem(rowA.getCertificatePem());
+      client.store(new org.medledger.ledger.LedgerIdentity(rowA.getMspId(), cert, a.signingKeyPair().toJca().getPrivate()),
+          new org.medledger.core.record.Registration(Role.DOCTOR, ParticipantIndex.parse(ia), cert.getEncoded()));
+      for (String u : List.of(onLedger, notOnLedger)) {
+        assertThatThrownBy(() -> accounts.unlock(u, pw.toCharArray())).as("a pending account logs in").isInstanceOf(PortalException.class);
+        assertThatThrownBy(() -> accounts.register(u, "Someone", Role.LAWYER, null, "password123".toCharArray()))
+            .as("a pending name is registered again").hasMessageContaining("is taken");
+      }
+      assertThat(secrets(ib)).isTrue();
+
+      pendingRegistrations.settle();
+
+      try (Actor back = accounts.unlock(onLedger, pw.toCharArray())) {
+        assertThat(back.indexHex()).isEqualTo(ia);
+      }
+      assertThat(repository.usernameTaken(notOnLedger)).isFalse();
+      assertThat(secrets(ib)).as("the rolled-back account's wrapped secret").isFalse();
+      assertThat(client.participant(portal.get(), ParticipantIndex.parse(ib))).isEmpty();
+    }
+  }
+
+  private boolean secrets(String indexHex) {
+    return java.nio.file.Files.exists(config.dataDir().resolve("secrets").resolve(indexHex + ".wrap"));
+  }
+
+  /** A doctor's account row as registerNew leaves it just before the ledger write. */
+  private Account pendingAccount(String user, UserSecret sigma, String pw) throws Exception {
+    var signing = sigma.signingKeyPair();
+    String indexHex = ParticipantIndex.hex(ParticipantIndex.of(signing.publicKey()));
+    String msp = organisations.mspFor(Role.DOCTOR);
+    var cert = organisations.issue(msp, "Dr. Pending", Role.DOCTOR, signing.toJca());
+    Account a = new Account();
+    a.setUsername(user);
+    a.setDisplayName("Dr. Pending");
+    a.setRole(Role.DOCTOR);
+    a.setInstitution("Test Hospital");
+    a.setMspId(msp);
+    a.setIndexHex(indexHex);
+    a.setPublicKey(signing.publicKey());
+    a.setCertificatePem(org.medledger.ledger.embedded.EmbeddedCertificateAuthority.pem(cert));
+    a.setWrappedSecret(crypto.wrap(sigma, pw.toCharArray()));
+    a.setStatus(AccountStatus.PENDING);
+    a.setCreatedAt(java.time.Instant.now());
+    return repository.insert(a);
   }
 
   /** Every wrapped-secret-shaped byte run under the data directory that the password opens. */
