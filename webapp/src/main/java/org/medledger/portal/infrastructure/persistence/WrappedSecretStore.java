@@ -106,8 +106,11 @@ public final class WrappedSecretStore {
   public synchronized void replace(String indexHex, byte[] wrapped) {
     Path f = file(indexHex, WRAP);
     Path next = file(indexHex, NEXT);
+    if (!Files.exists(f)) { // lost with a partial restore: a recovery-kit reset writes it anew
+      create(indexHex, wrapped);
+      return;
+    }
     try {
-      if (!Files.exists(f)) throw new IllegalStateException("the wrapped secret of " + indexHex + " is missing");
       Files.deleteIfExists(next);
       Files.createFile(next, ownerOnlyFile(next));
       overwrite(next, wrapped);

@@ -48,5 +48,7 @@ class WrappedSecretStoreTest {
     s.erase("00112233aabbccdd");
     assertThat(s.indexes()).isEmpty();
     assertThat(s.exists("00112233aabbccdd")).isFalse();
+    s.replace("00112233aabbccdd", blob(4)); // a reset from the recovery kit after the file was lost
+    assertThat(s.read("00112233aabbccdd")).isEqualTo(blob(4));
   }
 }
