@@ -51,7 +51,7 @@ final class PortalServer implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g",
         "-Dmedledger.data.dir=" + data,
-        "-Dmedledger.jdbc.url=jdbc:h2:file:" + data.resolve("portal-db"),
+        "-Dmedledger.jdbc.url=jdbc:h2:file:" + data.resolve("portal-db") + ";WRITE_DELAY=0",
         "-Dmedledger.jdbc.class=org.h2.jdbcx.JdbcDataSource",
         "-Dmedledger.jdbc.user=medledger",
         "-Dmedledger.jdbc.password=medledger"));

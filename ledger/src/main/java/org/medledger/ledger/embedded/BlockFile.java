@@ -27,8 +27,8 @@ final class BlockFile implements AutoCloseable {
 
   static BlockFile open(Path dir) throws IOException {
     Path file = dir.resolve(FILE_NAME);
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel ch = OwnerOnly.open(file, java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE));
     return new BlockFile(ch);
   }
 

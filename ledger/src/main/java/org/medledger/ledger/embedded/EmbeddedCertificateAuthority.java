@@ -284,8 +284,7 @@ public final class EmbeddedCertificateAuthority {
     if (Files.isDirectory(dir)) {
       return;
     }
-    Files.createDirectories(dir);
-    setPermissions(dir, "rwx------");
+    OwnerOnly.createDirectories(dir); // "ca" and "ca/<MSP>" alike
   }
 
   private static void writePrivate(Path file, String content) throws IOException {
@@ -314,12 +313,6 @@ public final class EmbeddedCertificateAuthority {
 
   private static boolean supportsPosix(Path p) {
     return p.getFileSystem().supportedFileAttributeViews().contains("posix");
-  }
-
-  private static void setPermissions(Path p, String perms) throws IOException {
-    if (supportsPosix(p)) {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
-    }
   }
 
   private static String jsonString(String s) {

@@ -10,7 +10,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -202,14 +201,9 @@ public final class EmbeddedLedger implements LedgerGateway {
     FileChannel lockChannel = null;
     BlockFile file = null;
     try {
-      if (!Files.isDirectory(abs)) {
-        Files.createDirectories(abs);
-        if (abs.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-          Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwx------"));
-        }
-      }
-      lockChannel = FileChannel.open(abs.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
+      OwnerOnly.createDirectories(abs);
+      lockChannel = OwnerOnly.open(abs.resolve(LOCK_FILE), java.util.EnumSet.of(StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE));
       FileLock lock;
       try {
         lock = lockChannel.tryLock();

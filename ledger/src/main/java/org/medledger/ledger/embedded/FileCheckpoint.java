@@ -73,6 +73,8 @@ public final class FileCheckpoint implements Checkpoint {
   private void store(long newBlock, String newTxId) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
+      Files.deleteIfExists(tmp);
+      OwnerOnly.createFile(tmp); // 0600 from the start: the rename keeps it
       Files.writeString(tmp, newBlock + "\n" + (newTxId == null ? "" : newTxId) + "\n", UTF_8);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);

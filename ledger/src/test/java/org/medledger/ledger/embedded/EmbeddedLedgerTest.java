@@ -214,6 +214,23 @@ class EmbeddedLedgerTest {
     assertThat(ledger.verify().valid()).isTrue();
   }
 
+  /** The block file, lock, CA keys and checkpoints are the portal's secrets at rest: owner-only, whatever the umask. */
+  @Test
+  void everyFileTheLedgerCreatesIsOwnerOnly() throws Exception {
+    ledger.submit(doctor, "put", b("k"), b("v"));
+    ledger.certificateAuthority("OtherMSP");
+    FileCheckpoint.open(dir.resolve("checkpoint")).checkpointBlock(0);
+    List<String> open = new ArrayList<>();
+    try (var walk = java.nio.file.Files.walk(dir)) {
+      for (Path f : walk.toList()) {
+        String want = java.nio.file.Files.isDirectory(f) ? "rwx------" : "rw-------";
+        String got = java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(f));
+        if (!f.equals(dir) && !got.equals(want)) open.add(dir.relativize(f) + " " + got);
+      }
+    }
+    assertThat(open).as("not owner-only").isEmpty();
+  }
+
   @Test
   void aSecondOpenOfTheSameDirectoryIsRefused() {
     assertThatThrownBy(() -> EmbeddedLedger.open(dir, new KvContract()))

@@ -28,6 +28,7 @@ import org.medledger.portal.infrastructure.crypto.CryptoService;
 import org.medledger.portal.infrastructure.ledger.Organisations;
 import org.medledger.portal.infrastructure.persistence.Account;
 import org.medledger.portal.infrastructure.persistence.AccountRepository;
+import org.medledger.portal.infrastructure.persistence.AccountStatus;
 import org.medledger.portal.infrastructure.qr.QrCodes;
 
 /**
@@ -104,7 +105,7 @@ public class AccountService {
       throw new PortalException("The user name '" + user + "' is taken.");
     }
     try {
-      if (accounts.byUsername(user).isPresent()) {
+      if (accounts.usernameTaken(user)) { // pending registrations included
         throw new PortalException("The user name '" + user + "' is taken.");
       }
       return registerNew(user, displayName, role, inst, password);
@@ -113,13 +114,20 @@ public class AccountService {
     }
   }
 
+  /**
+   * Registration in an order a crash cannot break: the account (and its wrapped σ) is on disk as
+   * PENDING before the ledger write, so the name stays taken and a restart finds it; it becomes
+   * ACTIVE, synced to disk, before the user is told "registered". A restart finishes a pending
+   * registration the ledger has and rolls back one it has not ({@link PendingRegistrations}).
+   * Pseudonymous roles write nothing to the ledger and are ACTIVE at once.
+   */
   private Registered registerNew(String user, String displayName, Role role, String inst, char[] password) {
     try (UserSecret sigma = crypto.newSecret()) {
       EcKeyPair signing = sigma.signingKeyPair();
       byte[] vk = signing.publicKey();
       long index = ParticipantIndex.of(vk);
       String indexHex = ParticipantIndex.hex(index);
-      if (accounts.byIndex(indexHex).isPresent()) {
+      if (accounts.indexTaken(indexHex)) {
         throw new PortalException("Index collision, please try again."); // 2^-64: practically never
       }
       String msp = organisations.mspFor(role);
@@ -127,16 +135,6 @@ public class AccountService {
       String cn = role.pseudonymous() ? role.name().toLowerCase(java.util.Locale.ROOT) + "-" + indexHex : displayName.trim();
       X509Certificate cert = organisations.issue(msp, cn, role, signing.toJca());
       Actor actor = new Actor(user, displayName.trim(), role, inst, index, msp, cert, sigma);
-      String tx = null;
-      if (!role.pseudonymous()) {
-        try {
-          tx = ledger.store(actor.identity(), new Registration(role, index, cert.getEncoded())).transactionId();
-        } catch (LedgerException e) {
-          throw new PortalException("The ledger refused the registration: " + e.getMessage(), e);
-        } catch (java.security.cert.CertificateEncodingException e) {
-          throw new IllegalStateException(e);
-        }
-      }
       Account a = new Account();
       a.setUsername(user);
       a.setDisplayName(displayName.trim());
@@ -147,12 +145,45 @@ public class AccountService {
       a.setPublicKey(vk);
       a.setCertificatePem(EmbeddedCertificateAuthority.pem(cert));
       a.setWrappedSecret(crypto.wrap(sigma, password));
-      a.setRegistrationTx(tx);
+      a.setStatus(role.pseudonymous() ? AccountStatus.ACTIVE : AccountStatus.PENDING);
       a.setCreatedAt(Instant.now());
       accounts.insert(a);
+      accounts.syncToDisk();
+      if (!role.pseudonymous()) {
+        String tx = storeRegistration(actor, role, index, cert);
+        accounts.complete(user, tx);
+        accounts.syncToDisk();
+      }
       LOG.info(() -> "Registered " + role.name().toLowerCase() + " account " + user + " (index " + indexHex + ")");
       String payload = crypto.recoveryQrPayload(sigma);
       return new Registered(user, indexHex, crypto.recoveryText(sigma), qr.dataUri(payload, 240));
+    }
+  }
+
+  /**
+   * The ledger write of a pending registration. If it fails, the ledger is asked whether the
+   * registration is there anyway (a Fabric submit can fail after the orderer took it): then the
+   * account is completed, else the pending account is rolled back and the user told why.
+   */
+  private String storeRegistration(Actor actor, Role role, long index, X509Certificate cert) {
+    try {
+      return ledger.store(actor.identity(), new Registration(role, index, cert.getEncoded())).transactionId();
+    } catch (RuntimeException e) { // LedgerException included
+      boolean there;
+      try {
+        there = ledger.participant(actor.identity(), index).isPresent();
+      } catch (RuntimeException unknown) {
+        there = false;
+      }
+      if (there) return null;
+      accounts.discardPending(actor.username()).ifPresent(accounts::eraseWrappedSecret);
+      if (e instanceof LedgerException le) {
+        throw new PortalException("The ledger refused the registration: " + le.getMessage(), le);
+      }
+      throw e;
+    } catch (java.security.cert.CertificateEncodingException e) {
+      accounts.discardPending(actor.username()).ifPresent(accounts::eraseWrappedSecret);
+      throw new IllegalStateException(e);
     }
   }
 
@@ -298,6 +329,7 @@ public class AccountService {
       throw new PortalException("The password is wrong; the account was not deleted.");
     }
     accounts.delete(actor.username());
+    accounts.eraseWrappedSecret(a.getIndexHex()); // after the row is gone; a crash between leaves an orphan erased at start
     LOG.info(() -> "Deleted account " + actor.username());
   }
 

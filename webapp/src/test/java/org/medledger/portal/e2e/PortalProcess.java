@@ -45,7 +45,7 @@ final class PortalProcess implements AutoCloseable {
         "-Dmedledger.data.dir=" + dataDir,
         // H2 by default; -Dmedledger.it.jdbc.url=jdbc:postgresql://... (with .class/.user/.password)
         // runs the same test against PostgreSQL.
-        "-Dmedledger.jdbc.url=" + System.getProperty("medledger.it.jdbc.url", "jdbc:h2:file:" + dataDir.resolve("portal-db")),
+        "-Dmedledger.jdbc.url=" + System.getProperty("medledger.it.jdbc.url", "jdbc:h2:file:" + dataDir.resolve("portal-db") + ";WRITE_DELAY=0"),
         "-Dmedledger.jdbc.class=" + System.getProperty("medledger.it.jdbc.class", "org.h2.jdbcx.JdbcDataSource"),
         "-Dmedledger.jdbc.user=" + System.getProperty("medledger.it.jdbc.user", "medledger"),
         "-Dmedledger.jdbc.password=" + System.getProperty("medledger.it.jdbc.password", "medledger"),
@@ -81,6 +81,17 @@ final class PortalProcess implements AutoCloseable {
     }
     close();
     throw new IllegalStateException("the portal did not start within " + timeout + "; see " + log);
+  }
+
+  /**
+   * SIGKILL: the JVM ends at once, without shutdown hooks, undeployment or H2's close; what a
+   * crash or {@code kill -9} leaves on disk is what the next start finds.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the portal JVM survived SIGKILL; see " + log);
+    }
   }
 
   @Override

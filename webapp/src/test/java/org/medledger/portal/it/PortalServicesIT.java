@@ -14,6 +14,7 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.medledger.core.crypto.PasswordWrap;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.crypto.WrongPasswordException;
 import org.medledger.core.record.ParticipantIndex;
@@ -24,12 +25,19 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.AccountService;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.Card;
+import org.medledger.portal.application.PendingRegistrations;
+import org.medledger.portal.application.PortalException;
+import org.medledger.portal.infrastructure.ledger.Organisations;
+import org.medledger.portal.infrastructure.persistence.Account;
+import org.medledger.portal.infrastructure.persistence.AccountRepository;
+import org.medledger.portal.infrastructure.persistence.AccountStatus;
 import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TryLaterException;
 import org.medledger.portal.infrastructure.crypto.Argon2Pool;
+import org.medledger.portal.config.PortalConfig;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
 import org.medledger.portal.infrastructure.ledger.LedgerEventSubscriber;
 import org.medledger.portal.infrastructure.ledger.Portal;
@@ -70,6 +78,10 @@ class PortalServicesIT {
   @Inject InboxProbe probe;
   @Inject LedgerEventSubscriber subscriber;
   @Inject Argon2Pool argon2;
+  @Inject PortalConfig config;
+  @Inject AccountRepository repository;
+  @Inject PendingRegistrations pendingRegistrations;
+  @Inject Organisations organisations;
 
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -269,6 +281,123 @@ class PortalServicesIT {
         .hasMessage("The password contains a control character (U+0007, character 5), which passwords may not contain.");
     assertThatThrownBy(() -> accounts.unlock(user, "pass\u0007word1".toCharArray(), "192.0.2.80"))
         .hasMessage("The password contains a control character (U+0007, character 5), which passwords may not contain.");
+  }
+
+  /**
+   * Secrets at rest: after a password change no blob anywhere in the data directory (the H2
+   * file included) opens with the old password, and after deletion none opens with the last one.
+   * The scan reads the files as an attacker with a copy of the directory would.
+   */
+  @Test
+  void aPasswordChangeAndADeletionLeaveNoBlobTheOldPasswordOpens() throws Exception {
+    String oldPw = "old " + UUID.randomUUID(), newPw = "new " + UUID.randomUUID();
+    String user = unique("doc");
+    accounts.register(user, "Dr. Rest", Role.DOCTOR, "Test Hospital", oldPw.toCharArray());
+    // Sanity: the scan finds the blob the old password opens (H2 may write it a moment later).
+    for (int i = 0; i < 100 && blobsOpenedBy(oldPw) == 0; i++) Thread.sleep(100);
+    assertThat(blobsOpenedBy(oldPw)).as("wrapped secrets on disk that the current password opens").isEqualTo(1);
+    try (Actor a = accounts.unlock(user, oldPw.toCharArray())) {
+      accounts.changePassword(a, oldPw.toCharArray(), newPw.toCharArray());
+    }
+    assertThat(blobsOpenedBy(oldPw)).as("wrapped secrets on disk that the OLD password still opens").isZero();
+    for (int i = 0; i < 100 && blobsOpenedBy(newPw) == 0; i++) Thread.sleep(100);
+    assertThat(blobsOpenedBy(newPw)).isEqualTo(1);
+    try (Actor a = accounts.unlock(user, newPw.toCharArray())) {
+      accounts.delete(a, newPw.toCharArray());
+    }
+    assertThat(blobsOpenedBy(newPw)).as("wrapped secrets on disk of a deleted account").isZero();
+    assertThatThrownBy(() -> accounts.unlock(user, newPw.toCharArray())).isInstanceOf(PortalException.class);
+  }
+
+  /**
+   * What a start does with registrations a crash left PENDING: one whose registration reached
+   * the ledger is completed (it logs in), one whose did not is rolled back (row and secret gone,
+   * the name free again). Until then neither logs in and both names are taken.
+   */
+  @Test
+  void aStartCompletesAPendingRegistrationTheLedgerHasAndRollsBackOneItHasNot() throws Exception {
+    String pw = "pending " + UUID.randomUUID();
+    String onLedger = unique("pend"), notOnLedger = unique("pend");
+    try (UserSecret a = crypto.newSecret(); UserSecret b = crypto.newSecret()) {
+      Account rowA = pendingAccount(onLedger, a, pw), rowB = pendingAccount(notOnLedger, b, pw);
+      String ia = rowA.getIndexHex(), ib = rowB.getIndexHex();
+      // the crash came after the first one's ledger write, before the second one's
+      var cert = org.medledger.ledger.embedded.EmbeddedCertificateAuthority.parsePem(rowA.getCertificatePem());
+      client.store(new org.medledger.ledger.LedgerIdentity(rowA.getMspId(), cert, a.signingKeyPair().toJca().getPrivate()),
+          new org.medledger.core.record.Registration(Role.DOCTOR, ParticipantIndex.parse(ia), cert.getEncoded()));
+      for (String u : List.of(onLedger, notOnLedger)) {
+        assertThatThrownBy(() -> accounts.unlock(u, pw.toCharArray())).as("a pending account logs in").isInstanceOf(PortalException.class);
+        assertThatThrownBy(() -> accounts.register(u, "Someone", Role.LAWYER, null, "password123".toCharArray()))
+            .as("a pending name is registered again").hasMessageContaining("is taken");
+      }
+      assertThat(secrets(ib)).isTrue();
+
+      pendingRegistrations.settle();
+
+      try (Actor back = accounts.unlock(onLedger, pw.toCharArray())) {
+        assertThat(back.indexHex()).isEqualTo(ia);
+      }
+      assertThat(repository.usernameTaken(notOnLedger)).isFalse();
+      assertThat(secrets(ib)).as("the rolled-back account's wrapped secret").isFalse();
+      assertThat(client.participant(portal.get(), ParticipantIndex.parse(ib))).isEmpty();
+    }
+  }
+
+  private boolean secrets(String indexHex) {
+    return java.nio.file.Files.exists(config.dataDir().resolve("secrets").resolve(indexHex + ".wrap"));
+  }
+
+  /** A doctor's account row as registerNew leaves it just before the ledger write. */
+  private Account pendingAccount(String user, UserSecret sigma, String pw) throws Exception {
+    var signing = sigma.signingKeyPair();
+    String indexHex = ParticipantIndex.hex(ParticipantIndex.of(signing.publicKey()));
+    String msp = organisations.mspFor(Role.DOCTOR);
+    var cert = organisations.issue(msp, "Dr. Pending", Role.DOCTOR, signing.toJca());
+    Account a = new Account();
+    a.setUsername(user);
+    a.setDisplayName("Dr. Pending");
+    a.setRole(Role.DOCTOR);
+    a.setInstitution("Test Hospital");
+    a.setMspId(msp);
+    a.setIndexHex(indexHex);
+    a.setPublicKey(signing.publicKey());
+    a.setCertificatePem(org.medledger.ledger.embedded.EmbeddedCertificateAuthority.pem(cert));
+    a.setWrappedSecret(crypto.wrap(sigma, pw.toCharArray()));
+    a.setStatus(AccountStatus.PENDING);
+    a.setCreatedAt(java.time.Instant.now());
+    return repository.insert(a);
+  }
+
+  /** Every wrapped-secret-shaped byte run under the data directory that the password opens. */
+  private int blobsOpenedBy(String password) throws java.io.IOException {
+    byte[] prefix;
+    try (UserSecret s = crypto.newSecret()) {
+      prefix = java.util.Arrays.copyOf(crypto.wrap(s, "anything at all".toCharArray()), 10); // magic, version, cost
+    }
+    int opened = 0;
+    List<java.nio.file.Path> files;
+    try (var walk = java.nio.file.Files.walk(config.dataDir())) {
+      files = walk.filter(java.nio.file.Files::isRegularFile).toList();
+    }
+    for (java.nio.file.Path f : files) {
+      byte[] bytes;
+      try {
+        bytes = java.nio.file.Files.readAllBytes(f);
+      } catch (java.io.IOException e) {
+        continue; // vanished meanwhile (a temporary file)
+      }
+      outer:
+      for (int i = 0; i + PasswordWrap.WRAPPED_BYTES <= bytes.length; i++) {
+        for (int j = 0; j < prefix.length; j++) if (bytes[i + j] != prefix[j]) continue outer;
+        try (UserSecret s = crypto.unwrap(java.util.Arrays.copyOfRange(bytes, i, i + PasswordWrap.WRAPPED_BYTES),
+            password.toCharArray())) {
+          opened++;
+        } catch (RuntimeException wrongOrNotABlob) {
+          // another account's blob, or bytes that only look like one
+        }
+      }
+    }
+    return opened;
   }
 
   private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {

@@ -14,15 +14,30 @@ import java.time.Instant;
 import org.medledger.core.record.Role;
 
 /**
- * A local account: σ wrapped under the password (never σ itself), the certificate issued to
- * the signing key derived from σ, and the login throttle.
+ * A local account: the certificate issued to the signing key derived from σ, the login
+ * throttle and the registration's status. σ wrapped under the password (never σ itself) lives
+ * in the {@link WrappedSecretStore}, not in the database (see there why); the column that held
+ * it keeps {@link #SECRET_IN_STORE} for such accounts, or the blob of an account created before
+ * the store existed until start-up moves it (PendingRegistrations).
+ *
+ * <p>The lookups by user name and index see completed accounts only: a PENDING one cannot log in
+ * and is nobody's recipient; {@code Account.anyByUsername} sees it, so its name stays taken.
  */
 @Entity
 @Table(name = "ml_account")
-@NamedQuery(name = "Account.byUsername", query = "select a from Account a where a.username = :u")
-@NamedQuery(name = "Account.byIndex", query = "select a from Account a where a.indexHex = :i")
+@NamedQuery(name = "Account.byUsername", query = "select a from Account a where a.username = :u"
+    + " and (a.status is null or a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.ACTIVE)")
+@NamedQuery(name = "Account.byIndex", query = "select a from Account a where a.indexHex = :i"
+    + " and (a.status is null or a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.ACTIVE)")
 @NamedQuery(name = "Account.count", query = "select count(a) from Account a")
+@NamedQuery(name = "Account.anyByUsername", query = "select a from Account a where a.username = :u")
+@NamedQuery(name = "Account.anyByIndex", query = "select a from Account a where a.indexHex = :i")
+@NamedQuery(name = "Account.pending", query = "select a from Account a"
+    + " where a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.PENDING order by a.id")
 public class Account {
+  /** The value of the wrappedSecret column once the blob lives in the {@link WrappedSecretStore}. */
+  static final byte[] SECRET_IN_STORE = {0};
+
   @Id
   @GeneratedValue(strategy = GenerationType.TABLE)
   private Long id;
@@ -53,8 +68,17 @@ public class Account {
   @Column(nullable = false)
   private String certificatePem;
 
-  @Column(nullable = false, length = 128)
-  private byte[] wrappedSecret;
+  /** Historical column name; see {@link #SECRET_IN_STORE}. */
+  @Column(name = "wrappedSecret", nullable = false, length = 128)
+  private byte[] secretColumn;
+
+  /** A new account's blob until the repository has stored it. */
+  @jakarta.persistence.Transient
+  private byte[] newWrappedSecret;
+
+  @Enumerated(EnumType.STRING)
+  @Column(length = 16)
+  private AccountStatus status;
 
   @Column(length = 128)
   private String registrationTx;
@@ -83,8 +107,25 @@ public class Account {
   public void setPublicKey(byte[] v) { publicKey = v.clone(); }
   public String getCertificatePem() { return certificatePem; }
   public void setCertificatePem(String v) { certificatePem = v; }
-  public byte[] getWrappedSecret() { return wrappedSecret.clone(); }
-  public void setWrappedSecret(byte[] v) { wrappedSecret = v.clone(); }
+  /** σ wrapped under the password, read from the {@link WrappedSecretStore} on each call. */
+  public byte[] getWrappedSecret() {
+    if (newWrappedSecret != null) return newWrappedSecret.clone();
+    if (!secretInStore()) return secretColumn.clone(); // an account from before the store, not yet moved
+    return WrappedSecretStore.forPortal().read(indexHex);
+  }
+  /** For a new account: {@link AccountRepository#insert} stores it. */
+  public void setWrappedSecret(byte[] v) {
+    newWrappedSecret = v.clone();
+    secretColumn = SECRET_IN_STORE.clone();
+  }
+  boolean secretInStore() { return java.util.Arrays.equals(secretColumn, SECRET_IN_STORE); }
+  byte[] newWrappedSecret() { return newWrappedSecret; }
+  void forgetNewWrappedSecret() { newWrappedSecret = null; }
+  byte[] secretColumn() { return secretColumn.clone(); }
+  void markSecretInStore() { secretColumn = SECRET_IN_STORE.clone(); }
+  public AccountStatus getStatus() { return status == null ? AccountStatus.ACTIVE : status; }
+  public void setStatus(AccountStatus v) { status = v; }
+  public boolean isPending() { return status == AccountStatus.PENDING; }
   public String getRegistrationTx() { return registrationTx; }
   public void setRegistrationTx(String v) { registrationTx = v; }
   public int getFailedLogins() { return failedLogins; }
