@@ -10,6 +10,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.SelectOption;
+import com.microsoft.playwright.options.WaitUntilState;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -219,8 +220,9 @@ class PortalHardeningIT {
 
     id(p, "logoutForm:logout").click();
     p.waitForURL(Pattern.compile(".*/login\\.xhtml.*"));
-    p.goBack();
-    p.waitForLoadState();
+    // A page restored from the back/forward cache fires no "load": wait for the commit only.
+    p.goBack(new Page.GoBackOptions().setWaitUntil(WaitUntilState.COMMIT));
+    p.waitForFunction("document.readyState === 'complete'");
     assertThat(p.content()).doesNotContain(card).doesNotContain("Paula Backbutton");
     assertThat(p.url()).contains("/login.xhtml");
     assertThat(cspViolations).isEmpty();
