@@ -63,7 +63,9 @@ final class PortalServer implements AutoCloseable {
         "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1",
         "set-metrics-configuration --enabled=false",
         "set-microprofile-healthcheck-configuration --enabled=false",
-        "set-openapi-configuration --enabled=false"));
+        "set-openapi-configuration --enabled=false",
+        "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.server-header=false",
+        "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.xpowered-by=false"));
     cmd.addAll(List.of("-jar", micro.toString(), "--deploy", war.toString(), "--contextroot", "/",
         "--port", Integer.toString(port), "--nohazelcast", "--postbootcommandfile", commands.toString()));
     Files.createDirectories(log.toAbsolutePath().getParent());

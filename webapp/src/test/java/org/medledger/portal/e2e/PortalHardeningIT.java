@@ -296,6 +296,8 @@ class PortalHardeningIT {
     assertThat(csp).as(what).contains("frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'");
     assertThat(csp).as(what).doesNotContain("'unsafe-inline' 'unsafe-eval'").doesNotContainPattern("script-src[^;]*unsafe");
     assertThat(r.headers().firstValue("Cache-Control")).as(what).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+    assertThat(r.headers().firstValue("Server")).as(what).isEmpty();
+    assertThat(r.headers().firstValue("X-Powered-By")).as(what).isEmpty();
     if (https) {
       assertThat(r.headers().firstValue("Strict-Transport-Security")).as(what)
           .hasValueSatisfying(v -> assertThat(v).startsWith("max-age=31536000"));
