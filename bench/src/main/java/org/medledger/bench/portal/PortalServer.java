@@ -56,8 +56,18 @@ final class PortalServer implements AutoCloseable {
         "-Dmedledger.jdbc.user=medledger",
         "-Dmedledger.jdbc.password=medledger"));
     if (fastArgon2) cmd.add("-Dmedledger.argon2=fast");
+    // As scripts/portal: no Hazelcast member (--nohazelcast without --nocluster: the two together
+    // start one again), HTTP on loopback only, no /metrics, /health, /openapi.
+    Path commands = data.resolve("post-boot.asadmin");
+    Files.write(commands, List.of(
+        "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1",
+        "set-metrics-configuration --enabled=false",
+        "set-microprofile-healthcheck-configuration --enabled=false",
+        "set-openapi-configuration --enabled=false",
+        "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.server-header=false",
+        "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.xpowered-by=false"));
     cmd.addAll(List.of("-jar", micro.toString(), "--deploy", war.toString(), "--contextroot", "/",
-        "--port", Integer.toString(port), "--nocluster"));
+        "--port", Integer.toString(port), "--nohazelcast", "--postbootcommandfile", commands.toString()));
     Files.createDirectories(log.toAbsolutePath().getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     PortalServer server = new PortalServer(port, data, log, p, keepData);

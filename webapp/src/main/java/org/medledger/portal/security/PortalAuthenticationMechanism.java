@@ -41,6 +41,10 @@ public class PortalAuthenticationMechanism implements HttpAuthenticationMechanis
       return context.notifyContainerAboutLogin(session.getUsername(), Set.of(PortalIdentityStore.GROUP));
     }
     if (context.isProtected()) {
+      // This answer is sent before any filter runs: it carries the portal's headers itself.
+      if (SecurityHeaders.upgraded(request, response)) return AuthenticationStatus.SEND_CONTINUE;
+      SecurityHeaders.apply(request, response);
+      response.setHeader("Cache-Control", "no-store");
       try {
         response.sendRedirect(request.getContextPath() + "/login.xhtml");
       } catch (IOException e) {

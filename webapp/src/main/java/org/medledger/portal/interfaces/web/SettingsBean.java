@@ -1,6 +1,7 @@
 package org.medledger.portal.interfaces.web;
 
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.ExternalContext;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Inject;
@@ -26,6 +27,10 @@ public class SettingsBean {
   private AccountService.Registered kit;
 
   public void changePassword() {
+    if (missing(current, "current", "Please enter your current password.")
+        | missing(next, "next", "Please enter a new password.")) {
+      return;
+    }
     try {
       if (next == null || !next.equals(next2)) throw new PortalException("The two new passwords differ.");
       accounts.changePassword(session.actor(), chars(current), chars(next));
@@ -36,6 +41,7 @@ public class SettingsBean {
   }
 
   public void showKit() {
+    if (missing(kitPassword, "kitPassword", "Please enter your password.")) return;
     try {
       kit = accounts.recoveryKit(session.actor(), chars(kitPassword));
     } catch (PortalException e) {
@@ -44,6 +50,7 @@ public class SettingsBean {
   }
 
   public String delete() throws ServletException {
+    if (missing(deletePassword, "deletePassword", "Please enter your password.")) return null;
     try {
       accounts.delete(session.actor(), chars(deletePassword));
     } catch (PortalException e) {
@@ -55,6 +62,17 @@ public class SettingsBean {
     ((HttpServletRequest) ec.getRequest()).logout();
     ec.invalidateSession();
     return "/login?faces-redirect=true&deleted=true";
+  }
+
+  /**
+   * The page marks each password required for its own button; this is the same rule for a
+   * post that skipped the page (an empty password would otherwise reach Argon2 and fail there).
+   */
+  private static boolean missing(String value, String field, String text) {
+    if (value != null && !value.isEmpty()) return false;
+    FacesContext.getCurrentInstance().addMessage("sForm:" + field,
+        new FacesMessage(FacesMessage.SEVERITY_ERROR, text, text));
+    return true;
   }
 
   private static char[] chars(String s) {

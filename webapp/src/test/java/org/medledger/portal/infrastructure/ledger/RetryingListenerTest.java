@@ -110,6 +110,7 @@ class RetryingListenerTest {
     assertThat(givenUp).containsExactly("poison:OutOfMemoryError");
     // backoff: 100 before the flaky retry; 100, then 200 for the poison event
     assertThat(waits).containsExactly(100L, 100L, 200L);
+    for (int i = 0; i < 300 && health.status().handled() < 4; i++) Thread.sleep(100); // counted after the handler returns
     SubscriberHealth.Status s = health.status();
     assertThat(s.healthy()).isTrue();
     assertThat(s.handled()).isEqualTo(4);
@@ -143,6 +144,8 @@ class RetryingListenerTest {
     assertThat(next(handled)).isEqualTo("only");
     assertThat(recordAttempts).hasValue(2); // two give-up cycles failed to record, then it worked
     assertThat(List.copyOf(waits)).containsExactly(10L, 50L, 10L, 50L);
+    // health is updated once the handler has returned, just after it queued the event
+    for (int i = 0; i < 300 && !health.status().healthy(); i++) Thread.sleep(100);
     assertThat(health.status().healthy()).isTrue();
     assertThat(health.status().failed()).isZero();
     assertThat(health.status().retries()).isEqualTo(6);
