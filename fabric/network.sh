@@ -5,6 +5,7 @@
 # as a service (the ccaas jar; one server per organisation) under the endorsement policy
 # MAJORITY (3 of 4 organisations).
 #
+#   fabric/network.sh build           find or build the Fabric and Fabric CA binaries (nothing else)
 #   fabric/network.sh up              create (first time) or restart the network; waits until a query answers
 #   fabric/network.sh down            stop exactly the processes it started (data kept)
 #   fabric/network.sh status          what runs, block height
@@ -12,14 +13,18 @@
 #   fabric/network.sh stop-node N     stop one node: orderer, hospital, pharmacy, insurer, lawfirm,
 #                                     chaincode-<org> (chaincode: all four), ca-<org>
 #   fabric/network.sh start-node N    start it again (waits until it is healthy)
-#   fabric/network.sh env ORG         print the peer CLI environment of ORG's admin (for eval)
+#   fabric/network.sh env ORG         print the peer CLI environment of ORG's admin (for eval; only reads)
 #
 # Environment:
 #   FABRIC_BIN           directory with peer, orderer, configtxgen, osnadmin, cryptogen (2.5.x).
-#                        Unset: the script tries `go install` of Fabric v2.5.16 into a cache dir.
-#   FABRIC_CA_BIN        directory with fabric-ca-server (1.5.x); default: FABRIC_BIN. When found,
-#                        each organisation gets a Fabric CA (its cryptogen CA key) for enrollment;
-#                        otherwise participants are enrolled with the CA keys directly.
+#   FABRIC_SRC           without FABRIC_BIN and the cache: Fabric v2.5.16's source tree (or a
+#                        .tar.xz/.tar.gz of one) with vendor/, built offline into the cache.
+#                        Without it: go install from the Go module proxy, if that serves Fabric.
+#   FABRIC_CA_BIN        directory with fabric-ca-server (1.5.x); default: FABRIC_BIN, the cache,
+#                        else built from the fabric-ca v1.5.21 module (go mod download, cgo).
+#                        Each organisation gets a Fabric CA (its cryptogen CA key) for enrollment;
+#                        FABRIC_CA_BIN=none: no Fabric CA, participants enrolled with the CA keys.
+#   MEDLEDGER_FABRIC_CACHE cache root (default ~/.cache/medledger): fabric-2.5.16/bin, fabric-ca-1.5.21/bin
 #   MEDLEDGER_FABRIC_RUN run directory (default fabric/run): crypto material, ledgers, logs, pids
 #   MEDLEDGER_BATCH_TIMEOUT       orderer BatchTimeout (default 100ms), read at first `up`
 #   MEDLEDGER_BATCH_MAX_MESSAGES  orderer MaxMessageCount (default 100), read at first `up`
@@ -80,43 +85,180 @@ org_dir() { echo "$CRYPTO/peerOrganizations/$1.$DOMAIN"; }
 peer_dir() { echo "$(org_dir "$1")/peers/peer0.$1.$DOMAIN"; }
 
 # ---------------------------------------------------------------- binaries
-find_binaries() {
-  local tools=(peer orderer configtxgen osnadmin cryptogen)
-  if [[ -z ${FABRIC_BIN:-} && -n ${SAVED_BIN:-} ]]; then
-    FABRIC_BIN=$SAVED_BIN # the binaries this run directory was created with
-  fi
-  if [[ -n ${FABRIC_BIN:-} ]]; then
-    for t in "${tools[@]}"; do [[ -x $FABRIC_BIN/$t ]] || die "FABRIC_BIN=$FABRIC_BIN has no executable '$t'"; done
-    BIN=$FABRIC_BIN
-    return
-  fi
-  local cache=${MEDLEDGER_FABRIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/medledger/fabric-$FABRIC_VERSION}
-  BIN=$cache/bin
-  local missing=0
-  for t in "${tools[@]}"; do [[ -x $BIN/$t ]] || missing=1; done
-  [[ $missing == 0 ]] && return
-  command -v go >/dev/null || die "FABRIC_BIN is not set and Go is not installed to build Fabric $FABRIC_VERSION"
-  log "FABRIC_BIN is not set: installing Fabric $FABRIC_VERSION ($FABRIC_COMMIT) into $BIN with go install"
-  mkdir -p "$BIN"
-  local out
-  if ! out=$(GOBIN=$BIN go install -ldflags "-X github.com/hyperledger/fabric/common/metadata.Version=$FABRIC_VERSION" \
-      github.com/hyperledger/fabric/cmd/{peer,orderer,configtxgen,osnadmin,cryptogen}@$FABRIC_COMMIT 2>&1); then
-    echo "$out" >&2
-    die "could not build Fabric $FABRIC_VERSION with 'go install' (error above). If the Go module proxy
-refuses github.com/hyperledger/fabric, build Fabric $FABRIC_VERSION's cmd/{peer,orderer,configtxgen,osnadmin,cryptogen}
-from a checkout of its v$FABRIC_VERSION tag (it vendors its dependencies: go build -mod=vendor) and run again
-with FABRIC_BIN=<directory holding the five binaries>."
-  fi
+# Fabric's five tools and Fabric CA's server are looked up, in this order:
+#   1. FABRIC_BIN / FABRIC_CA_BIN (and a run directory's own, remembered in settings.env);
+#   2. our cache for the pinned version, $CACHE_ROOT/fabric-<version>/bin and
+#      $CACHE_ROOT/fabric-ca-<version>/bin (the version is in the key, so a new pin rebuilds);
+#   3. Fabric: FABRIC_SRC, a source tree (or a .tar.xz/.tar.gz of one) of that version, built
+#      offline with its vendored modules; Fabric CA: its module from the Go module proxy
+#      (go mod download), built with cgo;
+#   4. Fabric: go install from the Go module proxy.
+# A build writes into a temporary directory beside the cache and is moved into place in one
+# rename, so an interrupted build never leaves a cache that looks complete. Builds use
+# -trimpath: the source is unpacked into a new directory each time, and without it Go's build
+# cache keys would contain that directory, so no rebuild would ever hit Go's cache.
+FABRIC_TOOLS=(peer orderer configtxgen osnadmin cryptogen)
+FABRIC_CA_VERSION=1.5.21
+CACHE_ROOT=$(realpath -m "${MEDLEDGER_FABRIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/medledger}")
+FABRIC_CACHE_BIN=$CACHE_ROOT/fabric-$FABRIC_VERSION/bin
+CA_CACHE_BIN=$CACHE_ROOT/fabric-ca-$FABRIC_CA_VERSION/bin
+
+has_tools() { # dir tool...
+  local d=$1 t; shift
+  [[ -n $d ]] || return 1
+  for t in "$@"; do [[ -x $d/$t && ! -d $d/$t ]] || return 1; done
 }
 
-# Fabric CA is optional: CA_BIN is empty when there is none.
+# Runs "$@" (a build into $tmp/bin) under a lock, then renames $tmp/bin to $dest.
+# Concurrent callers wait for the lock and then find the finished cache.
+build_into_cache() { # dest lockname tool-list(space separated) -- build-function
+  local dest=$1 lock=$2 tools=$3; shift 4
+  mkdir -p "$CACHE_ROOT"
+  (
+    if command -v flock >/dev/null; then exec 9>"$CACHE_ROOT/.$lock.lock"; flock 9; fi
+    # shellcheck disable=SC2086
+    has_tools "$dest" $tools && exit 0
+    tmp=$(mktemp -d "$CACHE_ROOT/.$lock.build.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    trap 'exit 130' INT TERM
+    mkdir -p "$tmp/bin"
+    "$@" "$tmp" || exit 1
+    # shellcheck disable=SC2086
+    has_tools "$tmp/bin" $tools || { echo "the build produced no $tools in $tmp/bin" >&2; exit 1; }
+    mkdir -p "$(dirname "$dest")"
+    # an incomplete directory from an older script version is replaced, never merged into
+    [[ -e $dest ]] && { mv -T "$dest" "$tmp/old"; }
+    mv -T "$tmp/bin" "$dest"
+  )
+}
+
+fabric_ldflags() {
+  echo "-X github.com/hyperledger/fabric/common/metadata.Version=$FABRIC_VERSION -X github.com/hyperledger/fabric/common/metadata.CommitSHA=${FABRIC_COMMIT:0:9}"
+}
+
+# $1: temporary directory; builds $FABRIC_SRC into $1/bin without any network access.
+build_fabric_from_source() {
+  local tmp=$1 src=$FABRIC_SRC dir
+  if [[ -f $src ]]; then
+    case $src in
+      *.tar.xz|*.txz|*.tar.gz|*.tgz) ;;
+      *) echo "FABRIC_SRC=$src is a file but not a .tar.xz or .tar.gz" >&2; return 1 ;;
+    esac
+    mkdir -p "$tmp/src"
+    tar -xf "$src" -C "$tmp/src" || { echo "cannot unpack FABRIC_SRC=$src" >&2; return 1; }
+    dir=$(dirname "$(find "$tmp/src" -maxdepth 2 -name go.mod | head -1)")
+  else
+    dir=$src
+  fi
+  if [[ ! -f $dir/go.mod ]] || ! grep -q '^module github.com/hyperledger/fabric$' "$dir/go.mod"; then
+    echo "FABRIC_SRC=$src holds no Fabric source tree (no go.mod of github.com/hyperledger/fabric)" >&2; return 1
+  fi
+  [[ -f $dir/vendor/modules.txt ]] || { echo "FABRIC_SRC=$src has no vendor/ directory: an offline build needs Fabric's vendored modules" >&2; return 1; }
+  # shellcheck disable=SC2046
+  (cd "$dir" && GOFLAGS=-mod=vendor GOPROXY=off GOTOOLCHAIN=local go build -trimpath -o "$tmp/bin/" -ldflags "$(fabric_ldflags)" \
+      $(printf './cmd/%s ' "${FABRIC_TOOLS[@]}")) || return 1
+  check_fabric_version "$tmp/bin"
+}
+
+check_fabric_version() { # dir
+  local v
+  v=$("$1/peer" version 2>/dev/null | sed -n 's/^ *Version: *//p')
+  [[ $v == "$FABRIC_VERSION" ]] || { echo "the built peer reports version '$v', not $FABRIC_VERSION (is FABRIC_SRC the v$FABRIC_VERSION tag?)" >&2; return 1; }
+}
+
+build_fabric_with_go_install() {
+  local tmp=$1 t pkgs=()
+  for t in "${FABRIC_TOOLS[@]}"; do pkgs+=("github.com/hyperledger/fabric/cmd/$t@$FABRIC_COMMIT"); done
+  GOBIN=$tmp/bin go install -ldflags "$(fabric_ldflags)" "${pkgs[@]}" || return 1
+  check_fabric_version "$tmp/bin"
+}
+
+build_fabric_ca() {
+  local tmp=$1 dir
+  dir=$(go mod download -json "github.com/hyperledger/fabric-ca@v$FABRIC_CA_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -n $dir && -d $dir ]] || { echo "go mod download github.com/hyperledger/fabric-ca@v$FABRIC_CA_VERSION failed" >&2; return 1; }
+  # The module cache is read-only; Go may need to write go.sum entries while building.
+  cp -r "$dir" "$tmp/src"
+  chmod -R u+w "$tmp/src"
+  # fabric-ca-server links SQLite: cgo (gcc) is needed.
+  (cd "$tmp/src" && CGO_ENABLED=1 go build -trimpath -o "$tmp/bin/" ./cmd/fabric-ca-server ./cmd/fabric-ca-client) || return 1
+}
+
+# Sets BIN. $1 = build: may build (up, start-node, build); read: only looks (env, status).
+find_binaries() {
+  local mode=${1:-build} tried=() log
+  if [[ -z ${FABRIC_BIN:-} && -n ${SAVED_BIN:-} ]] && has_tools "$SAVED_BIN" "${FABRIC_TOOLS[@]}"; then
+    BIN=$SAVED_BIN; return # the binaries this run directory was created with
+  fi
+  if [[ -n ${FABRIC_BIN:-} ]]; then
+    has_tools "$FABRIC_BIN" "${FABRIC_TOOLS[@]}" || die "FABRIC_BIN=$FABRIC_BIN lacks one of ${FABRIC_TOOLS[*]} (executables)"
+    BIN=$FABRIC_BIN; return
+  fi
+  BIN=$FABRIC_CACHE_BIN
+  has_tools "$BIN" "${FABRIC_TOOLS[@]}" && return
+  if [[ $mode == read ]]; then BIN=""; return; fi
+  mkdir -p "$CACHE_ROOT"; log=$CACHE_ROOT/fabric-$FABRIC_VERSION-build.log
+  if [[ -n ${FABRIC_SRC:-} ]]; then
+    if ! command -v go >/dev/null; then tried+=("FABRIC_SRC=$FABRIC_SRC: Go is not installed")
+    else
+      log "building Fabric $FABRIC_VERSION from FABRIC_SRC=$FABRIC_SRC offline into $BIN (log: $log; a few minutes the first time)"
+      local t0=$SECONDS
+      if build_into_cache "$BIN" fabric-$FABRIC_VERSION "${FABRIC_TOOLS[*]}" -- build_fabric_from_source >"$log" 2>&1; then
+        log "Fabric $FABRIC_VERSION built in $((SECONDS - t0)) s"; return
+      fi
+      tail -15 "$log" >&2
+      tried+=("FABRIC_SRC=$FABRIC_SRC: the offline build failed (above; $log)")
+    fi
+  else
+    tried+=("FABRIC_SRC is not set")
+  fi
+  if ! command -v go >/dev/null; then tried+=("go install: Go is not installed")
+  else
+    log "installing Fabric $FABRIC_VERSION ($FABRIC_COMMIT) with go install from the Go module proxy into $BIN (log: $log)"
+    if build_into_cache "$BIN" fabric-$FABRIC_VERSION "${FABRIC_TOOLS[*]}" -- build_fabric_with_go_install >"$log" 2>&1; then return; fi
+    tail -4 "$log" >&2
+    tried+=("go install github.com/hyperledger/fabric/cmd/...@$FABRIC_COMMIT failed (above; $log)")
+  fi
+  local why; why=$(printf '  - %s\n' "${tried[@]}")
+  die "no Fabric $FABRIC_VERSION binaries. Tried:
+$why
+Give them one of these ways:
+  - FABRIC_BIN=<dir> with ${FABRIC_TOOLS[*]} of Fabric 2.5.x (the bin/ of Fabric's release archive hyperledger-fabric-linux-amd64-$FABRIC_VERSION.tar.gz);
+  - FABRIC_SRC=<Fabric v$FABRIC_VERSION source tree, or a .tar.xz/.tar.gz of one, with vendor/> (built offline with Go, cached in $BIN);
+  - a Go module proxy that serves github.com/hyperledger/fabric (go install, cached in $BIN)."
+}
+
+# Sets CA_BIN ("" = no Fabric CA: participants are enrolled with the organisations' CA keys).
+# FABRIC_CA_BIN=none runs without Fabric CA on purpose. $1 = build | read.
 find_ca_binary() {
+  local mode=${1:-build} log
   CA_BIN=""
-  local d
   if [[ -f $RUN/settings.env ]]; then CA_BIN=${SAVED_CA_BIN:-}; return; fi
-  for d in "${FABRIC_CA_BIN:-}" "${FABRIC_BIN:-}" "$BIN"; do
-    if [[ -n $d && -x $d/fabric-ca-server ]]; then CA_BIN=$d; return; fi
+  [[ ${FABRIC_CA_BIN:-} == none ]] && return
+  if [[ -n ${FABRIC_CA_BIN:-} ]]; then
+    has_tools "$FABRIC_CA_BIN" fabric-ca-server || die "FABRIC_CA_BIN=$FABRIC_CA_BIN has no executable fabric-ca-server"
+    CA_BIN=$FABRIC_CA_BIN; return
+  fi
+  local d
+  for d in "${FABRIC_BIN:-}" "$CA_CACHE_BIN"; do
+    if has_tools "$d" fabric-ca-server; then CA_BIN=$d; return; fi
   done
+  [[ $mode == read ]] && return
+  log=$CACHE_ROOT/fabric-ca-$FABRIC_CA_VERSION-build.log
+  if command -v go >/dev/null && command -v gcc >/dev/null; then
+    mkdir -p "$CACHE_ROOT"
+    log "building Fabric CA $FABRIC_CA_VERSION (its module through the Go module proxy, cgo) into $CA_CACHE_BIN (log: $log)"
+    local t0=$SECONDS
+    if build_into_cache "$CA_CACHE_BIN" fabric-ca-$FABRIC_CA_VERSION "fabric-ca-server fabric-ca-client" -- build_fabric_ca >"$log" 2>&1; then
+      log "Fabric CA $FABRIC_CA_VERSION built in $((SECONDS - t0)) s"
+      CA_BIN=$CA_CACHE_BIN; return
+    fi
+    tail -6 "$log" >&2
+  fi
+  die "no Fabric CA $FABRIC_CA_VERSION server (fabric-ca-server). Give it one of these ways:
+  - FABRIC_CA_BIN=<dir with fabric-ca-server 1.5.x> (the bin/ of Fabric CA's release archive), or put it in FABRIC_BIN;
+  - Go and gcc with a Go module proxy that serves github.com/hyperledger/fabric-ca@v$FABRIC_CA_VERSION (built with cgo, cached in $CA_CACHE_BIN$([[ -f $log ]] && echo "; last attempt: $log"));
+  - FABRIC_CA_BIN=none: no Fabric CA, participants are enrolled with each organisation's CA key."
 }
 
 chaincode_jar() {
@@ -130,22 +272,37 @@ chaincode_jar() {
 
 # ---------------------------------------------------------------- processes
 # Every process runs in its own session; its pid (and what it runs) goes to run/pids/NAME.pid,
-# so down stops exactly these processes and nothing else.
+# so down stops exactly these processes and nothing else. The pid is the one the process
+# itself reports before it execs the node (setsid forks when the caller is a process-group
+# leader, so $! is not always the node), and liveness is that pid's own state, never a
+# reading of /proc taken between fork and exec.
+running() { # pid: exists and is not a zombie
+  local state
+  state=$(sed -n 's/^[0-9]* (.*) \([A-Z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z && $state != X ]]
+}
+
 alive() { # name
   local f=$RUN/pids/$1.pid pid
   [[ -f $f ]] || return 1
   pid=$(head -1 "$f")
-  [[ -d /proc/$pid ]] || return 1
+  [[ -n $pid ]] && running "$pid" || return 1
   # the pid must still be the process we started (pids are reused)
   grep -qF -- "$(sed -n 2p "$f")" "/proc/$pid/cmdline" 2>/dev/null
 }
 
 start_process() { # name marker command...
-  local name=$1 marker=$2; shift 2
+  local name=$1 marker=$2 pidfile i; shift 2
   mkdir -p "$RUN/pids" "$RUN/logs"
   if alive "$name"; then log "$name already runs (pid $(head -1 "$RUN/pids/$name.pid"))"; return; fi
-  setsid "$@" >>"$RUN/logs/$name.log" 2>&1 </dev/null &
-  printf '%s\n%s\n' "$!" "$marker" > "$RUN/pids/$name.pid"
+  pidfile=$RUN/pids/$name.pid
+  rm -f "$pidfile" "$pidfile.new"
+  # The wrapper writes its own pid, then execs the command: that pid is the node's.
+  # shellcheck disable=SC2016
+  setsid bash -c 'printf "%s\n%s\n" "$$" "$1" > "$2.new" && mv "$2.new" "$2"; shift 2; exec "$@"' \
+    _ "$marker" "$pidfile" "$@" >>"$RUN/logs/$name.log" 2>&1 </dev/null &
+  for i in $(seq 1 200); do [[ -f $pidfile ]] && return 0; sleep 0.05; done
+  die "$name did not start (no pid after 10 s); see $RUN/logs/$name.log"
 }
 
 stop_process() { # name
@@ -154,21 +311,23 @@ stop_process() { # name
   if alive "$name"; then
     pid=$(head -1 "$f")
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
-    if [[ -d /proc/$pid ]]; then log "$name (pid $pid) ignored TERM: KILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    for i in $(seq 1 100); do running "$pid" || break; sleep 0.1; done
+    if running "$pid"; then log "$name (pid $pid) ignored TERM: KILL"; kill -KILL "$pid" 2>/dev/null || true; fi
     log "stopped $name (pid $pid)"
   fi
   rm -f "$f"
 }
 
+# Waits for the node's operations endpoint; fails only when that node's own pid has exited.
 wait_healthy() { # name port
-  local i
-  for i in $(seq 1 150); do
-    if curl -fsS "http://127.0.0.1:$2/healthz" >/dev/null 2>&1; then return 0; fi
-    alive "$1" || die "$1 exited; see $RUN/logs/$1.log"
+  local i pid
+  pid=$(head -1 "$RUN/pids/$1.pid")
+  for i in $(seq 1 300); do
+    if curl -fsS --max-time 2 "http://127.0.0.1:$2/healthz" >/dev/null 2>&1; then return 0; fi
+    running "$pid" || { tail -5 "$RUN/logs/$1.log" >&2; die "$1 (pid $pid) exited; see $RUN/logs/$1.log"; }
     sleep 0.2
   done
-  die "$1 is not healthy after 30 s; see $RUN/logs/$1.log"
+  die "$1 (pid $pid) is not healthy after 60 s; see $RUN/logs/$1.log"
 }
 
 start_orderer() {
@@ -220,7 +379,7 @@ wait_chaincode() { # org
   port=$(ccaas_port "$org")
   for i in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    alive "chaincode-$org" || die "the chaincode server of $org exited; see $RUN/logs/chaincode-$org.log"
+    running "$(head -1 "$RUN/pids/chaincode-$org.pid")" || die "the chaincode server of $org exited; see $RUN/logs/chaincode-$org.log"
     sleep 0.2
   done
   die "the chaincode server of $org does not listen on 127.0.0.1:$port; see $RUN/logs/chaincode-$org.log"
@@ -474,14 +633,34 @@ cmd_status() {
     [[ $n == ca-* && ! -f $RUN/pids/$n.pid ]] && continue
     if alive "$n"; then pid=$(head -1 "$RUN/pids/$n.pid"); echo "$n: running (pid $pid)"; else echo "$n: stopped"; fi
   done
-  if alive hospital; then
-    find_binaries
+  find_binaries read
+  if alive hospital && [[ -n $BIN ]]; then
     peer_as hospital channel getinfo -c "$CHANNEL" 2>/dev/null || true
   fi
   echo "BatchTimeout $BATCH_TIMEOUT, MaxMessageCount $BATCH_MAX, run directory $RUN"
 }
 
+cmd_build() {
+  local t0=$SECONDS
+  load_settings
+  find_binaries build
+  find_ca_binary build
+  log "Fabric $FABRIC_VERSION: $BIN"
+  log "Fabric CA: ${CA_BIN:-none (FABRIC_CA_BIN=none)}"
+  log "binaries ready in $((SECONDS - t0)) s"
+}
+
+# The peer CLI environment; only reads (never builds): without binaries there is no PATH line.
+cmd_env() {
+  load_settings
+  [[ -f $RUN/settings.env ]] || echo "network.sh: no network in $RUN yet ('$0 up' creates it)" >&2
+  find_binaries read
+  peer_env "$1"
+  if [[ -n $BIN ]]; then echo "PATH=$BIN:\$PATH"; else echo "network.sh: no Fabric binaries found yet ('$0 build' gets them)" >&2; fi
+}
+
 case ${1:-} in
+  build) cmd_build ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
@@ -489,6 +668,6 @@ case ${1:-} in
   stop-node) [[ -n ${2:-} ]] || die "stop-node needs a node name"; load_settings
     if [[ $2 == chaincode ]]; then for o in "${ORGS[@]}"; do stop_process "chaincode-$o"; done; else stop_process "$2"; fi ;;
   start-node) [[ -n ${2:-} ]] || die "start-node needs a node name"; load_settings; find_binaries; find_ca_binary; start_node "$2"; log "$2 started" ;;
-  env) [[ -n ${2:-} ]] || die "env needs an organisation"; load_settings; find_binaries; peer_env "$2"; echo "PATH=$BIN:\$PATH" ;;
+  env) [[ -n ${2:-} ]] || die "env needs an organisation"; msp_of "$2" >/dev/null; cmd_env "$2" ;;
   *) sed -n '2,/^set -e/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

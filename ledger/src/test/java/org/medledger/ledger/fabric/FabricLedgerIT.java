@@ -126,7 +126,7 @@ class FabricLedgerIT {
   /** Fabric CA enrolls a participant: the MSP takes the certificate as a client's, the chaincode sees the role. */
   @Test
   void fabricCaEnrollsAParticipantWhoseRoleTheChaincodeSees() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(FabricCaEnrollment.available(network, "PharmacyMSP"),
+    FabricTestNetwork.assumeOrFail(FabricCaEnrollment.available(network, "PharmacyMSP"),
         "this network runs no Fabric CA (fabric-ca-server was not found by network.sh)");
     UserSecret sigma = UserSecret.generate(random);
     LedgerIdentity id = new FabricCaEnrollment(network).enroll("Phil Pharma", Role.PHARMACIST, "PharmacyMSP",

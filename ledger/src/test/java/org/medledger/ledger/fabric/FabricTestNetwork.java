@@ -1,5 +1,6 @@
 package org.medledger.ledger.fabric;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -14,22 +15,39 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Fabric network the integration tests run against: the run directory of
  * {@code fabric/network.sh up}, named by the environment variable MEDLEDGER_FABRIC_NETWORK or
- * the system property medledger.fabric.network. Without it the tests are skipped.
+ * the system property medledger.fabric.network. Without it the tests are skipped, unless a
+ * network is required (-Dmedledger.fabric.required=true or MEDLEDGER_FABRIC_REQUIRED=true, as
+ * .ci/fabric-tier sets): then a missing network or Fabric CA fails the test, because a CI run
+ * whose Fabric tests were all skipped would otherwise pass without having checked anything.
  */
 public final class FabricTestNetwork {
   public static final String ENV = "MEDLEDGER_FABRIC_NETWORK";
   public static final String PROPERTY = "medledger.fabric.network";
+  public static final String REQUIRED_PROPERTY = "medledger.fabric.required";
+  public static final String REQUIRED_ENV = "MEDLEDGER_FABRIC_REQUIRED";
 
   private FabricTestNetwork() {}
+
+  /** Whether Fabric tests must run: then what would skip them fails them instead. */
+  public static boolean required() {
+    return Boolean.parseBoolean(System.getProperty(REQUIRED_PROPERTY, System.getenv(REQUIRED_ENV)));
+  }
+
+  /** A JUnit assumption, or an assertion when Fabric tests are {@linkplain #required() required}. */
+  public static void assumeOrFail(boolean condition, String message) {
+    if (condition) return;
+    if (required()) fail(message + " (Fabric tests are required: " + REQUIRED_PROPERTY + "/" + REQUIRED_ENV + ")");
+    assumeTrue(false, message);
+  }
 
   /** The network, or a skipped test (JUnit assumption) when none is configured. */
   public static FabricNetwork require() {
     String dir = System.getProperty(PROPERTY, System.getenv(ENV));
-    assumeTrue(dir != null && !dir.isBlank(),
+    assumeOrFail(dir != null && !dir.isBlank(),
         "no Fabric network: start one with fabric/network.sh up and set " + ENV + "=<its run directory> (or -D"
             + PROPERTY + "=...) to run the Fabric integration tests");
     Path run = Path.of(dir);
-    assumeTrue(Files.isRegularFile(run.resolve("network.properties")),
+    assumeOrFail(Files.isRegularFile(run.resolve("network.properties")),
         run + "/network.properties is missing: is the network up? (fabric/network.sh up)");
     return FabricNetwork.load(run);
   }

@@ -1,7 +1,5 @@
 package org.medledger.ledger.fabric;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -43,7 +41,7 @@ class FabricThroughputIT {
   @Test
   void measure() throws Exception {
     FabricNetwork network = FabricTestNetwork.require();
-    assumeTrue(Boolean.getBoolean("medledger.fabric.bench"), "set -Dmedledger.fabric.bench=true to measure");
+    FabricTestNetwork.assumeOrFail(Boolean.getBoolean("medledger.fabric.bench"), "set -Dmedledger.fabric.bench=true to measure");
     int threads = Integer.getInteger("medledger.fabric.bench.threads", 16);
     int seconds = Integer.getInteger("medledger.fabric.bench.seconds", 20);
     FabricEnrollment enrollment = new FabricEnrollment(network);

@@ -1,6 +1,7 @@
 package org.medledger.portal.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.microsoft.playwright.Browser;
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * (started by hand, see docs/portal.md "Fabric mode"): a treatment whose patient, family,
  * doctor, pharmacist and insurer have accounts on the Hospital's portal and whose lawyer has
  * an account on the Law firm's. Skipped unless
- * {@code -Dmedledger.fabric.portals=<hospital portal URL>,<law firm portal URL>}.
+ * {@code -Dmedledger.fabric.portals=<hospital portal URL>,<law firm portal URL>}, or failed
+ * instead of skipped when Fabric tests are required ({@code -Dmedledger.fabric.required=true} or
+ * MEDLEDGER_FABRIC_REQUIRED=true, as .ci/fabric-tier sets): a skipped Fabric test in CI is a failure.
  */
 class FabricPortalsIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -39,14 +42,23 @@ class FabricPortalsIT {
   @BeforeAll
   static void start() {
     String portals = System.getProperty("medledger.fabric.portals", "");
-    assumeTrue(!portals.isBlank(), "Fabric portals test skipped: -Dmedledger.fabric.portals=<hospital URL>,<law firm URL> not given");
-    assumeTrue(Files.isExecutable(CHROMIUM), "Fabric portals test skipped: /usr/bin/chromium is missing");
+    assumeOrFail(!portals.isBlank(), "Fabric portals test skipped: -Dmedledger.fabric.portals=<hospital URL>,<law firm URL> not given");
+    assumeOrFail(Files.isExecutable(CHROMIUM), "Fabric portals test skipped: /usr/bin/chromium is missing");
     String[] urls = portals.split(",");
+    assumeOrFail(urls.length == 2, "-Dmedledger.fabric.portals needs two URLs, the Hospital's and the Law firm's portal");
     hospital = urls[0].trim().replaceAll("/$", "");
     lawfirm = urls[1].trim().replaceAll("/$", "");
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run")));
+  }
+
+  private static void assumeOrFail(boolean condition, String message) {
+    if (condition) return;
+    if (Boolean.parseBoolean(System.getProperty("medledger.fabric.required", System.getenv("MEDLEDGER_FABRIC_REQUIRED")))) {
+      fail(message + " (Fabric tests are required: medledger.fabric.required/MEDLEDGER_FABRIC_REQUIRED)");
+    }
+    assumeTrue(false, message);
   }
 
   @AfterAll
