@@ -58,16 +58,20 @@ final class PortalServer implements AutoCloseable {
     if (fastArgon2) cmd.add("-Dmedledger.argon2=fast");
     // As scripts/portal: no Hazelcast member (--nohazelcast without --nocluster: the two together
     // start one again), HTTP on loopback only, no /metrics, /health, /openapi.
-    Path commands = data.resolve("post-boot.asadmin");
-    Files.write(commands, List.of(
-        "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1",
+    // (The listener's address before boot: set after it, the listener now and then never comes back.)
+    Path commands = data.resolve("pre-boot.asadmin");
+    Path late = data.resolve("post-boot.asadmin");
+    Files.write(late, List.of(
         "set-metrics-configuration --enabled=false",
         "set-microprofile-healthcheck-configuration --enabled=false",
-        "set-openapi-configuration --enabled=false",
+        "set-openapi-configuration --enabled=false"));
+    Files.write(commands, List.of(
+        "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1",
         "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.server-header=false",
         "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.xpowered-by=false"));
     cmd.addAll(List.of("-jar", micro.toString(), "--deploy", war.toString(), "--contextroot", "/",
-        "--port", Integer.toString(port), "--nohazelcast", "--postbootcommandfile", commands.toString()));
+        "--port", Integer.toString(port), "--nohazelcast", "--prebootcommandfile", commands.toString(),
+        "--postbootcommandfile", late.toString()));
     Files.createDirectories(log.toAbsolutePath().getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     PortalServer server = new PortalServer(port, data, log, p, keepData);

@@ -48,6 +48,8 @@ class LoginHardeningIT {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final String PW = "correct horse battery";
   private static final Pattern VIEW_STATE = Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]*)\"");
+  /** The page's CSP nonce, which PrimeFaces' script posts with every form (a browser does it by itself). */
+  private static final Pattern NONCE = Pattern.compile("nonce=\"([^\"]+)\"");
   private static final Pattern SUMMARY = Pattern.compile("class=\"ui-messages-(?:error|warn|info)-summary\">([^<]*)<");
   private static final Pattern TRY_AGAIN = Pattern.compile("try again in (\\d+) s");
 
@@ -284,7 +286,7 @@ class LoginHardeningIT {
   record Answer(int status, String retryAfter, String message) {}
 
   /** A login form fetched (its session cookie and view state), ready to be posted. */
-  record Prepared(String cookie, String viewState) {
+  record Prepared(String cookie, String viewState, String nonce) {
     Answer post(String user, String password) throws IOException {
       HttpURLConnection c = (HttpURLConnection) URI.create(portal.url("/login.xhtml")).toURL().openConnection();
       c.setInstanceFollowRedirects(false);
@@ -295,7 +297,7 @@ class LoginHardeningIT {
       c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
       if (cookie != null) c.setRequestProperty("Cookie", cookie);
       String body = form("login", "login", "login:username", user, "login:password", password, "login:submit", "",
-          "jakarta.faces.ViewState", viewState);
+          "jakarta.faces.ViewState", viewState, "primefaces.nonce", nonce);
       try (OutputStream out = c.getOutputStream()) {
         out.write(body.getBytes(StandardCharsets.UTF_8));
       }
@@ -321,7 +323,9 @@ class LoginHardeningIT {
     }
     Matcher m = VIEW_STATE.matcher(text);
     assertThat(m.find()).as("the login form's view state").isTrue();
-    return new Prepared(cookie, unescape(m.group(1)));
+    Matcher n = NONCE.matcher(text);
+    assertThat(n.find()).as("the login page's CSP nonce").isTrue();
+    return new Prepared(cookie, unescape(m.group(1)), n.group(1));
   }
 
   private static Answer login(String user, String password) throws IOException {

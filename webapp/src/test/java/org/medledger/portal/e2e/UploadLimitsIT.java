@@ -122,7 +122,7 @@ class UploadLimitsIT {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     for (int size : new int[] {9_000_000, 20_000_000}) {
       HttpResponse<String> r = http.send(multipart(cookies, "/app/scan.xhtml", "scanForm", "scanForm:picture", "open",
-          null, new byte[size]), HttpResponse.BodyHandlers.ofString());
+          null, null, new byte[size]), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as("an upload of " + size + " bytes").isEqualTo(413);
       assertThat(r.body()).contains("at most 8 MB").contains("50 megapixels");
     }
@@ -136,7 +136,7 @@ class UploadLimitsIT {
           String form = http.send(HttpRequest.newBuilder(URI.create(portal.url("/app/scan.xhtml"))).header("Cookie", cookies)
               .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
           return http.send(multipart(cookies, "/app/scan.xhtml", "scanForm", "scanForm:picture", "scanForm:open",
-              viewState(form), bomb), HttpResponse.BodyHandlers.ofString());
+              viewState(form), nonce(form), bomb), HttpResponse.BodyHandlers.ofString());
         }));
       }
       for (Future<HttpResponse<String>> f : answers) {
@@ -171,15 +171,23 @@ class UploadLimitsIT {
     return v.group(1);
   }
 
+  /** The page's CSP nonce, which PrimeFaces' script posts with every form (a browser does it by itself). */
+  private static String nonce(String html) {
+    Matcher m = Pattern.compile("nonce=\"([^\"]+)\"").matcher(html);
+    assertThat(m.find()).as("the page's CSP nonce").isTrue();
+    return m.group(1);
+  }
+
   /** A multipart POST of a Faces form with one file field and its submit button. */
   private static HttpRequest multipart(String cookies, String path, String form, String fileField, String button,
-      String viewState, byte[] file) {
+      String viewState, String nonce, byte[] file) {
     String boundary = "----medledger" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream(file.length + 1024);
     StringBuilder head = new StringBuilder();
     field(head, boundary, form, form);
     field(head, boundary, button, "");
     if (viewState != null) field(head, boundary, "jakarta.faces.ViewState", viewState);
+    if (nonce != null) field(head, boundary, "primefaces.nonce", nonce);
     head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(fileField)
         .append("\"; filename=\"picture.png\"\r\nContent-Type: image/png\r\n\r\n");
     body.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
