@@ -68,7 +68,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PortalHardeningIT {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final String PW = "correct horse battery";
-  private static final Pattern STACK_LINE = Pattern.compile("(?m)^\\s+at [a-zA-Z_$][\\w$.]*\\(");
+  /**
+   * A stack frame of Faces or PrimeFaces: the trace a forged view state or nonce would leave.
+   * (Other requests of the later tests may leave Grizzly's own trace of a connection the browser
+   * dropped — "connection is null" in requestEndEvent, seen once in CI — which is not this.)
+   */
+  private static final Pattern STACK_LINE = Pattern.compile("(?m)^\\s+at (com\\.sun\\.faces|jakarta\\.faces|org\\.primefaces)\\.[\\w$.]*\\(");
 
   private static Path data;
   private static PortalProcess portal;
@@ -254,7 +259,7 @@ class PortalHardeningIT {
     assumeTrue(logMarkForgery >= 0, "the forgery test did not run");
     String log = Files.readString(portal.log, StandardCharsets.UTF_8);
     String since = log.substring((int) Math.min(logMarkForgery, log.length()));
-    assertThat(STACK_LINE.matcher(since).find()).as("a stack trace in the log after the forged requests:\n" + since).isFalse();
+    assertThat(STACK_LINE.matcher(since).find()).as("a Faces stack trace in the log after the forged requests:\n" + since).isFalse();
     assertThat(since).doesNotContain("ViewExpiredException", "CspException");
     // and the deployment read web.xml whole (Payara drops error pages it cannot parse, with a SEVERE)
     assertThat(log).doesNotContain("addDescriptorFailure");
