@@ -106,6 +106,19 @@ class PortalHardeningIT {
     assertThat(listeningSockets(portal.pid())).containsExactly("127.0.0.1:" + portal.port);
   }
 
+  /**
+   * A process's command line is readable by every local user (/proc/PID/cmdline, ps); its
+   * environment only by its owner. The database password must not be on the command line
+   * (the review read it back from the JVM's arguments).
+   */
+  @Test
+  @Order(1)
+  void theDatabasePasswordIsNotOnTheCommandLine() throws IOException {
+    String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(portal.pid()), "cmdline")),
+        StandardCharsets.UTF_8).replace('\0', ' ');
+    assertThat(cmdline).contains("payara-micro.jar").doesNotContain("jdbc.password");
+  }
+
   @Test
   @Order(2)
   void metricsHealthAndOpenApiAreNotPublic() throws Exception {
