@@ -51,6 +51,16 @@ public class RequestSizeFilter extends HttpFilter {
     chain.doFilter(req, res);
   }
 
+  private static void drain(HttpServletRequest req) {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    try (var in = req.getInputStream()) {
+      for (int n; total < MAX_DRAIN_BYTES && (n = in.read(buf)) > 0; ) total += n;
+    } catch (IOException | IllegalStateException e) {
+      // the body was read as parameters already, or the client went away: nothing to drop
+    }
+  }
+
   private static boolean isForm(HttpServletRequest req) {
     String type = req.getContentType();
     return "POST".equalsIgnoreCase(req.getMethod()) && type != null
@@ -60,26 +70,11 @@ public class RequestSizeFilter extends HttpFilter {
   private static void refuse(HttpServletRequest req, HttpServletResponse res, long length) throws IOException {
     LOG.info(() -> "refused a form post of " + (length < 0 ? "more than " + MAX_FORM_BYTES : length)
         + " bytes to " + req.getRequestURI() + " (limit " + MAX_FORM_BYTES + ")");
-    tooLarge(req, res, FORM_LIMIT_TEXT, MAX_DRAIN_BYTES);
-  }
-
-  /**
-   * The one answer to a body above a limit (form posts here, uploads in {@link
-   * UploadLimitFilter}): 413 and the plain error page stating {@code limit}. Grizzly neither
-   * reads the rest of the body nor closes: a client still sending would wait for the answer
-   * until the keep-alive timeout. So a bounded rest is read and dropped, then the connection
-   * closes.
-   */
-  static void tooLarge(HttpServletRequest req, HttpServletResponse res, String limit, long maxDrain) throws IOException {
-    req.setAttribute(LIMIT_ATTRIBUTE, limit);
+    req.setAttribute(LIMIT_ATTRIBUTE, FORM_LIMIT_TEXT);
+    // Grizzly neither reads the rest of the body nor closes: a client still sending would wait
+    // for the answer until the keep-alive timeout. Read (and drop) a bounded rest, then close.
     res.setHeader("Connection", "close");
-    byte[] buf = new byte[64 * 1024];
-    long total = 0;
-    try (var in = req.getInputStream()) {
-      for (int n; total < maxDrain && (n = in.read(buf)) > 0; ) total += n;
-    } catch (IOException | IllegalStateException e) {
-      // the body was read (as parameters or parts) already, or the client went away: nothing to drop
-    }
+    drain(req);
     res.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
   }
 }

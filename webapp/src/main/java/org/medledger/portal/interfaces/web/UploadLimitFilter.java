@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import org.medledger.portal.infrastructure.qr.QrCodes;
 
@@ -23,7 +25,7 @@ public class UploadLimitFilter extends HttpFilter {
 
   /** web.xml multipart-config max-request-size: a picture plus the form's other fields. */
   public static final long MAX_REQUEST_BYTES = 9L * 1024 * 1024;
-  /** How much of a refused body is read (so the client reads the answer); beyond it the connection closes. */
+  /** A larger body announced by Content-Length is not read: the connection is closed instead. */
   private static final long MAX_DRAIN_BYTES = 32L * 1024 * 1024;
 
   @Override
@@ -32,22 +34,44 @@ public class UploadLimitFilter extends HttpFilter {
     String type = req.getContentType();
     if ("POST".equals(req.getMethod()) && type != null
         && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-      if (req.getContentLengthLong() > MAX_REQUEST_BYTES) {
-        tooLarge(req, res);
+      long length = req.getContentLengthLong();
+      if (length > MAX_REQUEST_BYTES) {
+        if (length <= MAX_DRAIN_BYTES) {
+          drain(req.getInputStream()); // so the client reads the answer instead of a reset
+        } else {
+          res.setHeader("Connection", "close");
+        }
+        tooLarge(res);
         return;
       }
       try {
         req.getParts(); // parsed here against the multipart-config limits; Faces reuses them
       } catch (IllegalStateException e) {
         // The servlet contract's signal for a part or a request above the configured size.
-        tooLarge(req, res);
+        tooLarge(res);
         return;
       }
     }
     chain.doFilter(req, res);
   }
 
-  private static void tooLarge(HttpServletRequest req, HttpServletResponse res) throws IOException {
-    RequestSizeFilter.tooLarge(req, res, "8 MB for a picture (" + QrCodes.LIMITS + ")", MAX_DRAIN_BYTES);
+  private static void drain(InputStream in) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    while (in.read(buf) >= 0) {
+      // discard
+    }
+  }
+
+  private static void tooLarge(HttpServletResponse res) throws IOException {
+    res.reset();
+    res.setStatus(413);
+    res.setContentType("text/html;charset=UTF-8");
+    res.setHeader("Cache-Control", "no-store");
+    try (PrintWriter w = res.getWriter()) {
+      w.print("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"UTF-8\"><title>Upload too large</title></head>"
+          + "<body><h1>The upload is too large</h1><p>A picture may be at most 8 MB ("
+          + QrCodes.LIMITS + "). Nothing was saved.</p><p><a href=\"javascript:history.back()\">Back</a></p>"
+          + "</body></html>");
+    }
   }
 }
