@@ -213,6 +213,34 @@ class RecordCodecTest {
         .isInstanceOfSatisfying(RecordFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.WRONG_TYPE));
   }
 
+  /**
+   * The event's field 1 names the record that was stored, so it accepts only the storable types:
+   * a known non-stored code (consent, event) is WRONG_TYPE, as in {@code parse}'s header, and a
+   * code not in the table is UNKNOWN_TYPE. The encoder refuses to produce either.
+   */
+  @Test
+  void anEventNamesOnlyAStoredType() {
+    byte[] v = RecordCodec.encodeEvent(F.event);
+    List<Field> fs = fields(v);
+    for (RecordType t : RecordType.values()) {
+      List<Field> changed = new ArrayList<>(fs);
+      changed.set(0, new Field(1, new byte[] {(byte) t.code()}));
+      byte[] e = join(v, changed);
+      if (t.storable()) {
+        assertThat(RecordCodec.parseEvent(e).recordType()).isEqualTo(t);
+      } else {
+        assertThat(reasonOf(e)).as("event naming %s", t.label()).isEqualTo(Reason.WRONG_TYPE);
+      }
+    }
+    List<Field> unknown = new ArrayList<>(fs);
+    unknown.set(0, new Field(1, new byte[] {0x7f}));
+    assertThat(reasonOf(join(v, unknown))).isEqualTo(Reason.UNKNOWN_TYPE);
+    for (RecordType t : List.of(RecordType.CONSENT, RecordType.EVENT)) {
+      EventPayload bad = new EventPayload(t, F.event.kappa(), F.event.kappa0(), F.event.recipients());
+      assertThatThrownBy(() -> RecordCodec.encodeEvent(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   // ------------------------------------------------------------------ field contents
 
   @Test
