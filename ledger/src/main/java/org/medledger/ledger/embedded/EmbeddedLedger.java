@@ -200,12 +200,14 @@ public final class EmbeddedLedger implements LedgerGateway {
   }
 
   /**
-   * Opens (or creates) the ledger kept in {@code dir}, running {@code contract}: verifies every
-   * block, removes an incomplete trailing block (a write that was never acknowledged), rebuilds
-   * the world state by replaying the write sets.
+   * Opens (or creates) the ledger kept in {@code dir}, running {@code contract}: checks every
+   * block and transaction as evidence (signatures, membership) while rebuilding the world state
+   * by running the chaincode again, drops a torn tail (a write that was never acknowledged),
+   * moves a damaged last block aside (quarantine, reported by {@link #verify()}).
    *
-   * @throws LedgerException {@link Kind#CORRUPTED} when a block fails verification, {@link
-   *     Kind#UNAVAILABLE} when another process has the ledger open
+   * @throws LedgerException {@link Kind#CORRUPTED} when a block or transaction fails (the
+   *     message names them), or the file is of format 1; {@link Kind#UNAVAILABLE} when another
+   *     process has the ledger open
    */
   public static EmbeddedLedger open(Path dir, ContractInterface contract, Options options) {
     return open(dir, contract, options, BlockFile.Storage.OWNER_ONLY);
