@@ -68,6 +68,16 @@ final class OrdererKey {
   }
 
   static byte[] sign(PrivateKey key, byte[] data) {
+    if (key instanceof java.security.interfaces.ECPrivateKey ec
+        && ec.getParams().getOrder().equals(P256.DOMAIN.getN())) {
+      // BouncyCastle's P-256, deterministic (RFC 6979): several times faster than the JDK's
+      // provider, and this runs for every submitted transaction and every block.
+      try {
+        return P256.sign(ec.getS(), data);
+      } catch (CryptoException | IllegalArgumentException e) {
+        throw new IllegalStateException("cannot sign with an ECDSA P-256 key", e);
+      }
+    }
     try {
       Signature s = Signature.getInstance("SHA256withECDSA");
       s.initSign(key);
