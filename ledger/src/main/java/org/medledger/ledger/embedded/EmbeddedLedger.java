@@ -553,8 +553,10 @@ public final class EmbeddedLedger implements LedgerGateway {
       reason += " (the last block: the next open moves it aside to "
           + BlockFile.FILE_NAME + QUARANTINE_INFIX + r.badBlock() + "-<time>)";
     }
-    OptionalLong bad = r.badBlock() == null ? OptionalLong.empty()
-        : OptionalLong.of(Math.max(0, r.badBlock()));
+    // The genesis is not a block: its failure names no block number (the reason says "the
+    // genesis: ...").
+    OptionalLong bad = r.badBlock() == null || r.badBlock() < 0 ? OptionalLong.empty()
+        : OptionalLong.of(r.badBlock());
     if (valid && anchor != null) {
       String why = null;
       if (anchor.blockNumber() >= r.blocks()) {

@@ -322,4 +322,23 @@ class EvidenceTest {
     assertThat(VerifyLedger.run(new String[] {dir.toString(), "nonsense"}, new KvContract(),
         print, print)).isEqualTo(2);
   }
+
+  @Test
+  void aDamagedGenesisIsRefusedNeverQuarantined() throws Exception {
+    long[] g = frames().get(0);
+    byte[] bytes = Files.readAllBytes(blocks());
+    bytes[(int) g[0] + BlockCodec.HEADER_BYTES + 20] ^= 0x01;
+    Files.write(blocks(), bytes);
+    VerificationReport report = EmbeddedLedger.verify(dir, new KvContract());
+    assertThat(report.valid()).isFalse();
+    assertThat(report.firstBadBlock()).isEmpty();
+    assertThat(report.reason()).startsWith("the genesis: ");
+    assertThatThrownBy(() -> EmbeddedLedger.open(dir, new KvContract()))
+        .isInstanceOf(LedgerException.class).hasMessageStartingWith("the genesis: ");
+    assertThat(Files.readAllBytes(blocks())).isEqualTo(bytes);
+    // the genesis alone (no block yet) is not quarantined either
+    Files.write(blocks(), Arrays.copyOf(bytes, (int) g[1]));
+    assertThatThrownBy(() -> EmbeddedLedger.open(dir, new KvContract()))
+        .isInstanceOf(LedgerException.class).hasMessageStartingWith("the genesis: ");
+  }
 }
