@@ -284,15 +284,24 @@ public final class EmbeddedLedger implements LedgerGateway {
       file.truncate(r.validEnd());
     }
     if (r.genesisOk()) {
-      if (!OrdererKey.exists(dir)) {
+      Path key = dir.resolve(OrdererKey.KEY_FILE);
+      Path pending = dir.resolve(OrdererKey.PENDING_FILE);
+      boolean firstOpenUnfinished = !Files.exists(key) && Files.exists(pending);
+      if (!Files.exists(key) && !firstOpenUnfinished) {
         throw new LedgerException(Kind.CORRUPTED, "the ledger's signing key "
             + OrdererKey.KEY_FILE + " is missing from " + dir + ": restore it from a backup");
       }
       try {
-        orderer = OrdererKey.load(dir, r.ordererCertificate());
+        orderer = OrdererKey.load(firstOpenUnfinished ? pending : key,
+            r.ordererCertificate());
       } catch (IOException e) {
         throw new LedgerException(Kind.CORRUPTED, e.getMessage()
             + "; the ledger refuses to open: restore " + dir + " from a backup", e);
+      }
+      if (firstOpenUnfinished) {
+        // the first open stopped after the genesis was forced: finish it
+        Files.move(pending, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        FileCheckpoint.forceDirectory(dir);
       }
       chain.genesis(r.genesisEnd(), r.genesisHash());
     } else {
@@ -301,16 +310,30 @@ public final class EmbeddedLedger implements LedgerGateway {
     height = r.blocks();
   }
 
-  /** First open: the ledger's key (forced to disk first), then the genesis naming it. */
+  /**
+   * First open: the ledger's key, forced to disk under a temporary name, then the genesis naming
+   * it, forced, then the key renamed to its final name. A key under its final name without a
+   * genesis is therefore never a crash of the first open but a removed history: refused.
+   */
   private void writeGenesis() throws IOException {
-    orderer = OrdererKey.exists(dir) ? OrdererKey.load(dir, null).withNewCertificate()
-        : OrdererKey.create(dir);
-    OrdererKey key = orderer;
+    Path key = dir.resolve(OrdererKey.KEY_FILE);
+    Path pending = dir.resolve(OrdererKey.PENDING_FILE);
+    if (Files.exists(key)) {
+      throw new LedgerException(Kind.CORRUPTED, "the block file " + dir.resolve(
+          BlockFile.FILE_NAME) + " holds no genesis but the ledger's key exists: the ledger's"
+          + " history was removed; restore " + BlockFile.FILE_NAME + " from a backup (to start"
+          + " a new ledger instead, move the directory aside)");
+    }
+    orderer = Files.exists(pending) ? OrdererKey.load(pending, null).withNewCertificate()
+        : OrdererKey.create(pending);
+    OrdererKey signer = orderer;
     BlockCodec.Encoded g = BlockCodec.encodeGenesis(new BlockCodec.Genesis(CHANNEL_ID,
         Instant.ofEpochMilli(System.currentTimeMillis()),
-        EmbeddedCertificateAuthority.pem(orderer.certificate()), null), key::sign);
+        EmbeddedCertificateAuthority.pem(orderer.certificate()), null), signer::sign);
     ByteBuffer frame = BlockCodec.frame(g);
     file.appendAndForce(0, frame);
+    FileCheckpoint.forceDirectory(dir);
+    Files.move(pending, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     FileCheckpoint.forceDirectory(dir);
     chain.genesis(frame.limit(), g.hash());
   }

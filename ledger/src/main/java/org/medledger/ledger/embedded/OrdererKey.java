@@ -48,6 +48,11 @@ import org.medledger.core.crypto.P256;
  */
 final class OrdererKey {
   static final String KEY_FILE = "orderer-key.pem";
+  /**
+   * Where the key waits at the first open until the genesis naming it is on disk: a key under
+   * its final name without a genesis then means the history was removed, not a crash.
+   */
+  static final String PENDING_FILE = "orderer-key.pem.new";
   private static final Duration VALIDITY = Duration.ofDays(20 * 365);
 
   private final PrivateKey key;
@@ -97,18 +102,14 @@ final class OrdererKey {
     }
   }
 
-  static boolean exists(Path dir) {
-    return Files.exists(dir.resolve(KEY_FILE));
-  }
-
-  /** Creates the key file (owner-only, forced) and a self-signed certificate for it. */
-  static OrdererKey create(Path dir) throws IOException {
+  /** Creates the key in {@code file} (owner-only, forced) and a self-signed certificate. */
+  static OrdererKey create(Path file) throws IOException {
+    Path dir = file.getParent();
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
       KeyPair kp = g.generateKeyPair();
-      Path file = dir.resolve(KEY_FILE);
-      Path tmp = dir.resolve(KEY_FILE + ".tmp");
+      Path tmp = dir.resolve(file.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
       OwnerOnly.createFile(tmp);
       String pem = "-----BEGIN PRIVATE KEY-----\n"
@@ -130,9 +131,11 @@ final class OrdererKey {
     }
   }
 
-  /** Loads the key and pairs it with the certificate recorded in the genesis. */
-  static OrdererKey load(Path dir, X509Certificate certificate) throws IOException {
-    Path file = dir.resolve(KEY_FILE);
+  /**
+   * Loads the key from {@code file} and pairs it with the certificate recorded in the genesis
+   * (null: no genesis yet).
+   */
+  static OrdererKey load(Path file, X509Certificate certificate) throws IOException {
     PrivateKey key;
     try (PEMParser p = new PEMParser(new StringReader(Files.readString(file, UTF_8)))) {
       PemObject o = p.readPemObject();
@@ -157,7 +160,6 @@ final class OrdererKey {
   /** A key created but whose genesis was never written: make its certificate now. */
   OrdererKey withNewCertificate() {
     try {
-      KeyFactory kf = KeyFactory.getInstance("EC");
       java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey) key;
       java.security.PublicKey pub = P256.toJcaPublicKey(P256.publicPoint(ec.getS()));
       return new OrdererKey(key, selfSigned(new KeyPair(pub, key)));

@@ -80,7 +80,7 @@ class EvidenceTest {
 
   /** What the attacker can do: sign with the ledger's key, which lies in the directory. */
   void append(long number, List<Tx> txs) throws Exception {
-    OrdererKey key = OrdererKey.load(dir, null);
+    OrdererKey key = OrdererKey.load(dir.resolve(OrdererKey.KEY_FILE), null);
     appendSignedBy(number, txs, key::sign);
   }
 
@@ -292,7 +292,7 @@ class EvidenceTest {
     BlockCodec.Genesis genesis = BlockCodec.decodeGenesis(Arrays.copyOfRange(all,
         (int) g[0] + BlockCodec.HEADER_BYTES, (int) g[1] - BlockCodec.HASH_BYTES), signed);
     var cert = EmbeddedCertificateAuthority.parsePem(genesis.ordererCertificatePem());
-    OrdererKey.load(dir, cert); // the key on disk is the genesis's
+    OrdererKey.load(dir.resolve(OrdererKey.KEY_FILE), cert); // the key on disk is the genesis's
     try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
       LedgerHead head = ledger.head().orElseThrow();
       assertThat(OrdererKey.verify(cert, BlockCodec.checkpoint(EmbeddedLedger.CHANNEL_ID,
@@ -340,5 +340,37 @@ class EvidenceTest {
     Files.write(blocks(), Arrays.copyOf(bytes, (int) g[1]));
     assertThatThrownBy(() -> EmbeddedLedger.open(dir, new KvContract()))
         .isInstanceOf(LedgerException.class).hasMessageStartingWith("the genesis: ");
+  }
+
+  @Test
+  void aBlockFileEmptiedOrDeletedIsARemovedHistoryNotANewLedger() throws Exception {
+    Files.write(blocks(), new byte[0]);
+    assertThatThrownBy(() -> EmbeddedLedger.open(dir, new KvContract()))
+        .isInstanceOf(LedgerException.class).hasMessageContaining("history was removed");
+    Files.delete(blocks());
+    assertThatThrownBy(() -> EmbeddedLedger.open(dir, new KvContract()))
+        .isInstanceOf(LedgerException.class).hasMessageContaining("history was removed");
+  }
+
+  @Test
+  void aFirstOpenInterruptedBeforeOrAfterTheGenesisIsFinished() throws Exception {
+    // before: the key is on disk under its temporary name, no genesis
+    Path fresh = elsewhere.resolve("fresh");
+    Files.createDirectories(fresh);
+    Files.copy(dir.resolve(OrdererKey.KEY_FILE), fresh.resolve(OrdererKey.PENDING_FILE));
+    try (EmbeddedLedger ledger = EmbeddedLedger.open(fresh, new KvContract())) {
+      LedgerIdentity d = Fixtures.doctor(ledger);
+      ledger.submit(d, "put", b("k"), b("v"));
+    }
+    assertThat(fresh.resolve(OrdererKey.KEY_FILE)).exists();
+    assertThat(fresh.resolve(OrdererKey.PENDING_FILE)).doesNotExist();
+    // after: the genesis is on disk, the key not yet renamed
+    Files.move(fresh.resolve(OrdererKey.KEY_FILE), fresh.resolve(OrdererKey.PENDING_FILE));
+    try (EmbeddedLedger ledger = EmbeddedLedger.open(fresh, new KvContract())) {
+      assertThat(ledger.height()).isEqualTo(1);
+      assertThat(ledger.verify().valid()).isTrue();
+    }
+    assertThat(fresh.resolve(OrdererKey.KEY_FILE)).exists();
+    assertThat(fresh.resolve(OrdererKey.PENDING_FILE)).doesNotExist();
   }
 }
