@@ -43,9 +43,13 @@ public record LedgerHead(long blockNumber, String blockHashHex, String signature
     return new LedgerHead(blockNumber, blockHashHex, "");
   }
 
-  /** Parses the text form; throws {@link IllegalArgumentException} saying what is expected. */
+  /**
+   * Parses the text form, ignoring white space (the portal shows the hash in groups of eight
+   * digits); throws {@link IllegalArgumentException} saying what is expected.
+   */
   public static LedgerHead parse(String text) {
-    Matcher m = TEXT.matcher(text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT));
+    Matcher m = TEXT.matcher(text == null ? ""
+        : text.replaceAll("\\s+", "").toLowerCase(java.util.Locale.ROOT));
     if (!m.matches()) {
       throw new IllegalArgumentException("an anchor is <block number>:<64 hex digits of the"
           + " block's hash>[:<the ledger's signature in hex>]");

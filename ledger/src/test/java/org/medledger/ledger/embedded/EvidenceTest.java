@@ -212,6 +212,8 @@ class EvidenceTest {
     assertThat(head.blockNumber()).isEqualTo(1);
     assertThat(head.signed()).isTrue();
     assertThat(LedgerHead.parse(head.toText())).isEqualTo(head);
+    String grouped = head.blockNumber() + ": " + head.blockHashHex().replaceAll("(.{8})", "$1 ");
+    assertThat(LedgerHead.parse(grouped)).isEqualTo(LedgerHead.of(1, head.blockHashHex()));
     assertThat(EmbeddedLedger.verify(dir, new KvContract(), head).valid()).isTrue();
     assertThat(EmbeddedLedger.verify(dir, new KvContract(), middle).valid()).isTrue();
 
