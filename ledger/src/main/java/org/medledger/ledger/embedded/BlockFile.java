@@ -6,12 +6,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.nio.file.OpenOption;
+import java.util.Set;
 import org.medledger.ledger.embedded.BlockCodec.Block;
-import org.medledger.ledger.embedded.BlockCodec.MalformedBlockException;
 
 /**
- * The append-only block file: framing, torn-tail detection and the hash-chain check. Blocks are
- * numbered by their position; block {@code n} links to the SHA-256 of block {@code n-1}.
+ * The append-only block file: framing, and telling a torn tail (a write that never finished,
+ * dropped) from damage (refused, or for the last frame, quarantined). Frame 0 is the genesis,
+ * frame {@code n + 1} is block {@code n}; what a frame means is checked by the scan's visitor
+ * ({@link Replay}).
  */
 final class BlockFile implements AutoCloseable {
   static final String FILE_NAME = "blocks.mlb";
@@ -25,10 +28,22 @@ final class BlockFile implements AutoCloseable {
     this.channel = channel;
   }
 
-  static BlockFile open(Path dir) throws IOException {
+  /**
+   * Opens the files the block file is made of. Production opens them owner-only ({@link
+   * OwnerOnly#open}); a test may pass a layer that loses every byte not yet forced when it
+   * simulates a power cut.
+   */
+  @FunctionalInterface
+  interface Storage {
+    FileChannel open(Path file, Set<? extends OpenOption> options) throws IOException;
+
+    Storage OWNER_ONLY = OwnerOnly::open;
+  }
+
+  static BlockFile open(Path dir, Storage storage) throws IOException {
     Path file = dir.resolve(FILE_NAME);
-    FileChannel ch = OwnerOnly.open(file, java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE));
+    FileChannel ch = storage.open(file, java.util.EnumSet.of(StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE));
     return new BlockFile(ch);
   }
 
@@ -73,8 +88,10 @@ final class BlockFile implements AutoCloseable {
 
   /**
    * Writes {@code frame} at {@code position} and forces it to the disk. force(false) is
-   * fdatasync: it flushes the data and the metadata needed to read it back (the new file size)
-   * but not timestamps, which saves a second journal write per block.
+   * fdatasync on Linux: it flushes the data and the metadata needed to read it back (the new
+   * file size, POSIX: "all data and the file attributes required to retrieve it") but not the
+   * timestamps, which saves a second journal write per block. force(true) would buy nothing
+   * the ledger reads back. See docs/embedded-ledger.md, "Durability".
    *
    * <p>A failing write (disk full, an Error thrown on the way) is undone: the file is truncated
    * back to {@code position} and forced, then {@link NotWrittenException} says the ledger may
@@ -133,36 +150,55 @@ final class BlockFile implements AutoCloseable {
     channel.close();
   }
 
-  /** Called for each block that passed every check, in order. */
+  /**
+   * Called for each frame whose header and hash are intact, in order; checks what it means.
+   * Returns null when the frame is good, else why it is not (the scan stops there: that is not
+   * damage but a forgery or a bad block, and is never quarantined).
+   */
   @FunctionalInterface
   interface Visitor {
-    void visit(long offset, long frameEnd, Block block, byte[] hash) throws IOException;
+    String visit(long index, long offset, long frameEnd, byte[] body, byte[] hash)
+        throws IOException;
   }
 
   /**
-   * The result of a scan: how many blocks verified, where the verified part ends, whether the
-   * rest is an incomplete trailing frame (a write that was never acknowledged) or damage.
+   * The result of a scan: how many frames verified, where the verified part ends, whether the
+   * rest is a torn tail (a write that never finished, {@code tornBytes}), damage ({@code
+   * badFrame}, {@code reason}; {@code damagedTail} when the damage is confined to the last frame
+   * and may be quarantined), or a file of format 1.
    */
-  record Scan(long blocks, long validEnd, byte[] headHash, long tornBytes, Long badBlock,
-      String reason) {
+  record Scan(long frames, long validEnd, byte[] headHash, long tornBytes, Long badFrame,
+      String reason, boolean damagedTail, boolean oldFormat) {
     boolean ok() {
-      return badBlock == null;
+      return badFrame == null;
     }
   }
 
-  /** Verifies frames, hashes and links of {@code [0, limit)} of {@code ch}. */
+  /**
+   * Scans the frames of {@code [0, limit)} of {@code ch}. The torn-tail rule (documented in
+   * docs/embedded-ledger.md): what follows the last good frame is an unfinished write, and is
+   * dropped, only when (a) it is shorter than a frame header and is a prefix of the magic or all
+   * zero, (b) its header is intact and announces a frame longer than what is left, (c) it is all
+   * zero, or (d) its header is intact, the frame ends exactly at the end of the file, its hash
+   * does not match, and it holds what a lost page write leaves: a whole 4 KiB-aligned page of
+   * zeros, or zeros from a 4 KiB-aligned offset to the end of the file that cover the whole
+   * stored hash. Anything else is damage.
+   */
   static Scan scan(FileChannel ch, long limit, Visitor visitor) throws IOException {
     long pos = 0;
     long n = 0;
     byte[] prev = new byte[BlockCodec.HASH_BYTES];
+    if (limit >= 4 && Arrays.equals(readFully(ch, 0, 4).array(), BlockCodec.MAGIC_V1)) {
+      return new Scan(0, 0, prev, 0, 0L, "the block file is in format 1", false, true);
+    }
     while (pos < limit) {
       long remaining = limit - pos;
       if (remaining < BlockCodec.HEADER_BYTES) {
         ByteBuffer partial = readFully(ch, pos, (int) remaining);
         if (isMagicPrefix(partial) || isZero(partial)) {
-          return new Scan(n, pos, prev, remaining, null, null);
+          return torn(n, pos, prev, remaining);
         }
-        return bad(n, pos, prev, "frame header damaged at byte offset " + pos);
+        return damaged(n, pos, prev, "frame header damaged at byte offset " + pos, true);
       }
       ByteBuffer header = readFully(ch, pos, BlockCodec.HEADER_BYTES);
       byte[] magic = new byte[4];
@@ -172,75 +208,81 @@ final class BlockFile implements AutoCloseable {
       if (!Arrays.equals(magic, BlockCodec.MAGIC) || crc != BlockCodec.headerCrc(length)
           || length < 0 || length > MAX_BODY_BYTES) {
         if (isZeroRange(ch, pos, limit)) {
-          return new Scan(n, pos, prev, remaining, null, null); // space allocated, never written
+          return torn(n, pos, prev, remaining); // space allocated, never written
         }
-        return bad(n, pos, prev, "frame header damaged at byte offset " + pos
-            + " (bytes changed, inserted or removed)");
+        return damaged(n, pos, prev, "frame header damaged at byte offset " + pos
+            + " (bytes changed, inserted or removed)", !frameHeaderAfter(ch, pos + 1, limit));
       }
       long frameEnd = pos + BlockCodec.HEADER_BYTES + length + BlockCodec.HASH_BYTES;
       if (frameEnd > limit) {
-        return new Scan(n, pos, prev, remaining, null, null); // torn: never acknowledged
+        return torn(n, pos, prev, remaining); // shorter than its header says: never finished
       }
       byte[] body = readFully(ch, pos + BlockCodec.HEADER_BYTES, length).array();
       byte[] stored = readFully(ch, pos + BlockCodec.HEADER_BYTES + length,
           BlockCodec.HASH_BYTES).array();
       byte[] hash = BlockCodec.sha256(body);
       if (!Arrays.equals(hash, stored)) {
-        if (frameEnd == limit && looksUnwritten(ch, pos, frameEnd, stored)) {
-          return new Scan(n, pos, prev, remaining, null, null);
+        if (frameEnd == limit && lostPage(ch, pos, frameEnd)) {
+          return torn(n, pos, prev, remaining);
         }
-        return bad(n, pos, prev, "contents do not match the block's hash (bytes changed)");
-      }
-      Block block;
-      try {
-        block = BlockCodec.decode(body);
-      } catch (MalformedBlockException e) {
-        return bad(n, pos, prev, "malformed content: " + e.getMessage());
-      }
-      if (block.number() != n) {
-        return bad(n, pos, prev, block.number() > n
-            ? "found block " + block.number() + " where block " + n
-                + " was expected (a block was removed)"
-            : "found block " + block.number() + " where block " + n
-                + " was expected (a block was inserted or duplicated)");
-      }
-      if (!Arrays.equals(block.previousHash(), prev)) {
-        return bad(n, pos, prev, "its previous-block hash does not match block " + (n - 1)
-            + " (a block was changed, inserted or removed before it)");
+        return damaged(n, pos, prev, "contents do not match the block's hash (bytes changed)",
+            frameEnd == limit);
       }
       if (visitor != null) {
-        visitor.visit(pos, frameEnd, block, hash);
+        String why = visitor.visit(n, pos, frameEnd, body, hash);
+        if (why != null) {
+          return new Scan(n, pos, prev, 0, n, why, false, false);
+        }
       }
       prev = hash;
       pos = frameEnd;
       n++;
     }
-    return new Scan(n, pos, prev, 0, null, null);
+    return new Scan(n, pos, prev, 0, null, null, false, false);
   }
 
-  private static Scan bad(long n, long pos, byte[] prev, String why) {
-    return new Scan(n, pos, prev, 0, n, "block " + n + ": " + why);
+  private static Scan torn(long n, long pos, byte[] prev, long bytes) {
+    return new Scan(n, pos, prev, bytes, null, null, false, false);
+  }
+
+  private static Scan damaged(long n, long pos, byte[] prev, String why, boolean lastFrame) {
+    return new Scan(n, pos, prev, 0, n, why, lastFrame, false);
   }
 
   /**
-   * A last frame whose hash does not match is a torn write, not tampering, only when it shows
-   * the signature of a crash: its hash (written last) is zero, or it holds a whole zero page
-   * that the file system allocated but never wrote.
+   * Rule (d): a last frame whose hash does not match is a torn write only when it shows what a
+   * lost page write leaves: a whole zero page at a 4 KiB-aligned file offset inside it, or zeros
+   * from a 4 KiB-aligned offset to its end that include the whole stored hash (written last).
    */
-  private static boolean looksUnwritten(FileChannel ch, long from, long to, byte[] storedHash)
-      throws IOException {
-    if (isZero(ByteBuffer.wrap(storedHash))) {
-      return true;
-    }
-    long page = (from + PAGE - 1) / PAGE * PAGE;
-    for (; page + PAGE <= to; page += PAGE) {
+  static boolean lostPage(FileChannel ch, long from, long to) throws IOException {
+    long first = (from + PAGE - 1) / PAGE * PAGE;
+    for (long page = first; page + PAGE <= to; page += PAGE) {
       if (isZero(readFully(ch, page, PAGE))) {
         return true;
       }
     }
-    return false;
+    long lastPage = (to - 1) / PAGE * PAGE;
+    return lastPage > from && lastPage <= to - BlockCodec.HASH_BYTES
+        && isZeroRange(ch, lastPage, to);
   }
 
+  /** Whether an intact frame header (magic and CRC) starts anywhere in {@code [from, limit)}. */
+  private static boolean frameHeaderAfter(FileChannel ch, long from, long limit)
+      throws IOException {
+    final int chunk = 1 << 20;
+    for (long at = from; at + BlockCodec.HEADER_BYTES <= limit; at += chunk) {
+      int len = (int) Math.min(chunk + BlockCodec.HEADER_BYTES - 1, limit - at);
+      ByteBuffer b = readFully(ch, at, len);
+      for (int i = 0; i + BlockCodec.HEADER_BYTES <= len; i++) {
+        if (b.get(i) == BlockCodec.MAGIC[0] && b.get(i + 1) == BlockCodec.MAGIC[1]
+            && b.get(i + 2) == BlockCodec.MAGIC[2] && b.get(i + 3) == BlockCodec.MAGIC[3]
+            && b.getInt(i + 8) == BlockCodec.headerCrc(b.getInt(i + 4))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
   private static boolean isMagicPrefix(ByteBuffer b) {
     for (int i = 0; i < Math.min(b.limit(), 4); i++) {
       if (b.get(i) != BlockCodec.MAGIC[i]) {

@@ -46,7 +46,10 @@ import org.medledger.ledger.embedded.BlockCodec.Write;
 
 /**
  * The embedded ledger: runs a Fabric contract class unchanged, in this process, against a
- * durable, hash-chained, tamper-evident block file. See docs/embedded-ledger.md.
+ * durable, hash-chained, signed block file whose history is evidence: every transaction carries
+ * its submitter's signature over the proposal, every block the ledger's own signature, and
+ * {@code open} and {@code verify} re-execute the chaincode over the whole history. See
+ * docs/embedded-ledger.md.
  *
  * <p>Ordering: one committer thread executes submitted transactions one after the other, each
  * against the state left by the previous one (also within a block), packs them into a block,
@@ -113,13 +116,22 @@ public final class EmbeddedLedger implements LedgerGateway {
 
   /** A submitted transaction waiting for the committer. */
   private record Request(String txId, Membership.Member member, Instant timestamp,
-      List<byte[]> args, long size, CompletableFuture<SubmitResult> result) {}
+      List<byte[]> args, byte[] signature, long size, CompletableFuture<SubmitResult> result) {}
 
   /** Where each committed block is, and what it hashes to. Appended by the committer only. */
   private static final class Chain {
     private long[] offsets = new long[1024];
     private final List<byte[]> hashes = new ArrayList<>();
+    private byte[] genesis = new byte[BlockCodec.HASH_BYTES];
     private long end;
+
+    /** The genesis frame: block 0 links to its hash; the file ends after it while no block. */
+    synchronized void genesis(long frameEnd, byte[] hash) {
+      genesis = hash;
+      if (hashes.isEmpty()) {
+        end = frameEnd;
+      }
+    }
 
     synchronized void add(long offset, long frameEnd, byte[] hash) {
       int n = hashes.size();
@@ -140,7 +152,7 @@ public final class EmbeddedLedger implements LedgerGateway {
     }
 
     synchronized byte[] head() {
-      return hashes.isEmpty() ? new byte[BlockCodec.HASH_BYTES] : hashes.get(hashes.size() - 1);
+      return hashes.isEmpty() ? genesis : hashes.get(hashes.size() - 1);
     }
 
     synchronized long end() {
@@ -164,6 +176,7 @@ public final class EmbeddedLedger implements LedgerGateway {
   private final Object heightMonitor = new Object();
   private final SecureRandom random = new SecureRandom();
   private final Thread committer;
+  private OrdererKey orderer;
   private volatile long height;
   private volatile boolean closing;
   private volatile String failure;
@@ -187,14 +200,22 @@ public final class EmbeddedLedger implements LedgerGateway {
   }
 
   /**
-   * Opens (or creates) the ledger kept in {@code dir}, running {@code contract}: verifies every
-   * block, removes an incomplete trailing block (a write that was never acknowledged), rebuilds
-   * the world state by replaying the write sets.
+   * Opens (or creates) the ledger kept in {@code dir}, running {@code contract}: checks every
+   * block and transaction as evidence (signatures, membership) while rebuilding the world state
+   * by running the chaincode again, drops a torn tail (a write that was never acknowledged),
+   * moves a damaged last block aside (quarantine, reported by {@link #verify()}).
    *
-   * @throws LedgerException {@link Kind#CORRUPTED} when a block fails verification, {@link
-   *     Kind#UNAVAILABLE} when another process has the ledger open
+   * @throws LedgerException {@link Kind#CORRUPTED} when a block or transaction fails (the
+   *     message names them), or the file is of format 1; {@link Kind#UNAVAILABLE} when another
+   *     process has the ledger open
    */
   public static EmbeddedLedger open(Path dir, ContractInterface contract, Options options) {
+    return open(dir, contract, options, BlockFile.Storage.OWNER_ONLY);
+  }
+
+  /** As {@link #open(Path, ContractInterface, Options)}, the block file opened by {@code storage}. */
+  static EmbeddedLedger open(Path dir, ContractInterface contract, Options options,
+      BlockFile.Storage storage) {
     Objects.requireNonNull(contract, "contract");
     Objects.requireNonNull(options, "options");
     Path abs = dir.toAbsolutePath();
@@ -215,7 +236,7 @@ public final class EmbeddedLedger implements LedgerGateway {
             "the ledger in " + abs + " is already open in another process or component");
       }
       boolean existed = Files.exists(abs.resolve(BlockFile.FILE_NAME));
-      file = BlockFile.open(abs);
+      file = BlockFile.open(abs, storage);
       if (!existed) {
         FileCheckpoint.forceDirectory(abs);
       }
@@ -233,27 +254,127 @@ public final class EmbeddedLedger implements LedgerGateway {
     }
   }
 
+  /**
+   * Replays the block file as evidence (see {@link Replay}), rebuilding the world state by
+   * re-executing every transaction. A torn tail is dropped; damage confined to the last block
+   * is moved aside (quarantined) and reported; anything else refuses to open, naming the block
+   * and the transaction. A new ledger gets its key and its genesis here.
+   */
   private void recover() throws IOException {
     FileChannel ch = file.channel();
-    BlockFile.Scan scan = BlockFile.scan(ch, ch.size(), (offset, end, block, hash) -> {
-      for (Tx tx : block.transactions()) {
-        if (tx.validationCode() == BlockCodec.VALID) {
-          state.apply(tx.writes());
-        }
-        txIndex.put(tx.txId(), block.number());
+    Replay.Result r = Replay.run(ch, ch.size(), dir.resolve(CA_DIR), dispatcher,
+        options.peerMspId(), state, (offset, end, block, hash) -> {
+          for (Tx tx : block.transactions()) {
+            txIndex.put(tx.txId(), block.number());
+          }
+          chain.add(offset, end, hash);
+        });
+    if (r.oldFormat()) {
+      throw new LedgerException(Kind.CORRUPTED, oldFormatMessage(dir));
+    }
+    if (!r.ok()) {
+      if (!r.damagedTail() || r.badBlock() == null || r.badBlock() < 0) {
+        throw new LedgerException(Kind.CORRUPTED, r.reason()
+            + "; the ledger refuses to open: restore " + dir + " from a backup");
       }
-      chain.add(offset, end, hash);
-    });
-    if (!scan.ok()) {
-      throw new LedgerException(Kind.CORRUPTED, scan.reason()
-          + "; the ledger refuses to open: restore " + dir + " from a backup");
-    }
-    if (scan.tornBytes() > 0) {
+      quarantine(r);
+    } else if (r.tornBytes() > 0) {
       LOG.log(System.Logger.Level.WARNING, "Removing an incomplete trailing block of {0} bytes "
-          + "(a write interrupted before it was acknowledged) from {1}", scan.tornBytes(), dir);
-      file.truncate(scan.validEnd());
+          + "(a write interrupted before it was acknowledged) from {1}", r.tornBytes(), dir);
+      file.truncate(r.validEnd());
     }
-    height = scan.blocks();
+    if (r.genesisOk()) {
+      Path key = dir.resolve(OrdererKey.KEY_FILE);
+      Path pending = dir.resolve(OrdererKey.PENDING_FILE);
+      boolean firstOpenUnfinished = !Files.exists(key) && Files.exists(pending);
+      if (!Files.exists(key) && !firstOpenUnfinished) {
+        throw new LedgerException(Kind.CORRUPTED, "the ledger's signing key "
+            + OrdererKey.KEY_FILE + " is missing from " + dir + ": restore it from a backup");
+      }
+      try {
+        orderer = OrdererKey.load(firstOpenUnfinished ? pending : key,
+            r.ordererCertificate());
+      } catch (IOException e) {
+        throw new LedgerException(Kind.CORRUPTED, e.getMessage()
+            + "; the ledger refuses to open: restore " + dir + " from a backup", e);
+      }
+      if (firstOpenUnfinished) {
+        // the first open stopped after the genesis was forced: finish it
+        Files.move(pending, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        FileCheckpoint.forceDirectory(dir);
+      }
+      chain.genesis(r.genesisEnd(), r.genesisHash());
+    } else {
+      writeGenesis();
+    }
+    height = r.blocks();
+  }
+
+  /**
+   * First open: the ledger's key, forced to disk under a temporary name, then the genesis naming
+   * it, forced, then the key renamed to its final name. A key under its final name without a
+   * genesis is therefore never a crash of the first open but a removed history: refused.
+   */
+  private void writeGenesis() throws IOException {
+    Path key = dir.resolve(OrdererKey.KEY_FILE);
+    Path pending = dir.resolve(OrdererKey.PENDING_FILE);
+    if (Files.exists(key)) {
+      throw new LedgerException(Kind.CORRUPTED, "the block file " + dir.resolve(
+          BlockFile.FILE_NAME) + " holds no genesis but the ledger's key exists: the ledger's"
+          + " history was removed; restore " + BlockFile.FILE_NAME + " from a backup (to start"
+          + " a new ledger instead, move the directory aside)");
+    }
+    orderer = Files.exists(pending) ? OrdererKey.load(pending, null).withNewCertificate()
+        : OrdererKey.create(pending);
+    OrdererKey signer = orderer;
+    BlockCodec.Encoded g = BlockCodec.encodeGenesis(new BlockCodec.Genesis(CHANNEL_ID,
+        Instant.ofEpochMilli(System.currentTimeMillis()),
+        EmbeddedCertificateAuthority.pem(orderer.certificate()), null), signer::sign);
+    ByteBuffer frame = BlockCodec.frame(g);
+    file.appendAndForce(0, frame);
+    FileCheckpoint.forceDirectory(dir);
+    Files.move(pending, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    FileCheckpoint.forceDirectory(dir);
+    chain.genesis(frame.limit(), g.hash());
+  }
+
+  /**
+   * Moves a damaged last block aside, into {@code blocks.mlb.quarantined-<block>-<millis>} next
+   * to the block file (owner-only, forced), then cuts it from the block file. The transactions
+   * in it are no longer in the ledger; the file is kept as evidence and {@code verify} reports
+   * it until an operator moves it out of the ledger directory.
+   */
+  private void quarantine(Replay.Result r) throws IOException {
+    FileChannel ch = file.channel();
+    long size = ch.size();
+    Path q = dir.resolve(BlockFile.FILE_NAME + QUARANTINE_INFIX + r.badBlock() + "-"
+        + System.currentTimeMillis());
+    OwnerOnly.createFile(q);
+    try (FileChannel out = FileChannel.open(q, StandardOpenOption.WRITE)) {
+      long at = r.validEnd();
+      while (at < size) {
+        ByteBuffer b = BlockFile.readFully(ch, at, (int) Math.min(1 << 20, size - at));
+        while (b.hasRemaining()) {
+          out.write(b);
+        }
+        at += Math.min(1 << 20, size - at);
+      }
+      out.force(true);
+    }
+    FileCheckpoint.forceDirectory(dir);
+    file.truncate(r.validEnd());
+    LOG.log(System.Logger.Level.ERROR, "{0}; the damaged last block ({1} bytes) was moved to {2}"
+        + " and is no longer part of the ledger: examine it, then move it out of {3}",
+        r.reason(), size - r.validEnd(), q.getFileName(), dir);
+  }
+
+  static final String QUARANTINE_INFIX = ".quarantined-";
+
+  private static String oldFormatMessage(Path dir) {
+    return "the block file " + dir.resolve(BlockFile.FILE_NAME) + " is in format 1 (blocks"
+        + " without signatures), which this version no longer opens: move the directory " + dir
+        + " aside (keep it if its history matters) and start again with an empty one; the"
+        + " demo's data directory can simply be recreated";
   }
 
   /** The directory holding the block file and the organisation CAs. */
@@ -286,7 +407,19 @@ public final class EmbeddedLedger implements LedgerGateway {
       throw new LedgerException(Kind.REJECTED, "the transaction is too large ("
           + size + " bytes)");
     }
-    Request r = new Request(newTxId(member.creator()), member, Instant.now(), all, size,
+    // Milliseconds: finer timestamps only reveal more about the submitter (issue 12, part 4).
+    Instant timestamp = Instant.ofEpochMilli(System.currentTimeMillis());
+    String txId = newTxId(member.creator());
+    byte[] signature;
+    try {
+      // The client's part of Fabric's signed proposal: the submitter's key signs what it asks.
+      signature = OrdererKey.sign(identity.privateKey(), BlockCodec.proposal(CHANNEL_ID,
+          CHAINCODE_NAME, txId, timestamp, member.mspId(), member.certificatePem(), all));
+    } catch (IllegalStateException e) {
+      throw new LedgerException(Kind.REJECTED, "the private key cannot sign (an ECDSA P-256 key"
+          + " is expected)");
+    }
+    Request r = new Request(txId, member, timestamp, all, signature, size,
         new CompletableFuture<>());
     queue.add(r);
     if (closing) {
@@ -312,7 +445,8 @@ public final class EmbeddedLedger implements LedgerGateway {
     checkOpen();
     Membership.Member member = membership.check(identity);
     EmbeddedStub stub = new EmbeddedStub(CHANNEL_ID, newTxId(member.creator()),
-        arguments(function, args), Instant.now(), member.creator(), options.peerMspId(),
+        arguments(function, args), Instant.ofEpochMilli(System.currentTimeMillis()),
+        member.creator(), options.peerMspId(),
         state.committed);
     ContractDispatcher.Outcome outcome;
     state.lock.readLock().lock();
@@ -373,36 +507,133 @@ public final class EmbeddedLedger implements LedgerGateway {
   }
 
   /**
-   * Recomputes every block's hash, link and number.
+   * Replays every committed block as evidence (hashes, links, the ledger's and every
+   * submitter's signature, membership, the chaincode run again), without touching the ledger's
+   * state.
    *
-   * @return the report, naming the first bad block and why, if any
+   * @return the report, naming the first bad block (and transaction) and why, if any
    */
   public VerificationReport verify() {
+    return verify((LedgerHead) null);
+  }
+
+  /** As {@link #verify()}, and the history must contain {@code anchor} (null: no anchor). */
+  public VerificationReport verify(LedgerHead anchor) {
     checkOpen();
     try {
-      return report(BlockFile.scan(file.channel(), chain.end(), null));
+      return check(file.channel(), chain.end(), dir, dispatcher, options.peerMspId(), anchor);
     } catch (IOException e) {
       throw new LedgerException(Kind.UNAVAILABLE, "cannot read the block file: " + e.getMessage(),
           e);
     }
   }
 
-  /** Verifies the block file in {@code dir} without opening the ledger (a tool's check). */
-  public static VerificationReport verify(Path dir) {
+  /**
+   * Verifies the ledger in {@code dir} without opening it (a tool's check), running {@code
+   * contract} (the chaincode the ledger runs) again over its history.
+   */
+  public static VerificationReport verify(Path dir, ContractInterface contract) {
+    return verify(dir, contract, null);
+  }
+
+  /**
+   * As {@link #verify(Path, ContractInterface)}; the history must also contain {@code anchor}
+   * (a {@link LedgerHead} written down or exported earlier), so blocks cut off at the end or a
+   * history rewritten up to it are reported.
+   */
+  public static VerificationReport verify(Path dir, ContractInterface contract,
+      LedgerHead anchor) {
+    return verify(dir, contract, Options.defaults(), anchor);
+  }
+
+  public static VerificationReport verify(Path dir, ContractInterface contract, Options options,
+      LedgerHead anchor) {
+    Objects.requireNonNull(contract, "contract");
     try (FileChannel ch = FileChannel.open(dir.resolve(BlockFile.FILE_NAME),
         StandardOpenOption.READ)) {
-      return report(BlockFile.scan(ch, ch.size(), null));
+      return check(ch, ch.size(), dir, new ContractDispatcher(contract), options.peerMspId(),
+          anchor);
     } catch (IOException e) {
       throw new LedgerException(Kind.UNAVAILABLE, "cannot read the block file in " + dir + ": "
           + e.getMessage(), e);
     }
   }
 
-  private static VerificationReport report(BlockFile.Scan scan) {
-    String head = scan.blocks() == 0 ? "" : HexFormat.of().formatHex(scan.headHash());
-    return new VerificationReport(scan.ok(), scan.blocks(),
-        scan.ok() ? OptionalLong.empty() : OptionalLong.of(scan.badBlock()),
-        scan.ok() ? "" : scan.reason(), head, scan.tornBytes());
+  private static VerificationReport check(FileChannel ch, long limit, Path dir,
+      ContractDispatcher dispatcher, String peerMspId, LedgerHead anchor) throws IOException {
+    byte[][] anchored = new byte[1][];
+    Replay.Result r = Replay.run(ch, limit, dir.resolve(CA_DIR), dispatcher, peerMspId,
+        new WorldState(), (offset, end, block, hash) -> {
+          if (anchor != null && block.number() == anchor.blockNumber()) {
+            anchored[0] = hash;
+          }
+        });
+    boolean valid = r.ok();
+    String reason = r.ok() ? "" : r.reason();
+    if (r.oldFormat()) {
+      reason = oldFormatMessage(dir);
+    } else if (!r.ok() && r.damagedTail() && r.badBlock() != null && r.badBlock() >= 0) {
+      reason += " (the last block: the next open moves it aside to "
+          + BlockFile.FILE_NAME + QUARANTINE_INFIX + r.badBlock() + "-<time>)";
+    }
+    // The genesis is not a block: its failure names no block number (the reason says "the
+    // genesis: ...").
+    OptionalLong bad = r.badBlock() == null || r.badBlock() < 0 ? OptionalLong.empty()
+        : OptionalLong.of(r.badBlock());
+    if (valid && anchor != null) {
+      String why = null;
+      if (anchor.blockNumber() >= r.blocks()) {
+        why = "the anchor names block " + anchor.blockNumber() + " but the ledger "
+            + (r.blocks() == 0 ? "has no block" : "ends at block " + (r.blocks() - 1))
+            + " (blocks were cut off at the end)";
+        bad = OptionalLong.of(r.blocks());
+      } else if (!java.util.Arrays.equals(anchored[0], anchor.hash())) {
+        why = "block " + anchor.blockNumber() + ": its hash differs from the anchor (the history"
+            + " was rewritten up to it)";
+        bad = OptionalLong.of(anchor.blockNumber());
+      } else if (anchor.signed() && !OrdererKey.verify(r.ordererCertificate(),
+          BlockCodec.checkpoint(CHANNEL_ID, anchor.blockNumber(), anchor.hash()),
+          anchor.signature())) {
+        why = "the anchor's signature does not verify with this ledger's key (it was not"
+            + " exported by this ledger)";
+      }
+      if (why != null) {
+        valid = false;
+        reason = why;
+      }
+    }
+    List<String> quarantined = quarantined(dir);
+    if (valid && !quarantined.isEmpty()) {
+      valid = false;
+      reason = "damaged last blocks were moved aside to " + String.join(", ", quarantined)
+          + ": examine them, then move them out of " + dir;
+    }
+    String head = r.blocks() == 0 ? "" : HexFormat.of().formatHex(r.headHash());
+    return new VerificationReport(valid, r.blocks(), valid ? OptionalLong.empty() : bad, reason,
+        head, r.tornBytes(), r.badTransaction() == null ? "" : r.badTransaction(), quarantined);
+  }
+
+  private static List<String> quarantined(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith(BlockFile.FILE_NAME + QUARANTINE_INFIX)).sorted().toList();
+    }
+  }
+
+  /**
+   * The current head, signed by the ledger: write it down (or export it) and give it to {@code
+   * verify} later; empty while no block is committed.
+   */
+  public Optional<LedgerHead> head() {
+    checkOpen();
+    long n = height - 1;
+    if (n < 0) {
+      return Optional.empty();
+    }
+    byte[] hash = chain.hash(n);
+    byte[] sig = orderer.sign(BlockCodec.checkpoint(CHANNEL_ID, n, hash));
+    return Optional.of(new LedgerHead(n, HexFormat.of().formatHex(hash),
+        HexFormat.of().formatHex(sig)));
   }
 
   @Override
@@ -523,7 +754,7 @@ public final class EmbeddedLedger implements LedgerGateway {
         List<Write> writes = stub.writeSet();
         ChaincodeEvent ev = stub.getEvent();
         Tx tx = new Tx(r.txId(), r.member().mspId(), r.member().certificatePem(), r.timestamp(),
-            r.args(), BlockCodec.VALID, ev == null ? null : ev.getEventName(),
+            r.args(), r.signature(), BlockCodec.VALID, ev == null ? null : ev.getEventName(),
             ev == null ? null : ev.getPayload().toByteArray(), writes);
         overlayTouched = true;
         overlay.add(writes);
@@ -562,8 +793,9 @@ public final class EmbeddedLedger implements LedgerGateway {
     BlockCodec.Encoded encoded;
     ByteBuffer frame;
     try {
-      block = new Block(number, chain.head(), Instant.now(), List.copyOf(txs));
-      encoded = BlockCodec.encode(block);
+      block = new Block(number, chain.head(), Instant.ofEpochMilli(System.currentTimeMillis()),
+          List.copyOf(txs), null);
+      encoded = BlockCodec.encode(block, orderer::sign);
       frame = BlockCodec.frame(encoded);
     } catch (Throwable t) {
       // Nothing has touched the file yet.

@@ -138,7 +138,7 @@ class CommitterFailureTest {
     assertThat(report.blocksVerified()).isEqualTo(2);
 
     reopen();
-    assertThat(EmbeddedLedger.verify(dir).tornBytes()).isZero();
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).tornBytes()).isZero();
     assertThat(ledger.height()).isEqualTo(2);
     assertThat(get("k1")).isEmpty();
     assertThat(get("k2")).isEqualTo("v2");

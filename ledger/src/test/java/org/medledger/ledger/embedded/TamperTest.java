@@ -17,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.LedgerIdentity;
 
-/** Tamper evidence: any change to a complete block is reported with that block's number. */
+/**
+ * Tamper evidence: any change to a complete block is reported with that block's number; a
+ * damaged last block is moved aside (quarantined) and reported, never silently cut off.
+ */
 class TamperTest {
   @TempDir Path dir;
   Path blocks;
@@ -35,7 +38,7 @@ class TamperTest {
     blocks = dir.resolve(BlockFile.FILE_NAME);
   }
 
-  /** Frame boundaries [start, end) of every block in the file. */
+  /** Frame boundaries [start, end) of every block in the file (after the genesis frame). */
   List<long[]> frames() throws Exception {
     byte[] all = Files.readAllBytes(blocks);
     List<long[]> out = new ArrayList<>();
@@ -46,11 +49,32 @@ class TamperTest {
       out.add(new long[] {pos, end});
       pos = end;
     }
-    return out;
+    return out.subList(1, out.size());
+  }
+
+  void assertQuarantinedAt(long block, String why) throws Exception {
+    VerificationReport report = EmbeddedLedger.verify(dir, new KvContract());
+    assertThat(report.valid()).isFalse();
+    assertThat(report.firstBadBlock()).hasValue(block);
+    assertThat(report.reason()).startsWith("block " + block + ":").contains(why)
+        .contains("moves it aside");
+    long size = Files.size(blocks);
+    try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
+      assertThat(ledger.height()).isEqualTo(block);
+      VerificationReport after = ledger.verify();
+      assertThat(after.valid()).as("a quarantined block is reported until it is dealt with")
+          .isFalse();
+      assertThat(after.quarantined()).hasSize(1);
+      assertThat(after.reason()).contains(after.quarantined().get(0));
+    }
+    Path kept = dir.resolve(EmbeddedLedger.verify(dir, new KvContract()).quarantined().get(0));
+    assertThat(kept.getFileName().toString()).startsWith("blocks.mlb.quarantined-" + block + "-");
+    assertThat(Files.size(kept) + Files.size(blocks)).as("nothing is lost").isEqualTo(size);
+    Files.delete(kept); // the operator examined it
   }
 
   void assertRefusedAt(long block, String why) {
-    VerificationReport report = EmbeddedLedger.verify(dir);
+    VerificationReport report = EmbeddedLedger.verify(dir, new KvContract());
     assertThat(report.valid()).isFalse();
     assertThat(report.firstBadBlock()).hasValue(block);
     assertThat(report.reason()).startsWith("block " + block + ":").contains(why);
@@ -62,7 +86,7 @@ class TamperTest {
 
   @Test
   void intactLedgerVerifies() {
-    VerificationReport report = EmbeddedLedger.verify(dir);
+    VerificationReport report = EmbeddedLedger.verify(dir, new KvContract());
     assertThat(report.valid()).as(report.toString()).isTrue();
     assertThat(report.blocksVerified()).isEqualTo(10);
     assertThat(report.firstBadBlock()).isEmpty();
@@ -70,7 +94,7 @@ class TamperTest {
 
   @Test
   void flippedByteInsideABlockBodyIsReportedForThatBlock() throws Exception {
-    for (int victim : new int[] {0, 4, 9}) {
+    for (int victim : new int[] {0, 4}) {
       byte[] original = Files.readAllBytes(blocks);
       long[] f = frames().get(victim);
       byte[] bytes = original.clone();
@@ -83,6 +107,18 @@ class TamperTest {
   }
 
   @Test
+  void aFlippedByteInTheLastBlockQuarantinesIt() throws Exception {
+    byte[] original = Files.readAllBytes(blocks);
+    long[] f = frames().get(9);
+    byte[] bytes = original.clone();
+    bytes[(int) (f[0] + BlockCodec.HEADER_BYTES + 40)] ^= 0x01;
+    Files.write(blocks, bytes);
+    assertQuarantinedAt(9, "bytes changed");
+    assertThat(Files.readAllBytes(blocks)).isEqualTo(java.util.Arrays.copyOf(original,
+        (int) f[0]));
+  }
+
+  @Test
   void everySingleByteFlipIsDetectedAtItsBlock() throws Exception {
     byte[] original = Files.readAllBytes(blocks);
     List<long[]> frames = frames();
@@ -92,11 +128,11 @@ class TamperTest {
       byte[] bytes = original.clone();
       bytes[(int) at] ^= (byte) 0x80;
       Files.write(blocks, bytes);
-      VerificationReport report = EmbeddedLedger.verify(dir);
+      VerificationReport report = EmbeddedLedger.verify(dir, new KvContract());
       assertThat(report.firstBadBlock()).as("flip at byte %d", at).hasValue(victim);
     }
     Files.write(blocks, original);
-    assertThat(EmbeddedLedger.verify(dir).valid()).isTrue();
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).valid()).isTrue();
   }
 
   @Test
@@ -146,15 +182,15 @@ class TamperTest {
     byte[] bytes = Arrays.copyOf(all, all.length + torn.length);
     System.arraycopy(torn, 0, bytes, all.length, torn.length);
     Files.write(blocks, bytes);
-    assertThat(EmbeddedLedger.verify(dir).tornBytes()).isEqualTo(torn.length);
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).tornBytes()).isEqualTo(torn.length);
     try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
       assertThat(ledger.height()).isEqualTo(10);
       assertThat(ledger.verify().valid()).isTrue();
       assertThat(ledger.submit(doctor, "put", "k".getBytes(UTF_8), "v".getBytes(UTF_8))
           .blockNumber()).isEqualTo(10);
     }
-    assertThat(EmbeddedLedger.verify(dir).blocksVerified()).isEqualTo(11);
-    assertThat(EmbeddedLedger.verify(dir).tornBytes()).isZero();
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).blocksVerified()).isEqualTo(11);
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).tornBytes()).isZero();
   }
 
   @Test
@@ -168,11 +204,66 @@ class TamperTest {
   }
 
   @Test
-  void garbageAfterTheLastBlockIsNotMistakenForATornWrite() throws Exception {
+  void garbageAfterTheLastBlockIsNotMistakenForATornWriteAndIsQuarantined() throws Exception {
     byte[] all = Files.readAllBytes(blocks);
     byte[] bytes = Arrays.copyOf(all, all.length + 100);
     Arrays.fill(bytes, all.length, bytes.length, (byte) 0x55);
     Files.write(blocks, bytes);
-    assertRefusedAt(10, "header damaged");
+    assertQuarantinedAt(10, "header damaged");
+  }
+
+  @Test
+  void aDamagedHeaderFollowedByBlocksIsRefusedNotQuarantined() throws Exception {
+    byte[] bytes = Files.readAllBytes(blocks);
+    bytes[(int) frames().get(8)[0] + 5] ^= 0x40; // block 8's length; block 9 follows
+    Files.write(blocks, bytes);
+    assertRefusedAt(8, "header damaged");
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).quarantined()).isEmpty();
+  }
+
+  /**
+   * The torn-tail rule (d): a complete last frame whose hash does not match is an unfinished
+   * write only when a 4 KiB-aligned zero run covers its stored hash (or a whole page); a zero
+   * stored hash elsewhere is damage and is quarantined, not cut off.
+   */
+  @Test
+  void aLastFrameWithALostPageIsATornWriteButAZeroedHashAloneIsNot() throws Exception {
+    byte[] all = Files.readAllBytes(blocks);
+    long[] last = frames().get(9);
+    // pad block 9's frame with a value long enough to end past a page boundary
+    try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
+      ledger.submit(doctor, "put", "big".getBytes(UTF_8), "x".repeat(9000).getBytes(UTF_8));
+    }
+    byte[] grown = Files.readAllBytes(blocks);
+    int start = all.length;
+    int end = grown.length;
+    int page = (start + 4095) / 4096 * 4096;
+    assertThat(page + 4096).isLessThanOrEqualTo(end);
+    byte[] lost = grown.clone();
+    Arrays.fill(lost, page, page + 4096, (byte) 0); // a page that never reached the disk
+    Files.write(blocks, lost);
+    try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
+      assertThat(ledger.height()).isEqualTo(10);
+    }
+    assertThat(Files.size(blocks)).isEqualTo(all.length);
+    assertThat(EmbeddedLedger.verify(dir, new KvContract()).quarantined()).isEmpty();
+    int lastPage = (end - 1) / 4096 * 4096;
+    if (lastPage > start && lastPage <= end - BlockCodec.HASH_BYTES) {
+      lost = grown.clone();
+      Arrays.fill(lost, lastPage, end, (byte) 0); // the last, partial page never written
+      Files.write(blocks, lost);
+      try (EmbeddedLedger ledger = EmbeddedLedger.open(dir, new KvContract())) {
+        assertThat(ledger.height()).isEqualTo(10);
+      }
+      assertThat(EmbeddedLedger.verify(dir, new KvContract()).quarantined()).isEmpty();
+    }
+
+    Files.write(blocks, all);
+    byte[] zeroHash = all.clone();
+    Arrays.fill(zeroHash, (int) last[1] - BlockCodec.HASH_BYTES, (int) last[1], (byte) 0);
+    if ((last[1] - BlockCodec.HASH_BYTES) % 4096 != 0) { // else it would be rule (d)
+      Files.write(blocks, zeroHash);
+      assertQuarantinedAt(9, "bytes changed");
+    }
   }
 }

@@ -183,6 +183,15 @@ public class LedgerProducer {
     }
   }
 
+  /**
+   * The embedded ledger's current head, signed by the ledger, for users to keep as an anchor;
+   * empty on Fabric (whose peers keep the chain) or while no block is committed. Read-only.
+   */
+  public java.util.Optional<org.medledger.ledger.embedded.LedgerHead> embeddedHead() {
+    EmbeddedLedger l = embedded;
+    return l == null ? java.util.Optional.empty() : l.head();
+  }
+
   private EmbeddedLedger embedded() {
     EmbeddedLedger l = embedded;
     if (l == null) throw new IllegalStateException("the embedded ledger is not open");

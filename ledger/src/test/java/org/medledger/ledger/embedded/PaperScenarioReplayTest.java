@@ -1,0 +1,55 @@
+package org.medledger.ledger.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.medledger.chaincode.MedLedgerContract;
+import org.medledger.ledger.LedgerGateway;
+import org.medledger.ledger.LedgerIdentity;
+import org.medledger.ledger.scenario.PaperScenario;
+import org.medledger.ledger.scenario.PaperScenarioContract;
+
+/**
+ * The paper's scenario on the embedded ledger, then its whole history replayed as evidence with
+ * the real chaincode: MedLedger's contract must give the same write sets and events when run
+ * again (it is deterministic in what the stub gives it), live, offline, and at the next open.
+ */
+class PaperScenarioReplayTest extends PaperScenarioContract {
+  @TempDir Path dir;
+  private EmbeddedLedger ledger;
+
+  @BeforeEach
+  void open() {
+    ledger = EmbeddedLedger.open(dir, new MedLedgerContract());
+  }
+
+  @AfterEach
+  void replay() {
+    long height = ledger.height();
+    assertThat(height).isPositive();
+    VerificationReport live = ledger.verify(ledger.head().orElseThrow());
+    assertThat(live.valid()).as(live.toString()).isTrue();
+    LedgerHead head = ledger.head().orElseThrow();
+    ledger.close();
+    VerificationReport offline = EmbeddedLedger.verify(dir, new MedLedgerContract(), head);
+    assertThat(offline.valid()).as(offline.toString()).isTrue();
+    assertThat(offline.blocksVerified()).isEqualTo(height);
+    try (EmbeddedLedger again = EmbeddedLedger.open(dir, new MedLedgerContract())) {
+      assertThat(again.height()).isEqualTo(height);
+    }
+  }
+
+  @Override
+  protected LedgerGateway ledger() {
+    return ledger;
+  }
+
+  @Override
+  protected PaperScenario.Enrollment enrollment() {
+    return (name, role, msp, keys) -> new LedgerIdentity(msp, ledger.certificateAuthority(msp)
+        .issue(name, role.name().toLowerCase(), keys.getPublic()), keys.getPrivate());
+  }
+}
