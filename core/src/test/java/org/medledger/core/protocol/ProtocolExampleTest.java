@@ -304,12 +304,22 @@ class ProtocolExampleTest {
       byte[] info = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {(byte) types[t].code()}, Bytes.u64(ind[x]),
           Bytes.u32(seq));
       byte[] krec = Hashes.hkdfSha256(u1, kappa0, info, 32);
-      byte[] ad = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {1}, kappa0, built.tag().hash(),
+      byte[] ad = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, built.tag().hash(),
           new byte[] {(byte) types[t].code()}, Bytes.u64(ind[x]), Bytes.u32(seq));
       byte[] nonce = new byte[12];
       rnd.nextBytes(nonce);
       byte[] msg = messages[t].getBytes(StandardCharsets.UTF_8);
-      byte[] box = Bytes.concat(nonce, AesGcm.encrypt(krec, nonce, ad, msg, 128));
+      // msg ‖ 0x80 ‖ zeros to 256 bytes, the smallest size class.
+      byte[] padded = Arrays.copyOf(msg, 256);
+      padded[msg.length] = (byte) 0x80;
+      byte[] box = Bytes.concat(nonce, AesGcm.encrypt(krec, nonce, ad, padded, 128));
+      assertThat(box).hasSize(256 + 28);
+      // A record of format 1 (bare message, 0x01 in the AD), written before padding, still reads.
+      byte[] adV1 = Arrays.copyOf(ad, ad.length);
+      adV1[19] = 1;
+      ProcessRecord legacy = new ProcessRecord(types[t], kappa0, ind[x], List.of(), seq, tag,
+          Bytes.concat(nonce, AesGcm.encrypt(krec, nonce, adV1, msg, 128)));
+      assertThat(TreatmentProtocol.read(sp, legacy)).isEqualTo(msg);
       List<Long> others = new ArrayList<>();
       for (Consent.Member m : consent.members()) if (m.index() != ind[x]) others.add(m.index());
       ProcessRecord rec = new ProcessRecord(types[t], kappa0, ind[x], others, seq, tag, box);
@@ -320,7 +330,7 @@ class ProtocolExampleTest {
       }
       if (t == 0) {
         txdV = v;
-        block("message", "\"" + messages[t] + "\" (UTF-8)", "info", info, "K_rec", krec, "AD", ad, "box", box,
+        block("message", "\"" + messages[t] + "\" (UTF-8)", "info", info, "K_rec", krec, "AD", ad, "padded", padded, "box", box,
             "txd", v, "κ", RecordCodec.kappa(v));
       } else {
         block("message", "\"" + messages[t] + "\" (UTF-8)", types[t].label(), v);
