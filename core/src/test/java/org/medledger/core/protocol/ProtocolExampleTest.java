@@ -238,6 +238,13 @@ class ProtocolExampleTest {
         "consent", consentV, "pk_d", txtc.doctorKey(), "txtc", txtcV, "κ0", kappa0);
     h("Per-treatment identities of the patient and the family member in this treatment");
     block(idRows.toArray());
+    // The patient's link statement for this treatment (deterministic ECDSA, so reproducible).
+    TreatmentIdentities.Link link = TreatmentIdentities.link(sp, consent.consentId());
+    assertThat(link.statement()).isEqualTo(Bytes.concat(ascii("MedLedger v1 treatment link"), vk[0], consent.patientKey(),
+        consent.consentId()));
+    assertThat(TreatmentIdentities.verify(link)).isTrue();
+    h("The patient's link statement for this treatment (shown only if the patient chooses)");
+    block("statement", link.statement(), "sig by vk_p", link.longTermSignature(), "sig by vk_p'", link.treatmentSignature());
 
     // ---- txtr
     h("txtr of each responder (patient, family member, insurer, lawyer, pharmacist)");
