@@ -17,6 +17,11 @@ public final class EcKeyPair {
     this.q = P256.publicPoint(d);
   }
 
+  /** The private scalar, for key blinding in this package only. */
+  BigInteger scalar() {
+    return d;
+  }
+
   public ECPoint publicPoint() {
     return q;
   }

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * <ul>
  *   <li>s_x = HMAC-SHA256(σ_x, κ0), the SIFF initial string for treatment κ0;
  *   <li>the ECDH key pair of a treatment, from σ_x and a public context (κ0 or the consent id);
- *   <li>the signing key pair whose public key is vk_x (its certificate is issued by the CA).
+ *   <li>the signing key pair whose public key is vk_x (its certificate is issued by the CA);
+ *   <li>for patients and family members, that pair blinded per treatment (vk_x' = vk_x + t·G).
  * </ul>
  *
  * It is stored only wrapped under the password ({@link PasswordWrap}) or printed in a
@@ -21,6 +22,8 @@ public final class UserSecret implements AutoCloseable {
   public static final int BYTES = 32;
   private static final byte[] INFO_ECDH = ascii("MedLedger v1 ECDH ephemeral key");
   private static final byte[] INFO_SIGN = ascii("MedLedger v1 signing key");
+  /** Bytes of a consent id (Consent.CONSENT_ID_BYTES). */
+  static final int CONSENT_ID_BYTES = 16;
 
   private final byte[] sigma;
 
@@ -65,6 +68,15 @@ public final class UserSecret implements AutoCloseable {
     } finally {
       Bytes.wipe(okm);
     }
+  }
+
+  /**
+   * A patient's or family member's signing key pair in one treatment: the long-term pair blinded
+   * with the consent id ({@link KeyBlinding}), so no two treatments share a key or an index.
+   */
+  public EcKeyPair blindedSigningKeyPair(byte[] consentId) {
+    if (consentId == null || consentId.length != CONSENT_ID_BYTES) throw new CryptoException("a consent id is 16 bytes");
+    return KeyBlinding.blind(signingKeyPair(), consentId);
   }
 
   /** Raw bytes for wrapping and the recovery kit only; the caller wipes the copy. */

@@ -42,9 +42,15 @@ public final class TreatmentProtocol {
     EcKeyPair signing = patient.signingKeyPair();
     byte[] id = new byte[Consent.CONSENT_ID_BYTES];
     random.nextBytes(id);
+    return signConsent(signing, familyKeys, insurers, lawyers, pharmacists, doctor, id);
+  }
+
+  /** The consent of {@code signing}'s public key with the given id, in canonical form, signed. */
+  static Consent signConsent(EcKeyPair signing, List<byte[]> familyKeys, List<Long> insurers, List<Long> lawyers,
+      List<Long> pharmacists, long doctor, byte[] id) {
     Consent unsigned = new Consent(
         signing.publicKey(), sortedKeys(familyKeys), sorted(insurers), sorted(lawyers), sorted(pharmacists),
-        doctor, id, new byte[0]);
+        doctor, id.clone(), new byte[0]);
     checkDistinctMembers(unsigned);
     return unsigned.withSignature(signing.sign(Bytes.concat(CONSENT_LABEL, unsigned.signedBytes())));
   }

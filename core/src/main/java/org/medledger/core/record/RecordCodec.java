@@ -29,7 +29,12 @@ import org.medledger.core.record.RecordFormatException.Reason;
 public final class RecordCodec {
   public static final byte VERSION = 1;
   public static final int HEADER_BYTES = 4;
-  public static final int MAX_MESSAGE_BYTES = 256 * 1024;
+  public static final int MAX_MESSAGE_BYTES = org.medledger.core.crypto.RecordCipher.MAX_MESSAGE_BYTES;
+  /**
+   * A process record's box: nonce, tag and the padded message, whose largest size class is the
+   * message limit plus the one-byte padding marker (RecordCipher).
+   */
+  public static final int MAX_BOX_BYTES = AesGcm.OVERHEAD + MAX_MESSAGE_BYTES + 1;
   public static final int MAX_RECORD_BYTES = 320 * 1024;
   public static final int MAX_CERTIFICATE_BYTES = 4096;
   /** Per list (family, insurers, lawyers, pharmacists): keeps k within the SIFF limit. */
@@ -254,7 +259,7 @@ public final class RecordCodec {
     if (tag.length % SiffTag.COEFFICIENT_BYTES != 0) {
       throw new RecordFormatException(Reason.INVALID_FIELD, "tag length is not a multiple of 66");
     }
-    byte[] ct = r.variable(6, "ciphertext", AesGcm.OVERHEAD, AesGcm.OVERHEAD + MAX_MESSAGE_BYTES);
+    byte[] ct = r.variable(6, "ciphertext", AesGcm.OVERHEAD, MAX_BOX_BYTES);
     return new ProcessRecord(type, k0, sender, others, seq, tag, ct);
   }
 

@@ -206,8 +206,25 @@ class ProtocolExampleTest {
 
     // ---- consent and txtc
     h("Consent (the patient's QR code) and txtc");
-    Consent consent = TreatmentProtocol.consent(sp, List.of(vk[1]), List.of(ind[4]), List.of(ind[5]), List.of(ind[3]),
+    Consent consent = TreatmentIdentities.consent(sp, List.of(vk[1]), List.of(ind[4]), List.of(ind[5]), List.of(ind[3]),
         ind[2], rnd);
+    // Per-treatment identities: vk_x' = vk_x + t·G, t = OS2IP(SHA-512("MedLedger v1 key blinding" ‖ vk_x ‖ id)) mod n.
+    long[] tind = ind.clone();
+    List<Object> idRows = new ArrayList<>(List.of("consent id", consent.consentId()));
+    for (int x = 0; x < 2; x++) {
+      BigInteger n = P256.DOMAIN.getN();
+      BigInteger t = new BigInteger(1, Hashes.sha512(ascii("MedLedger v1 key blinding"), vk[x], consent.consentId())).mod(n);
+      byte[] vkT = P256.encodeCompressed(P256.decodePoint(vk[x]).add(P256.DOMAIN.getG().multiply(t)).normalize());
+      byte[] okm = Hashes.hkdfSha256(filled(32, 0x11 * (x + 1)), null, ascii("MedLedger v1 signing key"), 48);
+      BigInteger d = new BigInteger(1, okm).mod(n.subtract(BigInteger.ONE)).add(BigInteger.ONE);
+      assertThat(P256.encodeCompressed(P256.publicPoint(d.add(t).mod(n)))).isEqualTo(vkT);
+      assertThat(sigma[x].blindedSigningKeyPair(consent.consentId()).publicKey()).isEqualTo(vkT);
+      tind[x] = ParticipantIndex.of(vkT);
+      String sym = Role.values()[x].symbol();
+      idRows.addAll(List.of("t_" + sym, fixed32(t), "vk_" + sym + "'", vkT, "ind_" + sym + "'", ParticipantIndex.hex(tind[x])));
+    }
+    assertThat(consent.patientKey()).isEqualTo(idRows.get(5));
+    assertThat(consent.familyKeys()).containsExactly((byte[]) idRows.get(11));
     byte[] consentV = RecordCodec.encodeConsent(consent);
     assertThat(TreatmentProtocol.consentValid(RecordCodec.parseConsent(consentV))).isTrue();
     Txtc txtc = TreatmentProtocol.open(sd, consent);
@@ -219,6 +236,15 @@ class ProtocolExampleTest {
     assertThat(P256.encodeCompressed(P256.publicPoint(dD))).isEqualTo(txtc.doctorKey());
     block("consent id", consent.consentId(), "signed bytes", consent.signedBytes(), "signature", consent.signature(),
         "consent", consentV, "pk_d", txtc.doctorKey(), "txtc", txtcV, "κ0", kappa0);
+    h("Per-treatment identities of the patient and the family member in this treatment");
+    block(idRows.toArray());
+    // The patient's link statement for this treatment (deterministic ECDSA, so reproducible).
+    TreatmentIdentities.Link link = TreatmentIdentities.link(sp, consent.consentId());
+    assertThat(link.statement()).isEqualTo(Bytes.concat(ascii("MedLedger v1 treatment link"), vk[0], consent.patientKey(),
+        consent.consentId()));
+    assertThat(TreatmentIdentities.verify(link)).isTrue();
+    h("The patient's link statement for this treatment (shown only if the patient chooses)");
+    block("statement", link.statement(), "sig by vk_p", link.longTermSignature(), "sig by vk_p'", link.treatmentSignature());
 
     // ---- txtr
     h("txtr of each responder (patient, family member, insurer, lawyer, pharmacist)");
@@ -226,7 +252,7 @@ class ProtocolExampleTest {
     List<byte[]> initialStrings = new ArrayList<>();
     boolean first = true;
     for (Consent.Member m : consent.responders()) {
-      int x = indexOf(ind, m.index());
+      int x = indexOf(tind, m.index());
       byte[] s = Hashes.hmacSha256(filled(32, 0x11 * (x + 1)), kappa0);
       assertThat(sigma[x].initialString(kappa0)).isEqualTo(s);
       initialStrings.add(s);
@@ -304,12 +330,22 @@ class ProtocolExampleTest {
       byte[] info = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {(byte) types[t].code()}, Bytes.u64(ind[x]),
           Bytes.u32(seq));
       byte[] krec = Hashes.hkdfSha256(u1, kappa0, info, 32);
-      byte[] ad = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {1}, kappa0, built.tag().hash(),
+      byte[] ad = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, built.tag().hash(),
           new byte[] {(byte) types[t].code()}, Bytes.u64(ind[x]), Bytes.u32(seq));
       byte[] nonce = new byte[12];
       rnd.nextBytes(nonce);
       byte[] msg = messages[t].getBytes(StandardCharsets.UTF_8);
-      byte[] box = Bytes.concat(nonce, AesGcm.encrypt(krec, nonce, ad, msg, 128));
+      // msg ‖ 0x80 ‖ zeros to 256 bytes, the smallest size class.
+      byte[] padded = Arrays.copyOf(msg, 256);
+      padded[msg.length] = (byte) 0x80;
+      byte[] box = Bytes.concat(nonce, AesGcm.encrypt(krec, nonce, ad, padded, 128));
+      assertThat(box).hasSize(256 + 28);
+      // A record of format 1 (bare message, 0x01 in the AD), written before padding, still reads.
+      byte[] adV1 = Arrays.copyOf(ad, ad.length);
+      adV1[19] = 1;
+      ProcessRecord legacy = new ProcessRecord(types[t], kappa0, ind[x], List.of(), seq, tag,
+          Bytes.concat(nonce, AesGcm.encrypt(krec, nonce, adV1, msg, 128)));
+      assertThat(TreatmentProtocol.read(sp, legacy)).isEqualTo(msg);
       List<Long> others = new ArrayList<>();
       for (Consent.Member m : consent.members()) if (m.index() != ind[x]) others.add(m.index());
       ProcessRecord rec = new ProcessRecord(types[t], kappa0, ind[x], others, seq, tag, box);
@@ -320,15 +356,15 @@ class ProtocolExampleTest {
       }
       if (t == 0) {
         txdV = v;
-        block("message", "\"" + messages[t] + "\" (UTF-8)", "info", info, "K_rec", krec, "AD", ad, "box", box,
+        block("message", "\"" + messages[t] + "\" (UTF-8)", "info", info, "K_rec", krec, "AD", ad, "padded", padded, "box", box,
             "txd", v, "κ", RecordCodec.kappa(v));
       } else {
         block("message", "\"" + messages[t] + "\" (UTF-8)", types[t].label(), v);
       }
     }
-    EventPayload ev = new EventPayload(RecordType.TXD, RecordCodec.kappa(txdV), kappa0, List.of(ind[0], ind[3]));
+    EventPayload ev = new EventPayload(RecordType.TXD, RecordCodec.kappa(txdV), kappa0, List.of(tind[0], ind[3]));
     byte[] evV = RecordCodec.encodeEvent(ev);
-    assertThat(RecordCodec.parseEvent(evV).recipients()).containsExactlyInAnyOrder(ind[0], ind[3]);
+    assertThat(RecordCodec.parseEvent(evV).recipients()).containsExactlyInAnyOrder(tind[0], ind[3]);
     block("event", evV);
     return "\n" + out;
   }
@@ -362,6 +398,10 @@ class ProtocolExampleTest {
       acc = acc.multiply(x).add(new BigInteger(1, Arrays.copyOfRange(tag, i * 66, (i + 1) * 66))).mod(P);
     }
     return acc;
+  }
+
+  static byte[] fixed32(BigInteger v) {
+    return Arrays.copyOfRange(fixed(v), 34, 66);
   }
 
   static byte[] fixed(BigInteger v) {

@@ -109,12 +109,12 @@ class RecordCodecTest {
     byte[] huge = Arrays.copyOf(txd, RecordCodec.MAX_RECORD_BYTES + 1);
     assertThat(reasonOf(huge)).isEqualTo(Reason.OVERSIZED);
 
-    // A message one byte over the limit (the record itself still under the record limit).
+    // A box one byte over the limit (the record itself still under the record limit).
     ProcessRecord big = new ProcessRecord(RecordType.TXD, F.kappa0, F.txd.sender(), F.txd.others(), 1, F.txd.tag(),
-        new byte[AesGcm.OVERHEAD + RecordCodec.MAX_MESSAGE_BYTES + 1]);
+        new byte[RecordCodec.MAX_BOX_BYTES + 1]);
     assertThat(reasonOf(RecordCodec.encode(big))).isEqualTo(Reason.OVERSIZED);
     ProcessRecord atLimit = new ProcessRecord(RecordType.TXD, F.kappa0, F.txd.sender(), F.txd.others(), 1, F.txd.tag(),
-        new byte[AesGcm.OVERHEAD + RecordCodec.MAX_MESSAGE_BYTES]);
+        new byte[RecordCodec.MAX_BOX_BYTES]);
     assertThat(RecordCodec.parse(RecordCodec.encode(atLimit))).isInstanceOf(ProcessRecord.class);
 
     // A field that declares more bytes than any record may hold.

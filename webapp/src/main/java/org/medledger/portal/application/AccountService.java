@@ -187,6 +187,24 @@ public class AccountService {
     }
   }
 
+  /**
+   * The identity with which {@code x} submits in the treatment of {@code consent}: for a patient
+   * or family member named by a blinded key, that key (sk_x' from σ) and a certificate for it
+   * from the member CA of the account's organisation, whose subject names only the role and
+   * ind_x' (docs/protocol.md §Per-treatment identities); otherwise the account's own identity.
+   * Issued when needed (a patient or family member submits once per treatment, the txtr).
+   */
+  public org.medledger.ledger.LedgerIdentity treatmentIdentity(Actor x, org.medledger.core.record.Consent consent) {
+    if (!x.role().pseudonymous()) return x.identity();
+    EcKeyPair keys = org.medledger.core.protocol.TreatmentIdentities.memberKeys(x.secret(), x.role(), consent);
+    byte[] vk = keys.publicKey();
+    if (ParticipantIndex.of(vk) == x.index()) return x.identity(); // a consent naming the long-term key
+    java.security.KeyPair jca = keys.toJca();
+    String cn = Organisations.roleAttribute(x.role()) + "-" + ParticipantIndex.hex(ParticipantIndex.of(vk));
+    X509Certificate cert = organisations.issue(x.mspId(), cn, x.role(), jca);
+    return new org.medledger.ledger.LedgerIdentity(x.mspId(), cert, jca.getPrivate());
+  }
+
   /** {@link #unlock(String, char[], String)} for in-process callers (no client address). */
   public Actor unlock(String username, char[] password) {
     return unlock(username, password, null);

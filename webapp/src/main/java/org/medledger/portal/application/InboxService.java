@@ -1,6 +1,7 @@
 package org.medledger.portal.application;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
@@ -9,15 +10,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Arrays;
 import org.medledger.core.crypto.Bytes;
+import org.medledger.core.protocol.TreatmentIdentities;
+import org.medledger.core.record.LedgerRecord;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Role;
+import org.medledger.core.record.Txtc;
 import org.medledger.core.record.EventPayload;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordFormatException;
 import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.ledger.MedLedgerClient;
+import org.medledger.portal.infrastructure.ledger.Portal;
+import org.medledger.portal.infrastructure.ledger.PortalIdentity;
 import org.medledger.portal.infrastructure.persistence.Account;
 import org.medledger.portal.infrastructure.persistence.CheckpointRow;
 import org.medledger.portal.infrastructure.persistence.InboxItem;
+import org.medledger.portal.infrastructure.persistence.TreatmentMember;
 
 /**
  * The inbox: one row per (local account, ledger record) addressed to it. Each event is handled
@@ -29,6 +40,9 @@ import org.medledger.portal.infrastructure.persistence.InboxItem;
 public class InboxService {
   @PersistenceContext(unitName = "medledger")
   EntityManager em;
+
+  @Inject MedLedgerClient ledger;
+  @Inject @Portal PortalIdentity portal;
 
   /** One inbox line for the pages. */
   public record Item(long id, String recordType, String kappa0Hex, String transactionId, long blockNumber,
@@ -47,9 +61,9 @@ public class InboxService {
       if (p != null) {
         String kappa = Bytes.hex(p.kappa());
         String kappa0 = Bytes.hex(p.kappa0());
+        if (p.recordType() == RecordType.TXTC) recognise(p, kappa0);
         for (long recipient : p.recipients()) {
-          Optional<Account> acc = em.createNamedQuery("Account.byIndex", Account.class)
-              .setParameter("i", ParticipantIndex.hex(recipient)).getResultStream().findFirst();
+          Optional<Account> acc = localAccount(recipient);
           if (acc.isEmpty()) continue;
           String user = acc.get().getUsername();
           long seen = em.createNamedQuery("Inbox.exists", Long.class).setParameter("u", user).setParameter("k", kappa)
@@ -70,6 +84,42 @@ public class InboxService {
     }
     checkpoint(subscriber, event.blockNumber(), event.transactionId());
     return out;
+  }
+
+  /** The active local account that is {@code index}: its long-term index or one of its ind_x'. */
+  private Optional<Account> localAccount(long index) {
+    String hex = ParticipantIndex.hex(index);
+    Optional<Account> acc = em.createNamedQuery("Account.byIndex", Account.class).setParameter("i", hex)
+        .getResultStream().findFirst();
+    if (acc.isPresent()) return acc;
+    TreatmentMember m = em.find(TreatmentMember.class, hex);
+    if (m == null) return Optional.empty();
+    return em.createNamedQuery("Account.byUsername", Account.class).setParameter("u", m.getUsername())
+        .getResultStream().findFirst();
+  }
+
+  /**
+   * A new treatment: finds this portal's patients and family members in it by their blinded
+   * keys (docs/protocol.md §Per-treatment identities) and remembers their ind_x', so this and
+   * the treatment's later events reach them. Costs one point multiplication per local patient
+   * or family account, and only when a recipient is not already known.
+   */
+  private void recognise(EventPayload p, String kappa0Hex) {
+    boolean unknown = false;
+    for (long r : p.recipients()) unknown |= localAccount(r).isEmpty();
+    if (!unknown) return;
+    Optional<LedgerRecord> r = ledger.getRecord(portal.get(), p.kappa0());
+    if (r.isEmpty() || !(r.get() instanceof Txtc txtc)) return;
+    List<Account> pseudonymous = em.createQuery("select a from Account a where a.role in :roles"
+        + " and (a.status is null or a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.ACTIVE)",
+        Account.class).setParameter("roles", List.of(Role.PATIENT, Role.FAMILY)).getResultList();
+    for (Account a : pseudonymous) {
+      Optional<byte[]> key = TreatmentIdentities.memberKey(a.getPublicKey(), a.getRole(), txtc.consent());
+      if (key.isEmpty() || Arrays.equals(key.get(), a.getPublicKey())) continue; // not in it, or a long-term key
+      String hex = ParticipantIndex.hex(ParticipantIndex.of(key.get()));
+      if (em.find(TreatmentMember.class, hex) == null) em.persist(new TreatmentMember(hex, a.getUsername(), kappa0Hex));
+    }
+    em.flush();
   }
 
   /**

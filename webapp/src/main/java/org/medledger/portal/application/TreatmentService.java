@@ -56,6 +56,7 @@ public class TreatmentService {
   @Inject AccountRepository accounts;
   @Inject DirectoryService directory;
   @Inject QrCodes qr;
+  @Inject AccountService identities;
 
   // ---------------------------------------------------------------- views
 
@@ -150,7 +151,7 @@ public class TreatmentService {
     String text = CONSENT_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(RecordCodec.encodeConsent(c));
     List<String> summary = new ArrayList<>();
     for (Consent.Member mem : c.members()) {
-      summary.add(mem.role().title() + ": " + name(mem.index(), mem.role(), patient));
+      summary.add(mem.role().title() + ": " + name(mem.index(), mem.role(), patient, c.patientIndex()));
     }
     return new ConsentView(text, qr.dataUri(text, 360), summary);
   }
@@ -212,17 +213,18 @@ public class TreatmentService {
 
   public void respond(Actor x, String kappa0Hex) {
     Loaded t = load(kappa0Hex, x);
-    if (t.txtc.consent().responders().stream().noneMatch(m -> m.index() == x.index())) {
+    if (t.txtc.consent().responders().stream().noneMatch(m -> m.index() == t.me)) {
       throw new PortalException("You are the doctor of this treatment; you do not answer its invitation.");
     }
-    if (t.answered.contains(x.index())) throw new PortalException("You have already accepted this invitation.");
+    if (t.answered.contains(t.me)) throw new PortalException("You have already accepted this invitation.");
     Txtr r;
     try {
-      r = siff.respond(x.secret(), x.index(), t.txtc, t.kappa0);
+      r = siff.respond(x.secret(), t.me, t.txtc, t.kappa0);
     } catch (CryptoException e) {
       throw new PortalException(e.getMessage() + ".");
     }
-    store(x, r);
+    // A patient or family member answers under their key of this treatment (ind_x', vk_x').
+    store(identities.treatmentIdentity(x, t.txtc.consent()), r);
   }
 
   // ---------------------------------------------------------------- doctor: key
@@ -285,19 +287,19 @@ public class TreatmentService {
     List<MemberView> members = new ArrayList<>();
     for (Consent.Member m : c.members()) {
       boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
-      members.add(new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x), answered,
-          m.index() == x.index()));
+      members.add(new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me), answered,
+          m.index() == t.me));
     }
     List<RecordView> records = new ArrayList<>();
     for (Entry e : t.entries) {
       Evidence ev = withEvidence ? evidence(e.entry.transactionId()) : null;
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
       if (e.record instanceof Txtc) {
-        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x),
+        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me),
             Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " members invited", true, ev));
       } else if (e.record instanceof Txtr tr) {
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
-            name(tr.responder(), c.roleOf(tr.responder()), x), c.roleOf(tr.responder()), 0, time,
+            name(tr.responder(), c.roleOf(tr.responder()), x, t.me), c.roleOf(tr.responder()), 0, time,
             e.entry.transactionId(), "accepted the invitation", true, ev));
       } else if (e.record instanceof ProcessRecord p) {
         String text;
@@ -309,16 +311,16 @@ public class TreatmentService {
           text = "(cannot be decrypted with your key)";
           ok = false;
         }
-        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x),
+        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me),
             c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev));
       }
     }
-    boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == x.index());
-    boolean canRespond = isResponder && !t.answered.contains(x.index());
+    boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me);
+    boolean canRespond = isResponder && !t.answered.contains(t.me);
     int need = c.responders().size();
     boolean allAnswered = t.responses.size() >= need;
     boolean keyReady = t.tag().isPresent();
-    boolean isDoctor = c.doctor() == x.index();
+    boolean isDoctor = c.doctor() == t.me;
     RecordType writable = switch (t.role) {
       case DOCTOR -> allAnswered ? RecordType.TXD : null;
       case PHARMACIST -> keyReady ? RecordType.TXM : null;
@@ -332,7 +334,7 @@ public class TreatmentService {
     else status = "Every participant answered; the doctor builds the key";
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
-        isDoctor && allAnswered && !keyReady, writable, t.nextSequence(x.index()), opened, t.responses.size(), need);
+        isDoctor && allAnswered && !keyReady, writable, t.nextSequence(t.me), opened, t.responses.size(), need);
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
@@ -343,7 +345,7 @@ public class TreatmentService {
       int need = t.txtc.consent().responders().size();
       String status = t.responses.size() < need ? "Waiting for answers (" + t.responses.size() + "/" + need + ")"
           : t.hasProcessRecords() ? "Active" : "Key pending";
-      boolean mine = t.txtc.consent().responders().stream().anyMatch(m -> m.index() == x.index()) && !t.answered.contains(x.index());
+      boolean mine = t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me) && !t.answered.contains(t.me);
       if (mine) status = "Invitation waiting for you";
       return Optional.of(new Summary(kappa0Hex, status, t.entries.size(), t.role.title(),
           Instant.ofEpochMilli(last.entry.timeMillis()), last.record.type().label(), t.txtc.consent().members().size()));
@@ -362,16 +364,19 @@ public class TreatmentService {
     final String kappa0Hex;
     final Txtc txtc;
     final Role role;
+    /** The member's index in this treatment: ind_x' for a patient or family member, else ind_x. */
+    final long me;
     final List<Entry> entries = new ArrayList<>();
     final List<Txtr> responses = new ArrayList<>();
     final Set<Long> answered = new HashSet<>();
     final List<ProcessRecord> process = new ArrayList<>();
 
-    Loaded(byte[] kappa0, String hex, Txtc txtc, Role role) {
+    Loaded(byte[] kappa0, String hex, Txtc txtc, Role role, long me) {
       this.kappa0 = kappa0;
       this.kappa0Hex = hex;
       this.txtc = txtc;
       this.role = role;
+      this.me = me;
     }
 
     Optional<SiffTag> tag() {
@@ -400,12 +405,13 @@ public class TreatmentService {
     byte[] kappa0 = Bytes.unhex(hex);
     Optional<LedgerRecord> first = ledger.getRecord(portal.get(), kappa0);
     if (first.isEmpty() || !(first.get() instanceof Txtc txtc)) throw new PortalException("There is no such treatment.");
-    Role role = txtc.consent().roleOf(x.index());
-    if (role == null) {
+    long me = memberIndex(x, txtc.consent());
+    Role role = txtc.consent().roleOf(me);
+    if (role == null || (x.role().pseudonymous() && role != x.role())) {
       LOG.info(() -> "Refused " + x.username() + " access to treatment " + hex.substring(0, 12) + " (not a member)");
       throw new PortalException("You are not a participant of this treatment; its records are not shown.");
     }
-    Loaded t = new Loaded(kappa0, hex, txtc, role);
+    Loaded t = new Loaded(kappa0, hex, txtc, role, me);
     Map<String, LedgerRecord> byKappa = new LinkedHashMap<>();
     for (MedLedgerClient.TreatmentEntry e : ledger.treatment(portal.get(), kappa0)) {
       LedgerRecord r = e.type() == RecordType.TXTC ? txtc
@@ -423,9 +429,27 @@ public class TreatmentService {
     return t;
   }
 
+  /**
+   * {@code x}'s index in the treatment of {@code c}: a patient's or family member's blinded
+   * index ind_x' (computed from the account's public key, docs/protocol.md §Per-treatment
+   * identities), or the long-term index when the consent names that (older consents) or the
+   * role is a professional one.
+   */
+  static long memberIndex(Actor x, Consent c) {
+    if (!x.role().pseudonymous()) return x.index();
+    byte[] vk = org.medledger.core.crypto.P256.encodeCompressed(
+        org.medledger.core.crypto.P256.fromJcaPublicKey(x.certificate().getPublicKey()));
+    return org.medledger.core.protocol.TreatmentIdentities.memberKey(vk, x.role(), c).map(ParticipantIndex::of)
+        .orElse(x.index());
+  }
+
   private MedLedgerClient.Stored store(Actor who, LedgerRecord r) {
+    return store(who.identity(), r);
+  }
+
+  private MedLedgerClient.Stored store(org.medledger.ledger.LedgerIdentity who, LedgerRecord r) {
     try {
-      return ledger.store(who.identity(), r);
+      return ledger.store(who, r);
     } catch (LedgerException e) {
       if (e.kind() == LedgerException.Kind.REJECTED) throw new PortalException("The ledger refused the record: " + e.getMessage(), e);
       throw new PortalException("The ledger is not available right now (" + e.getMessage() + "); please try again.", e);
@@ -448,8 +472,13 @@ public class TreatmentService {
 
   /** How {@code viewer} sees a member: pseudonymous members by role and short index only. */
   String name(long index, Role role, Actor viewer) {
+    return name(index, role, viewer, viewer.index());
+  }
+
+  /** The same, {@code me} being the viewer's index in the treatment at hand. */
+  String name(long index, Role role, Actor viewer, long me) {
     String hex = ParticipantIndex.hex(index);
-    if (index == viewer.index()) return viewer.displayName() + " (you)";
+    if (index == viewer.index() || index == me) return viewer.displayName() + " (you)";
     if (role != null && role.pseudonymous()) return role.title().split(" ")[0] + " " + hex.substring(0, 6);
     return directory.byIndex(index).map(DirectoryService.Participant::name).orElse(hex);
   }

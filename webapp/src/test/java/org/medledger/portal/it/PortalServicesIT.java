@@ -155,6 +155,108 @@ class PortalServicesIT {
     }
   }
 
+  /**
+   * Issue 12, part 4: two treatments of one patient with one family member, read from the
+   * embedded ledger as a consortium member would (records, the submitters' certificates and the
+   * block files): no key, index or certificate of the patient or the family member is common to
+   * both, and their long-term keys and indexes are nowhere in the ledger's files. Both treatments
+   * still reach both inboxes and read normally.
+   */
+  @Test
+  void twoTreatmentsOfOnePatientAndFamilyMemberShareNoIdentityOnTheLedger() throws Exception {
+    String pu = unique("pat"), du = unique("doc"), fu = unique("fam");
+    accounts.register(pu, "Pat Twice", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(du, "Dr. Twice", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    accounts.register(fu, "Fam Twice", Role.FAMILY, null, "password123".toCharArray());
+    byte[] vkP = Base64.getUrlDecoder().decode(accounts.view(pu).orElseThrow().publicKeyBase64Url());
+    byte[] vkR = Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
+    List<String> kappas = new java.util.ArrayList<>();
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor family = accounts.unlock(fu, "password123".toCharArray())) {
+      String card = new Card(Role.FAMILY, ParticipantIndex.of(vkR), vkR).text();
+      for (int n = 1; n <= 2; n++) {
+        TreatmentService.ConsentView c = treatments.consent(patient, card, doctor.indexHex(), List.of(), List.of(), List.of());
+        String k = treatments.open(doctor, c.text());
+        await(() -> inbox.treatments(pu).contains(k) && inbox.treatments(fu).contains(k), "treatment " + k + " in both inboxes");
+        treatments.respond(patient, k);
+        treatments.respond(family, k);
+        treatments.write(doctor, k, "Record of treatment " + n + ".");
+        await(() -> inbox.items(pu, 100).stream().anyMatch(i -> i.kappa0Hex().equals(k) && i.recordType().equals("txd")),
+            "the txd of " + k + " in the patient's inbox");
+        kappas.add(k);
+      }
+      for (String k : kappas) {
+        assertThat(treatments.view(patient, k, false).myRole()).isEqualTo(Role.PATIENT);
+        assertThat(treatments.view(family, k, false).records()).anySatisfy(r -> assertThat(r.text()).startsWith("Record of treatment"));
+      }
+    }
+    // What a consortium member reads: each treatment's records and its submitters' certificates.
+    List<byte[]> material = new java.util.ArrayList<>();
+    List<List<byte[]>> identities = new java.util.ArrayList<>();
+    for (String k : kappas) {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      List<byte[]> ids = new java.util.ArrayList<>();
+      for (MedLedgerClient.TreatmentEntry e : client.treatment(portal.get(), org.medledger.core.crypto.Bytes.unhex(k))) {
+        var r = client.getRecord(portal.get(), org.medledger.core.crypto.Bytes.unhex(e.kappaHex())).orElseThrow();
+        all.writeBytes(org.medledger.core.record.RecordCodec.encode(r));
+        var cert = org.medledger.ledger.embedded.EmbeddedCertificateAuthority.parsePem(
+            ledger.transaction(portal.get(), e.transactionId()).orElseThrow().creatorCertificatePem());
+        all.writeBytes(cert.getEncoded());
+        if (r instanceof org.medledger.core.record.Txtc t) {
+          ids.add(t.consent().patientKey());
+          ids.add(org.medledger.core.crypto.Bytes.u64(t.consent().patientIndex()));
+          ids.add(t.consent().familyKeys().get(0));
+          ids.add(org.medledger.core.crypto.Bytes.u64(ParticipantIndex.of(t.consent().familyKeys().get(0))));
+        }
+        if (r instanceof org.medledger.core.record.Txtr) {
+          ids.add(cert.getEncoded()); // the whole certificate, and the parts that would link:
+          ids.add(cert.getSubjectX500Principal().getEncoded());
+          ids.add(cert.getSerialNumber().toByteArray());
+          ids.add(cert.getExtensionValue("2.5.29.14")); // subject key identifier
+        }
+      }
+      material.add(all.toByteArray());
+      identities.add(ids);
+    }
+    assertThat(identities.get(0)).hasSize(4 + 2 * 4);
+    for (byte[] id : identities.get(0)) {
+      assertThat(indexOf(material.get(1), id)).as("%s of the first treatment in the second", org.medledger.core.crypto.Bytes.hex(id))
+          .isNegative();
+    }
+    for (byte[] id : identities.get(1)) {
+      assertThat(indexOf(material.get(0), id)).as("%s of the second treatment in the first", org.medledger.core.crypto.Bytes.hex(id))
+          .isNegative();
+    }
+    // The long-term keys and indexes are in no record, no certificate and no file of the ledger.
+    java.io.ByteArrayOutputStream files = new java.io.ByteArrayOutputStream();
+    try (var walk = java.nio.file.Files.walk(config.dataDir().resolve("ledger"))) {
+      for (java.nio.file.Path f : walk.filter(java.nio.file.Files::isRegularFile).toList()) {
+        files.writeBytes(java.nio.file.Files.readAllBytes(f));
+      }
+    }
+    byte[] blocks = files.toByteArray();
+    assertThat(blocks.length).isPositive();
+    for (byte[] lt : List.of(vkP, vkR, org.medledger.core.crypto.Bytes.u64(ParticipantIndex.of(vkP)),
+        org.medledger.core.crypto.Bytes.u64(ParticipantIndex.of(vkR)))) {
+      String hex = org.medledger.core.crypto.Bytes.hex(lt);
+      assertThat(indexOf(material.get(0), lt)).as("long-term %s in the first treatment", hex).isNegative();
+      assertThat(indexOf(material.get(1), lt)).as("long-term %s in the second treatment", hex).isNegative();
+      assertThat(indexOf(blocks, lt)).as("long-term %s in the ledger's files", hex).isNegative();
+      assertThat(new String(blocks, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(hex)
+          .doesNotContain(pu).doesNotContain(fu);
+    }
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
   /** Issue 10, item 9: a given-up event moves the checkpoint past it and is counted, in the database. */
   @Test
   void aFailedEventIsRecordedAndTheCheckpointMovesPastIt() {

@@ -26,7 +26,9 @@ public class SiffService {
 
   public Consent consent(UserSecret patient, List<byte[]> familyKeys, List<Long> insurers, List<Long> lawyers,
       List<Long> pharmacists, long doctor) {
-    return TreatmentProtocol.consent(patient, familyKeys, insurers, lawyers, pharmacists, doctor, crypto.random());
+    // Per-treatment identities: vk_p' and every vk_r' blinded with the consent id (docs/protocol.md).
+    return org.medledger.core.protocol.TreatmentIdentities.consent(
+        patient, familyKeys, insurers, lawyers, pharmacists, doctor, crypto.random());
   }
 
   public Txtc open(UserSecret doctor, Consent consent) {

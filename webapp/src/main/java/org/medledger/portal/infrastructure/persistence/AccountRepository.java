@@ -106,6 +106,7 @@ public class AccountRepository {
   public void delete(String username) {
     byUsername(username).ifPresent(em::remove);
     em.createNamedQuery("Inbox.deleteUser").setParameter("u", username).executeUpdate();
+    em.createNamedQuery("TreatmentMember.deleteUser").setParameter("u", username).executeUpdate();
   }
 
   public Optional<PendingTag> pendingTag(String kappa0) {
