@@ -263,7 +263,7 @@ public class TreatmentService {
 
   /** Shown to a member the doctor left out of the key, in plain words. */
   public static final String LEFT_OUT = "You are not part of this treatment's key: the doctor continued without you because "
-      + "your answer could not be read. You cannot read or add records in this treatment.";
+      + "your answer could not be read or did not come. You cannot read or add records in this treatment.";
 
   /**
    * Builds the SIFF function once every responder has answered and every answer opens; keeps the
@@ -430,8 +430,7 @@ public class TreatmentService {
         } else {
           List<String> names = new ArrayList<>();
           for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x));
-          text = "The doctor established the treatment key without " + String.join(", ", names)
-              + ", whose answer could not be read.";
+          text = "The doctor established the treatment key without " + String.join(", ", names) + ".";
         }
         records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x), Role.DOCTOR, 0,
             time, e.entry.transactionId(), text, true, ev));
