@@ -302,6 +302,11 @@ class StoreRulesTest {
         .as("ML-R points at the latest answer").isEqualTo(k);
     latest.add(fixed);
     Siff.Built b = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), latest, random);
+    assertThat(TreatmentProtocol.tagFits(doctor.sigma, o.txtc(), o.kappa0(), latest, b.tag())).isTrue();
+    // A tag built before a replacement that changed the share no longer fits the latest answers.
+    List<Txtr> replacedAgain = new ArrayList<>(latest.subList(0, latest.size() - 1));
+    replacedAgain.add(garbled(pharmacist, o));
+    assertThat(TreatmentProtocol.tagFits(doctor.sigma, o.txtc(), o.kappa0(), replacedAgain, b.tag())).isFalse();
     store(doctor, txd(o, b, 1));
     refused(pharmacist, TreatmentProtocol.respond(pharmacist.sigma, pharmacist.index(), o.txtc(), o.kappa0()),
         "R5", "the treatment key is already established");

@@ -211,6 +211,32 @@ public final class TreatmentProtocol {
     }
   }
 
+  /**
+   * True when {@code tag} still fits the latest answers: every member's answer opens and its s_x
+   * evaluates to the same key as the doctor's own s_d. The doctor's portal keeps a tag it built
+   * until its first txd pins it; an answer replaced in between (R5) may no longer fit, and then
+   * the key is built again, so the latest answer is what counts.
+   */
+  public static boolean tagFits(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest, SiffTag tag) {
+    Consent c = txtc.consent();
+    if (tag.members() != c.members().size()) return false;
+    Map<Long, Txtr> byIndex = byResponder(kappa0, latest);
+    EcKeyPair pkd = doctorKey(doctor, txtc);
+    try (SiffKey mine = recoverKey(doctor, kappa0, tag)) {
+      for (Consent.Member m : c.responders()) {
+        Txtr t = byIndex.get(m.index());
+        byte[] s = t == null ? null : openAnswer(pkd, t, kappa0, c.doctor());
+        if (s == null) return false;
+        try (SiffKey theirs = Siff.evaluate(tag, s)) {
+          if (!theirs.sameAs(mine)) return false;
+        } finally {
+          Bytes.wipe(s);
+        }
+      }
+      return true;
+    }
+  }
+
   /** The doctor's key record for a tag built without {@code excluded} (rule R8 checks it). */
   public static Txk keyRecord(Txtc txtc, byte[] kappa0, Collection<Long> excluded, SiffTag tag) {
     Consent c = txtc.consent();

@@ -370,7 +370,7 @@ public class TreatmentService {
     if (t.role != writer.role()) throw new PortalException("You are not this treatment's " + writer.role().title().toLowerCase(Locale.ROOT) + ".");
     if (t.excluded().contains(writer.index())) throw new PortalException(LEFT_OUT);
     boolean doctor = type == RecordType.TXD;
-    if (doctor && t.tag(true).isEmpty()) buildKey(writer, kappa0Hex);
+    if (doctor && t.freshPendingTag(writer).isEmpty()) buildKey(writer, kappa0Hex);
     Loaded now = doctor ? load(kappa0Hex, writer) : t;
     // Only the doctor's own pending tag may be used before the key is pinned (rule R6).
     SiffTag tag = now.tag(doctor).orElseThrow(() -> new PortalException(
@@ -533,6 +533,17 @@ public class TreatmentService {
       Optional<SiffTag> pinned = pinnedTag();
       if (pinned.isPresent() || !doctor) return pinned;
       return accounts.pendingTag(kappa0Hex).map(p -> SiffTag.parse(p.getTag()));
+    }
+
+    /** The doctor's pending tag if it still fits the latest answers; a stale one is dropped (R5). */
+    Optional<SiffTag> freshPendingTag(Actor doctor) {
+      if (pinnedTag().isPresent()) return pinnedTag();
+      Optional<SiffTag> pending = tag(true);
+      if (pending.isPresent() && !siff.tagFits(doctor.secret(), txtc, kappa0, latest(), pending.get())) {
+        accounts.dropPendingTag(kappa0Hex);
+        return Optional.empty();
+      }
+      return pending;
     }
 
     List<Long> excluded() {

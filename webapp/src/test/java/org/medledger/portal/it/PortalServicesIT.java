@@ -238,6 +238,43 @@ class PortalServicesIT {
     }
   }
 
+  /**
+   * Issue 12, part 2: before the doctor's first record only the doctor may write (a pharmacist on
+   * the doctor's own portal used to pick up the doctor's unpinned key), and the doctor's key,
+   * built before an answer was replaced, is built again from the latest answers.
+   */
+  @Test
+  void onlyTheDoctorPinsTheKeyAndTheLatestAnswerCounts() {
+    String pu = unique("pat"), du = unique("doc"), mu = unique("pha");
+    accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(du, "Dr. Pin", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    String bea = "Bea Pharma " + mu.substring(4);
+    accounts.register(mu, bea, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray())) {
+      TreatmentService.ConsentView c = treatments.consent(patient, null, doctor.indexHex(), List.of(pharmacist.indexHex()),
+          List.of(), List.of());
+      String k = treatments.open(doctor, c.text());
+      treatments.respond(patient, k);
+      treatments.respond(pharmacist, k);
+      treatments.buildKey(doctor, k); // kept on the doctor's portal, not yet on the ledger
+      assertThat(treatments.view(pharmacist, k, false).writable()).isNull();
+      assertThatThrownBy(() -> treatments.write(pharmacist, k, "before the doctor")).isInstanceOf(PortalException.class)
+          .hasMessageContaining("not ready yet");
+      // The pharmacist's answer is replaced by one that does not open: the kept key no longer fits.
+      Txtc txtc = (Txtc) client.getRecord(portal.get(), org.medledger.core.crypto.Bytes.unhex(k)).orElseThrow();
+      AnswerForger.storeUnreadableAnswer(client, pharmacist, txtc, k);
+      assertThatThrownBy(() -> treatments.write(doctor, k, "diagnosis")).isInstanceOf(PortalException.class)
+          .hasMessage(bea + "'s answer could not be read. You can wait for a corrected answer or continue without " + bea + ".");
+      treatments.respond(pharmacist, k);
+      treatments.write(doctor, k, "diagnosis");
+      treatments.write(pharmacist, k, "after the doctor");
+      assertThat(treatments.view(patient, k, false).records()).extracting(TreatmentService.RecordView::text)
+          .contains("diagnosis", "after the doctor");
+    }
+  }
+
   /** Issue 10, item 9: a given-up event moves the checkpoint past it and is counted, in the database. */
   @Test
   void aFailedEventIsRecordedAndTheCheckpointMovesPastIt() {

@@ -55,6 +55,11 @@ public class SiffService {
     return TreatmentProtocol.checkAnswers(doctor, txtc, kappa0, latest);
   }
 
+  /** Whether the doctor's unpinned tag still fits the latest answers. */
+  public boolean tagFits(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest, SiffTag tag) {
+    return TreatmentProtocol.tagFits(doctor, txtc, kappa0, latest, tag);
+  }
+
   /** A responder checks that the doctor can open their answer on the ledger. */
   public boolean answerOpens(UserSecret x, long index, Txtc txtc, Txtr answer) {
     return TreatmentProtocol.answerOpens(x, index, txtc, answer);
