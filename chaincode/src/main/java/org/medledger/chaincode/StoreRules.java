@@ -25,13 +25,14 @@ import org.medledger.core.record.RecordFormatException;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
+import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
 
 /**
  * The paper's Store, "parses the input parameter ... after verification ... sets events",
  * with every verification rule made explicit (docs/protocol.md §Chaincode verification
- * rules, R1–R7). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
+ * rules, R1–R8). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
  * A rule violation throws before anything is written.
  */
 public final class StoreRules {
@@ -41,6 +42,7 @@ public final class StoreRules {
   static final String CONSENT_USED = "ML-C";
   static final String TREATMENT_TAG = "ML-G";
   static final String SEQUENCE = "ML-S";
+  static final String KEY_RECORD = "ML-K";
 
   private final WorldState state;
 
@@ -68,6 +70,8 @@ public final class StoreRules {
       event = openTreatment(submitter, t, kappa);
     } else if (record instanceof Txtr t) {
       event = respond(submitter, t, kappa);
+    } else if (record instanceof Txk k) {
+      event = fixKey(submitter, k, kappa);
     } else {
       event = process(submitter, (ProcessRecord) record, kappa);
     }
@@ -155,9 +159,22 @@ public final class StoreRules {
       requireRegistered("R5", s, member.role());
     }
     String k0 = Bytes.hex(t.kappa0());
+    // Answers close when the doctor pins the key (first txd or txk): what the key was built from
+    // can no longer change, and nobody joins a key that is already fixed.
+    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) != null) {
+      throw new RuleViolation("R5", "the treatment key is already established; answers can no longer be given or replaced");
+    }
+    // Until then an answer may be replaced (a c_x the doctor cannot open must not block the
+    // treatment). ML-R always names the latest; each replacement must be strictly later in
+    // transaction time, so "latest" is the same in ledger order as in this state.
     String respondedKey = state.compositeKey(RESPONDED, k0, ParticipantIndex.hex(s.index()));
-    if (state.get(respondedKey) != null) {
-      throw new RuleViolation("R5", "participant " + ParticipantIndex.hex(s.index()) + " has already answered this invitation");
+    byte[] previous = state.get(respondedKey);
+    if (previous != null) {
+      long before = indexedMillis(k0, RecordType.TXTR, new String(previous, StandardCharsets.US_ASCII));
+      if (state.transactionTime().toEpochMilli() <= before) {
+        throw new RuleViolation("R5", "a replacement answer must be later than the answer it replaces (transaction time "
+            + state.transactionTime().toEpochMilli() + " ms is not after " + before + " ms)");
+      }
     }
     state.put(respondedKey, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
     index(k0, RecordType.TXTR, Bytes.hex(kappa));
@@ -176,16 +193,33 @@ public final class StoreRules {
       throw new RuleViolation("R6", "only the selected " + writer.title().toLowerCase() + " may write " + p.type().label());
     }
     requireRegistered("R6", s, writer);
+    String k0 = Bytes.hex(p.kappa0());
+    String tagKey = state.compositeKey(TREATMENT_TAG, k0);
+    byte[] knownTag = state.get(tagKey);
+    // Only the doctor pins the tag (first txd, or a txk): a record by anyone else before that
+    // would let them choose the treatment's key.
+    if (knownTag == null && writer != Role.DOCTOR) {
+      throw new RuleViolation("R6", "the doctor has not established the treatment key yet; a " + p.type().label()
+          + " can be written once the doctor has");
+    }
+    List<Long> excluded = excluded(k0);
+    if (excluded.contains(s.index())) {
+      throw new RuleViolation("R6", "participant " + ParticipantIndex.hex(s.index())
+          + " is not part of this treatment's key (the doctor built it without them)");
+    }
     List<Long> others = new ArrayList<>();
-    for (Consent.Member m : c.members()) if (m.index() != s.index()) others.add(m.index());
+    for (Consent.Member m : c.members()) {
+      if (m.index() != s.index() && !excluded.contains(m.index())) others.add(m.index());
+    }
     if (!sortedUnique(others).equals(p.others())) {
       throw new RuleViolation("R6", "the record's participant indexes do not match the treatment");
     }
-    String k0 = Bytes.hex(p.kappa0());
-    int answered = state.byPartialKey(RESPONDED, k0).size();
-    if (answered != c.responders().size()) {
-      throw new RuleViolation("R6", "the treatment key is not established yet: " + answered + " of "
-          + c.responders().size() + " participants have answered");
+    if (knownTag == null) {
+      int answered = state.byPartialKey(RESPONDED, k0).size();
+      if (answered != c.responders().size()) {
+        throw new RuleViolation("R6", "the treatment key is not established yet: " + answered + " of "
+            + c.responders().size() + " participants have answered");
+      }
     }
     SiffTag tag;
     try {
@@ -193,11 +227,10 @@ public final class StoreRules {
     } catch (CryptoException e) {
       throw new RuleViolation("R6", "invalid tag: " + e.getMessage());
     }
-    if (tag.members() != c.members().size()) {
-      throw new RuleViolation("R6", "the tag is built for " + tag.members() + " members, the treatment has " + c.members().size());
+    if (tag.members() != c.members().size() - excluded.size()) {
+      throw new RuleViolation("R6", "the tag is built for " + tag.members() + " members, the treatment's key has "
+          + (c.members().size() - excluded.size()));
     }
-    String tagKey = state.compositeKey(TREATMENT_TAG, k0);
-    byte[] knownTag = state.get(tagKey);
     String tagHash = Bytes.hex(tag.hash());
     if (knownTag == null) {
       state.put(tagKey, tagHash.getBytes(StandardCharsets.US_ASCII));
@@ -210,20 +243,90 @@ public final class StoreRules {
     }
     state.put(seqKey, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
     index(k0, p.type(), Bytes.hex(kappa));
-    return new EventPayload(p.type(), kappa, p.kappa0(), recipients(p.type(), c));
+    return new EventPayload(p.type(), kappa, p.kappa0(), recipients(p.type(), c, excluded));
   }
 
-  /** R7: event receivers of the paper's Table 3. */
-  static List<Long> recipients(RecordType type, Consent c) {
+  // R8
+  private EventPayload fixKey(Submitter s, Txk k, byte[] kappa) {
+    Txtc txtc = treatment("R8", k.kappa0());
+    Consent c = txtc.consent();
+    if (k.doctor() != s.index()) {
+      throw new RuleViolation("R8", "the doctor index is not the submitter's");
+    }
+    if (s.index() != c.doctor() || s.role() != Role.DOCTOR) {
+      throw new RuleViolation("R8", "only the treatment's doctor may establish its key");
+    }
+    requireRegistered("R8", s, Role.DOCTOR);
+    String k0 = Bytes.hex(k.kappa0());
+    String tagKey = state.compositeKey(TREATMENT_TAG, k0);
+    if (state.get(tagKey) != null) {
+      throw new RuleViolation("R8", "the treatment key is already established");
+    }
+    for (long ind : k.excluded()) {
+      if (ind == c.patientIndex()) {
+        throw new RuleViolation("R8", "the patient cannot be left out of their own treatment's key");
+      }
+      if (c.responders().stream().noneMatch(m -> m.index() == ind)) {
+        throw new RuleViolation("R8", "participant " + ParticipantIndex.hex(ind)
+            + " is not an invited participant of this treatment and cannot be left out");
+      }
+    }
+    for (Consent.Member m : c.responders()) {
+      if (k.excluded().contains(m.index())) continue;
+      if (state.get(state.compositeKey(RESPONDED, k0, ParticipantIndex.hex(m.index()))) == null) {
+        throw new RuleViolation("R8", "participant " + ParticipantIndex.hex(m.index())
+            + " has not answered; the key can be built without them only if they are left out");
+      }
+    }
+    SiffTag tag;
+    try {
+      tag = SiffTag.parse(k.tag());
+    } catch (CryptoException e) {
+      throw new RuleViolation("R8", "invalid tag: " + e.getMessage());
+    }
+    int members = c.members().size() - k.excluded().size();
+    if (tag.members() != members) {
+      throw new RuleViolation("R8", "the tag is built for " + tag.members() + " members, the key without the left-out has " + members);
+    }
+    String kHex = Bytes.hex(kappa);
+    state.put(tagKey, Bytes.hex(tag.hash()).getBytes(StandardCharsets.US_ASCII));
+    state.put(state.compositeKey(KEY_RECORD, k0), kHex.getBytes(StandardCharsets.US_ASCII));
+    index(k0, RecordType.TXK, kHex);
+    return new EventPayload(RecordType.TXK, kappa, k.kappa0(), recipients(RecordType.TXK, c, k.excluded()));
+  }
+
+  /**
+   * R7: event receivers of the paper's Table 3, without the members a txk left out of the key;
+   * a txk itself goes to every member, the left-out included, so they learn they are out.
+   */
+  static List<Long> recipients(RecordType type, Consent c, List<Long> excluded) {
     List<Long> out = new ArrayList<>();
-    out.add(c.patientIndex());
     switch (type) {
-      case TXD -> out.addAll(c.pharmacists());
-      case TXM -> out.addAll(c.insurers());
-      case TXA -> { }
+      case TXD -> { out.add(c.patientIndex()); out.addAll(c.pharmacists()); }
+      case TXM -> { out.add(c.patientIndex()); out.addAll(c.insurers()); }
+      case TXA -> out.add(c.patientIndex());
+      case TXK -> {
+        for (Consent.Member m : c.members()) out.add(m.index());
+        return sortedUnique(out);
+      }
       default -> throw new IllegalArgumentException(type.label());
     }
+    out.removeAll(excluded);
     return sortedUnique(out);
+  }
+
+  /** The responders the treatment's txk left out of the key (none without a txk). */
+  private List<Long> excluded(String kappa0Hex) {
+    byte[] kHex = state.get(state.compositeKey(KEY_RECORD, kappa0Hex));
+    if (kHex == null) return List.of();
+    return ((Txk) RecordCodec.parse(state.get(new String(kHex, StandardCharsets.US_ASCII)))).excluded();
+  }
+
+  /** The commit time (epoch millis) the treatment index holds for one of its records. */
+  private long indexedMillis(String kappa0Hex, RecordType type, String kappaHex) {
+    byte[] v = state.get(state.compositeKey(TREATMENT, kappa0Hex, type.label(), kappaHex));
+    String s = new String(v, StandardCharsets.US_ASCII);
+    return Long.parseLong(s.substring(s.indexOf('|') + 1));
   }
 
   private void index(String kappa0Hex, RecordType type, String kappaHex) {

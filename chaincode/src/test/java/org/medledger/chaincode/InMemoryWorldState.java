@@ -14,6 +14,9 @@ final class InMemoryWorldState implements WorldState {
   String eventName;
   byte[] eventPayload;
   private long tx;
+  /** Milliseconds the clock advances per transaction (0: the next one has the same time). */
+  long clockStep = 1;
+  private long clock = 1_700_000_000_000L;
 
   /** Starts a transaction; reads see committed state only, as on Fabric. */
   void begin() {
@@ -21,6 +24,7 @@ final class InMemoryWorldState implements WorldState {
     eventName = null;
     eventPayload = null;
     tx++;
+    clock += clockStep;
   }
 
   void commit() {
@@ -69,7 +73,7 @@ final class InMemoryWorldState implements WorldState {
 
   @Override
   public Instant transactionTime() {
-    return Instant.ofEpochMilli(1_700_000_000_000L + tx);
+    return Instant.ofEpochMilli(clock);
   }
 
   @Override

@@ -23,6 +23,7 @@ import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
+import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
 
@@ -203,14 +204,15 @@ class StoreRulesTest {
   }
 
   @Test
-  void r5OnlySelectedParticipantsAnswerOnceForThemselves() {
+  void r5OnlySelectedParticipantsAnswerForThemselves() {
     Opened o = open();
     Txtr mine = TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0());
     refused(insurer, mine, "R5", "only for themselves");
     store(lawyer, mine);
     Txtr again = TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0());
-    // deterministic pk_x but a fresh nonce: a different value, refused as a second answer
-    refused(lawyer, again, "R5", "already answered");
+    // deterministic pk_x but a fresh nonce: a different value, accepted as a replacement
+    // (answers may be replaced until the key is pinned; see the R5 replacement test)
+    store(lawyer, again);
     Actor stranger = new Actor("stranger", Role.FAMILY);
     Txtr strangers = new Txtr(o.kappa0(), stranger.index(), mine.responderKey(), mine.wrappedToken());
     refused(stranger, strangers, "R5", "not selected");
@@ -247,5 +249,170 @@ class StoreRulesTest {
     ProcessRecord m = TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), b.tag(), b.key(),
         otherPharmacist.index(), 1, new byte[1]);
     refused(otherPharmacist, m, "R6", "only the selected pharmacist");
+  }
+
+  // ---------------------------------------------------------------- issue 12 part 2: who pins the key
+
+  private Siff.Built madeUpKey() {
+    return Siff.build(List.of(new byte[] {1}, new byte[] {2}, new byte[] {3}, new byte[] {4}, new byte[] {5},
+        new byte[] {6}), random);
+  }
+
+  @Test
+  void r6OnlyTheDoctorPinsTheTagOtherWritersWaitForIt() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    Siff.Built fake = madeUpKey();
+    // The attack: a pharmacist's txm with a made-up tag before the doctor's first txd.
+    ProcessRecord early = TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), fake.tag(), fake.key(),
+        pharmacist.index(), 1, new byte[1]);
+    refused(pharmacist, early, "R6", "the doctor has not established the treatment key yet");
+    ProcessRecord earlyA = TreatmentProtocol.write(RecordType.TXA, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        insurer.index(), 1, new byte[1]);
+    refused(insurer, earlyA, "R6", "the doctor has not established the treatment key yet");
+    store(doctor, txd(o, b, 1)); // the doctor's real tag is accepted and pins the key
+    store(pharmacist, TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        pharmacist.index(), 1, new byte[1]));
+    refused(pharmacist, TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), fake.tag(), fake.key(),
+        pharmacist.index(), 2, new byte[1]), "R6", "tag differs");
+  }
+
+  private Txtr garbled(Actor a, Opened o) {
+    Txtr good = TreatmentProtocol.respond(a.sigma, a.index(), o.txtc(), o.kappa0());
+    byte[] junk = new byte[good.wrappedToken().length];
+    random.nextBytes(junk);
+    return new Txtr(o.kappa0(), a.index(), good.responderKey(), junk);
+  }
+
+  @Test
+  void r5AnAnswerMayBeReplacedUntilTheKeyIsPinnedAndTheLatestCounts() {
+    Opened o = open();
+    store(pharmacist, garbled(pharmacist, o)); // accepted: the chaincode cannot open c_x
+    List<Txtr> latest = new ArrayList<>();
+    for (Actor a : List.of(patient, family, insurer, lawyer)) {
+      Txtr t = TreatmentProtocol.respond(a.sigma, a.index(), o.txtc(), o.kappa0());
+      store(a, t);
+      latest.add(t);
+    }
+    Txtr fixed = TreatmentProtocol.respond(pharmacist.sigma, pharmacist.index(), o.txtc(), o.kappa0());
+    String k = store(pharmacist, fixed); // the replacement is accepted
+    assertThat(lastEvent().recipients()).containsExactly(doctor.index());
+    assertThat(new String(state.get(state.compositeKey(StoreRules.RESPONDED, Bytes.hex(o.kappa0()),
+        org.medledger.core.record.ParticipantIndex.hex(pharmacist.index()))), StandardCharsets.US_ASCII))
+        .as("ML-R points at the latest answer").isEqualTo(k);
+    latest.add(fixed);
+    Siff.Built b = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), latest, random);
+    assertThat(TreatmentProtocol.tagFits(doctor.sigma, o.txtc(), o.kappa0(), latest, b.tag())).isTrue();
+    // A tag built before a replacement that changed the share no longer fits the latest answers.
+    List<Txtr> replacedAgain = new ArrayList<>(latest.subList(0, latest.size() - 1));
+    replacedAgain.add(garbled(pharmacist, o));
+    assertThat(TreatmentProtocol.tagFits(doctor.sigma, o.txtc(), o.kappa0(), replacedAgain, b.tag())).isFalse();
+    store(doctor, txd(o, b, 1));
+    refused(pharmacist, TreatmentProtocol.respond(pharmacist.sigma, pharmacist.index(), o.txtc(), o.kappa0()),
+        "R5", "the treatment key is already established");
+  }
+
+  private List<Txtr> answerAllBut(Opened o, Actor left) {
+    List<Txtr> rs = new ArrayList<>();
+    for (Actor a : List.of(patient, family, insurer, lawyer, pharmacist)) {
+      if (a == left) continue;
+      Txtr t = TreatmentProtocol.respond(a.sigma, a.index(), o.txtc(), o.kappa0());
+      store(a, t);
+      rs.add(t);
+    }
+    return rs;
+  }
+
+  @Test
+  void r8TheDoctorBuildsTheKeyWithoutAMemberWhoseAnswerDoesNotOpen() {
+    Opened o = open();
+    Txtr bad = garbled(pharmacist, o);
+    store(pharmacist, bad);
+    List<Txtr> rs = answerAllBut(o, pharmacist);
+    rs.add(bad);
+    // The doctor's key building names the member whose share does not open.
+    assertThatThrownBy(() -> TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), rs, random))
+        .isInstanceOf(TreatmentProtocol.UnreadableAnswersException.class)
+        .satisfies(e -> assertThat(((TreatmentProtocol.UnreadableAnswersException) e).members())
+            .containsExactly(pharmacist.index()));
+    assertThat(TreatmentProtocol.checkAnswers(doctor.sigma, o.txtc(), o.kappa0(), rs).unreadable())
+        .containsExactly(pharmacist.index());
+    Siff.Built b = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), rs, List.of(pharmacist.index()), random);
+    assertThat(b.tag().members()).isEqualTo(5);
+    Txk txk = TreatmentProtocol.keyRecord(o.txtc(), o.kappa0(), List.of(pharmacist.index()), b.tag());
+    store(doctor, txk);
+    assertThat(lastEvent().recordType()).isEqualTo(RecordType.TXK);
+    assertThat(lastEvent().recipients()).as("every member is told, the left-out included").containsExactlyInAnyOrder(
+        patient.index(), family.index(), doctor.index(), pharmacist.index(), insurer.index(), lawyer.index());
+    // The left-out member can neither replace their answer nor write.
+    refused(pharmacist, TreatmentProtocol.respond(pharmacist.sigma, pharmacist.index(), o.txtc(), o.kappa0()),
+        "R5", "already established");
+    refused(doctor, TreatmentProtocol.keyRecord(o.txtc(), o.kappa0(), List.of(), madeUpKey().tag()), "R8",
+        "already established");
+    // A txd naming the left-out member is refused; one without them is accepted and not sent to them.
+    refused(doctor, txd(o, b, 1), "R6", "indexes do not match");
+    store(doctor, TreatmentProtocol.write(RecordType.TXD, o.txtc(), o.kappa0(), b.tag(), b.key(), doctor.index(), 1,
+        "diagnosis".getBytes(StandardCharsets.UTF_8), List.of(pharmacist.index())));
+    assertThat(lastEvent().recipients()).containsExactly(patient.index());
+    ProcessRecord m = TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), b.tag(), b.key(),
+        pharmacist.index(), 1, new byte[1], List.of(pharmacist.index()));
+    refused(pharmacist, m, "R6", "not part of this treatment's key");
+    store(insurer, TreatmentProtocol.write(RecordType.TXA, o.txtc(), o.kappa0(), b.tag(), b.key(), insurer.index(), 1,
+        new byte[1], List.of(pharmacist.index())));
+    // The left-out member's σ does not open the records.
+    ProcessRecord d = (ProcessRecord) RecordCodec.parse(state.get(new Queries(state).treatment(Bytes.hex(o.kappa0()))
+        .stream().filter(e -> e.type() == RecordType.TXD).findFirst().orElseThrow().kappa()));
+    assertThatThrownBy(() -> TreatmentProtocol.read(pharmacist.sigma, d))
+        .isInstanceOf(org.medledger.core.crypto.CryptoException.class);
+    assertThat(new String(TreatmentProtocol.read(patient.sigma, d), StandardCharsets.UTF_8)).isEqualTo("diagnosis");
+  }
+
+  @Test
+  void r8OnlyTheDoctorOnlyBeforeThePinOnlyResponderSubsetsAndTheRightTagSize() {
+    Opened o = open();
+    List<Txtr> rs = answerAllBut(o, lawyer);
+    Siff.Built without = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), rs, List.of(lawyer.index()), random);
+    Txk good = TreatmentProtocol.keyRecord(o.txtc(), o.kappa0(), List.of(lawyer.index()), without.tag());
+    refused(pharmacist, new Txk(o.kappa0(), pharmacist.index(), good.excluded(), good.tag()), "R8", "only the treatment's doctor");
+    refused(outsiderDoctor, new Txk(o.kappa0(), outsiderDoctor.index(), good.excluded(), good.tag()), "R8",
+        "only the treatment's doctor");
+    refused(pharmacist, good, "R8", "not the submitter's");
+    refused(doctor, new Txk(o.kappa0(), doctor.index(), List.of(), good.tag()), "R8", "has not answered");
+    refused(doctor, new Txk(o.kappa0(), doctor.index(), List.of(lawyer.index(), patient.index()), good.tag()), "R8",
+        "the patient cannot be left out");
+    refused(doctor, new Txk(o.kappa0(), doctor.index(), List.of(lawyer.index(), doctor.index()), good.tag()), "R8",
+        "not an invited participant");
+    refused(doctor, new Txk(o.kappa0(), doctor.index(), List.of(lawyer.index(), outsiderDoctor.index()), good.tag()),
+        "R8", "not an invited participant");
+    refused(doctor, new Txk(o.kappa0(), doctor.index(), List.of(lawyer.index(), insurer.index()), good.tag()), "R8",
+        "the tag is built for 5 members");
+    refused(doctor, new Txk(o.kappa0(), doctor.index(), List.of(lawyer.index()), madeUpKey().tag().encoded()), "R8",
+        "the tag is built for 6 members");
+    refused(doctor, new Txk(new byte[32], doctor.index(), List.of(lawyer.index()), good.tag()), "R8", "no treatment");
+    // A txd cannot pin while a member has not answered; the txk can, without them.
+    store(doctor, good);
+    refused(lawyer, TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0()), "R5",
+        "already established");
+    // The pharmacist may write now that the doctor fixed the key (no txd needed first).
+    store(pharmacist, TreatmentProtocol.write(RecordType.TXM, o.txtc(), o.kappa0(), without.tag(), without.key(),
+        pharmacist.index(), 1, new byte[1], List.of(lawyer.index())));
+    assertThat(lastEvent().recipients()).containsExactlyInAnyOrder(patient.index(), insurer.index());
+  }
+
+  @Test
+  void r8AfterTheFirstTxdNoKeyRecordIsAccepted() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    store(doctor, txd(o, b, 1));
+    refused(doctor, TreatmentProtocol.keyRecord(o.txtc(), o.kappa0(), List.of(), b.tag()), "R8", "already established");
+  }
+
+  @Test
+  void r5AReplacementMustBeLaterThanTheAnswerItReplaces() {
+    Opened o = open();
+    store(lawyer, TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0()));
+    state.clockStep = 0; // the next transaction carries the same millisecond
+    refused(lawyer, TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0()), "R5",
+        "must be later");
   }
 }

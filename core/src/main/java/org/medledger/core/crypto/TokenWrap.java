@@ -39,6 +39,23 @@ public final class TokenWrap {
     }
   }
 
+  /**
+   * The participant's side: opens their own c_x again (the ECDH secret is symmetric), so a
+   * participant can see whether the answer on the ledger is one the doctor can read.
+   */
+  public static byte[] unwrapOwn(
+      byte[] cx, EcKeyPair participant, ECPoint doctorKey, byte[] kappa0, long indX, long indD) {
+    if (cx.length != WRAPPED_BYTES) {
+      throw new CryptoException("c_x must be " + WRAPPED_BYTES + " bytes");
+    }
+    byte[] k = key(participant, doctorKey, participant.publicKey(), P256.encodeCompressed(doctorKey), kappa0);
+    try {
+      return AesGcm.open(k, ad(kappa0, indX, indD), cx);
+    } finally {
+      Bytes.wipe(k);
+    }
+  }
+
   private static byte[] key(EcKeyPair mine, ECPoint theirs, byte[] pkX, byte[] pkD, byte[] kappa0) {
     byte[] z = mine.agree(theirs);
     try {

@@ -24,6 +24,7 @@ import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Txtc;
+import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtr;
 
 /**
@@ -101,12 +102,204 @@ public final class TreatmentProtocol {
   }
 
   /**
+   * A responder's answer that the doctor cannot open (c_x does not authenticate, or pk_x is not a
+   * point the doctor can agree with). Names every such responder, so the doctor's portal can say
+   * whose answer to wait for, or whom to leave out of the key.
+   */
+  public static final class UnreadableAnswersException extends CryptoException {
+    private static final long serialVersionUID = 1L;
+    private final List<Long> members;
+
+    UnreadableAnswersException(List<Long> members) {
+      super("the answer of " + (members.size() == 1 ? "participant " : "participants ")
+          + String.join(", ", members.stream().map(ParticipantIndex::hex).toList()) + " cannot be opened");
+      this.members = List.copyOf(members);
+    }
+
+    /** The responders whose latest answer does not open, in consent order. */
+    public List<Long> members() {
+      return members;
+    }
+  }
+
+  /** What the doctor finds in the latest answers: who has not answered, whose answer does not open. */
+  public record AnswerCheck(List<Long> missing, List<Long> unreadable) {
+    public AnswerCheck {
+      missing = List.copyOf(missing);
+      unreadable = List.copyOf(unreadable);
+    }
+
+    public boolean complete() {
+      return missing.isEmpty() && unreadable.isEmpty();
+    }
+  }
+
+  /**
+   * The answer that counts for each responder: the last one in ledger order (a responder may
+   * replace their txtr until the key is pinned; rule R5 makes each replacement strictly later in
+   * transaction time, so ledger order is unambiguous).
+   */
+  public static List<Txtr> latestAnswers(List<Txtr> inLedgerOrder) {
+    Map<Long, Txtr> last = new java.util.LinkedHashMap<>();
+    for (Txtr t : inLedgerOrder) {
+      last.remove(t.responder());
+      last.put(t.responder(), t);
+    }
+    return new ArrayList<>(last.values());
+  }
+
+  /** Opens every latest answer without building anything: whose is missing, whose does not open. */
+  public static AnswerCheck checkAnswers(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest) {
+    Consent c = txtc.consent();
+    Map<Long, Txtr> byIndex = byResponder(kappa0, latest);
+    EcKeyPair pkd = doctorKey(doctor, txtc);
+    List<Long> missing = new ArrayList<>();
+    List<Long> unreadable = new ArrayList<>();
+    for (Consent.Member m : c.responders()) {
+      Txtr t = byIndex.get(m.index());
+      if (t == null) {
+        missing.add(m.index());
+        continue;
+      }
+      byte[] s = openAnswer(pkd, t, kappa0, c.doctor());
+      if (s == null) unreadable.add(m.index());
+      else Bytes.wipe(s);
+    }
+    return new AnswerCheck(missing, unreadable);
+  }
+
+  /**
    * Initialization 4 (doctor): decrypts every s_x, adds s_d, builds the SIFF function. Needs one
    * txtr from every responder of the consent (and nothing else).
+   *
+   * @throws UnreadableAnswersException naming every responder whose c_x does not open
    */
   public static Siff.Built buildKey(
       UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> responses, SecureRandom random) {
+    return buildKey(doctor, txtc, kappa0, responses, List.of(), random);
+  }
+
+  /**
+   * Initialization 4 without some responders (docs/protocol.md §txk): the function's members are
+   * the consent's members minus {@code excluded}, in the usual order; the excluded responders'
+   * answers, readable or not, are ignored. The patient can never be left out (the treatment is
+   * theirs), nor the doctor (who builds the key).
+   */
+  public static Siff.Built buildKey(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> responses,
+      Collection<Long> excluded, SecureRandom random) {
     Consent c = txtc.consent();
+    checkExcluded(c, excluded);
+    Map<Long, Txtr> byIndex = byResponder(kappa0, responses);
+    EcKeyPair pkd = doctorKey(doctor, txtc);
+    for (long ind : byIndex.keySet()) {
+      if (c.responders().stream().noneMatch(m -> m.index() == ind)) {
+        throw new CryptoException("a response comes from someone who was not selected");
+      }
+    }
+    List<byte[]> strings = new ArrayList<>();
+    List<Long> unreadable = new ArrayList<>();
+    try {
+      for (Consent.Member m : c.responders()) {
+        if (excluded.contains(m.index())) continue;
+        Txtr t = byIndex.get(m.index());
+        if (t == null) {
+          throw new CryptoException("participant " + ParticipantIndex.hex(m.index()) + " has not answered yet");
+        }
+        byte[] s = openAnswer(pkd, t, kappa0, c.doctor());
+        if (s == null) unreadable.add(m.index());
+        else strings.add(s);
+      }
+      if (!unreadable.isEmpty()) throw new UnreadableAnswersException(unreadable);
+      strings.add(doctor.initialString(kappa0));
+      return Siff.build(strings, random);
+    } finally {
+      strings.forEach(Bytes::wipe);
+    }
+  }
+
+  /**
+   * True when {@code tag} still fits the latest answers: every member's answer opens and its s_x
+   * evaluates to the same key as the doctor's own s_d. The doctor's portal keeps a tag it built
+   * until its first txd pins it; an answer replaced in between (R5) may no longer fit, and then
+   * the key is built again, so the latest answer is what counts.
+   */
+  public static boolean tagFits(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest, SiffTag tag) {
+    Consent c = txtc.consent();
+    if (tag.members() != c.members().size()) return false;
+    Map<Long, Txtr> byIndex = byResponder(kappa0, latest);
+    EcKeyPair pkd = doctorKey(doctor, txtc);
+    try (SiffKey mine = recoverKey(doctor, kappa0, tag)) {
+      for (Consent.Member m : c.responders()) {
+        Txtr t = byIndex.get(m.index());
+        byte[] s = t == null ? null : openAnswer(pkd, t, kappa0, c.doctor());
+        if (s == null) return false;
+        try (SiffKey theirs = Siff.evaluate(tag, s)) {
+          if (!theirs.sameAs(mine)) return false;
+        } finally {
+          Bytes.wipe(s);
+        }
+      }
+      return true;
+    }
+  }
+
+  /** The doctor's key record for a tag built without {@code excluded} (rule R8 checks it). */
+  public static Txk keyRecord(Txtc txtc, byte[] kappa0, Collection<Long> excluded, SiffTag tag) {
+    Consent c = txtc.consent();
+    checkExcluded(c, excluded);
+    if (tag.members() != c.members().size() - excluded.size()) {
+      throw new CryptoException("the tag is built for " + tag.members() + " members, not "
+          + (c.members().size() - excluded.size()));
+    }
+    return new Txk(kappa0.clone(), c.doctor(), sorted(new ArrayList<>(excluded)), tag.encoded());
+  }
+
+  /** The members of the treatment's key: the consent's members without the excluded ones. */
+  public static List<Long> keyMembers(Consent c, Collection<Long> excluded) {
+    List<Long> out = new ArrayList<>();
+    for (Consent.Member m : c.members()) if (!excluded.contains(m.index())) out.add(m.index());
+    return out;
+  }
+
+  /**
+   * A responder checks their own answer on the ledger: true when pk_x is theirs for this
+   * treatment and c_x opens to their s_x, i.e. the doctor will be able to read it.
+   */
+  public static boolean answerOpens(UserSecret x, long indX, Txtc txtc, Txtr answer) {
+    if (answer.responder() != indX || !Arrays.equals(answer.kappa0(), RecordCodec.kappa(RecordCodec.encode(txtc)))) {
+      return false;
+    }
+    EcKeyPair eph = x.ephemeralKeyPair(answer.kappa0());
+    if (!Arrays.equals(eph.publicKey(), answer.responderKey())) return false;
+    byte[] s = x.initialString(answer.kappa0());
+    byte[] got = null;
+    try {
+      got = TokenWrap.unwrapOwn(answer.wrappedToken(), eph, P256.decodePoint(txtc.doctorKey()), answer.kappa0(), indX,
+          txtc.consent().doctor());
+      return Arrays.equals(got, s);
+    } catch (CryptoException e) {
+      return false;
+    } finally {
+      Bytes.wipe(s);
+      if (got != null) Bytes.wipe(got);
+    }
+  }
+
+  private static void checkExcluded(Consent c, Collection<Long> excluded) {
+    for (long ind : excluded) {
+      if (ind == c.patientIndex()) {
+        throw new CryptoException("the patient cannot be left out of their own treatment's key");
+      }
+      if (ind == c.doctor()) {
+        throw new CryptoException("the doctor cannot be left out of the key they build");
+      }
+      if (c.responders().stream().noneMatch(m -> m.index() == ind)) {
+        throw new CryptoException("participant " + ParticipantIndex.hex(ind) + " is not selected in this treatment");
+      }
+    }
+  }
+
+  private static Map<Long, Txtr> byResponder(byte[] kappa0, Collection<Txtr> responses) {
     Map<Long, Txtr> byIndex = new HashMap<>();
     for (Txtr t : responses) {
       if (!Arrays.equals(t.kappa0(), kappa0)) {
@@ -116,27 +309,23 @@ public final class TreatmentProtocol {
         throw new CryptoException("participant " + ParticipantIndex.hex(t.responder()) + " answered twice");
       }
     }
-    EcKeyPair pkd = doctor.ephemeralKeyPair(c.consentId());
+    return byIndex;
+  }
+
+  private static EcKeyPair doctorKey(UserSecret doctor, Txtc txtc) {
+    EcKeyPair pkd = doctor.ephemeralKeyPair(txtc.consent().consentId());
     if (!Arrays.equals(pkd.publicKey(), txtc.doctorKey())) {
       throw new CryptoException("this treatment was opened by another doctor's key");
     }
-    List<byte[]> strings = new ArrayList<>();
+    return pkd;
+  }
+
+  /** s_x, or null when c_x does not open (altered, random, or made for someone else). */
+  private static byte[] openAnswer(EcKeyPair pkd, Txtr t, byte[] kappa0, long doctorIndex) {
     try {
-      for (Consent.Member m : c.responders()) {
-        Txtr t = byIndex.remove(m.index());
-        if (t == null) {
-          throw new CryptoException("participant " + ParticipantIndex.hex(m.index()) + " has not answered yet");
-        }
-        strings.add(TokenWrap.unwrap(
-            t.wrappedToken(), pkd, P256.decodePoint(t.responderKey()), kappa0, m.index(), c.doctor()));
-      }
-      if (!byIndex.isEmpty()) {
-        throw new CryptoException("a response comes from someone who was not selected");
-      }
-      strings.add(doctor.initialString(kappa0));
-      return Siff.build(strings, random);
-    } finally {
-      strings.forEach(Bytes::wipe);
+      return TokenWrap.unwrap(t.wrappedToken(), pkd, P256.decodePoint(t.responderKey()), kappa0, t.responder(), doctorIndex);
+    } catch (CryptoException e) {
+      return null;
     }
   }
 
@@ -154,12 +343,22 @@ public final class TreatmentProtocol {
   public static ProcessRecord write(
       RecordType type, Txtc txtc, byte[] kappa0, SiffTag tag, SiffKey key, long sender, int sequence,
       byte[] message) {
+    return write(type, txtc, kappa0, tag, key, sender, sequence, message, List.of());
+  }
+
+  /**
+   * As above in a treatment whose key was built without {@code excluded} (a txk): the record's
+   * other indexes are the key's members, so the excluded are not named.
+   */
+  public static ProcessRecord write(
+      RecordType type, Txtc txtc, byte[] kappa0, SiffTag tag, SiffKey key, long sender, int sequence,
+      byte[] message, Collection<Long> excluded) {
     if (message.length > RecordCodec.MAX_MESSAGE_BYTES) {
       throw new CryptoException(
           "the message is " + message.length + " bytes; the limit is " + RecordCodec.MAX_MESSAGE_BYTES);
     }
     List<Long> others = new ArrayList<>();
-    for (Consent.Member m : txtc.consent().members()) if (m.index() != sender) others.add(m.index());
+    for (long m : keyMembers(txtc.consent(), excluded)) if (m != sender) others.add(m);
     byte[] box = RecordCipher.seal(key, context(type, kappa0, tag, sender, sequence), message);
     return new ProcessRecord(type, kappa0.clone(), sender, sorted(others), sequence, tag.encoded(), box);
   }

@@ -58,6 +58,7 @@ public final class RecordCodec {
     if (record instanceof Registration r) return encodeRegistration(r);
     if (record instanceof Txtc t) return encodeTxtc(t);
     if (record instanceof Txtr t) return encodeTxtr(t);
+    if (record instanceof Txk k) return encodeTxk(k);
     return encodeProcess((ProcessRecord) record);
   }
 
@@ -104,6 +105,15 @@ public final class RecordCodec {
     w.field(2, u64(t.responder()));
     w.field(3, t.responderKey());
     w.field(4, t.wrappedToken());
+    return w.done();
+  }
+
+  private static byte[] encodeTxk(Txk k) {
+    Writer w = new Writer(RecordType.TXK);
+    w.field(1, k.kappa0());
+    w.field(2, u64(k.doctor()));
+    w.field(3, indexList(k.excluded()));
+    w.field(4, k.tag());
     return w.done();
   }
 
@@ -179,7 +189,7 @@ public final class RecordCodec {
     return RecordType.fromCode(v[3] & 0xff);
   }
 
-  /** Parses a storable record (registration, txtc, txtr, txd, txm, txa). */
+  /** Parses a storable record (registration, txtc, txtr, txd, txm, txa, txk). */
   public static LedgerRecord parse(byte[] v) {
     RecordType type = peekType(v);
     Reader r = new Reader(v);
@@ -188,6 +198,7 @@ public final class RecordCodec {
       case TXTC -> new Txtc(parseConsentFields(r), r.point(9, "pk_d"));
       case TXTR -> parseTxtr(r);
       case TXD, TXM, TXA -> parseProcess(type, r);
+      case TXK -> parseTxk(r);
       case CONSENT, EVENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
@@ -250,15 +261,28 @@ public final class RecordCodec {
         r.fixed(4, "c_x", TokenWrap.WRAPPED_BYTES));
   }
 
+  private static Txk parseTxk(Reader r) {
+    byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
+    long doctor = r.u64(2, "ind_d");
+    List<Long> excluded = r.indexes(3, "excluded indexes", 64);
+    byte[] tag = tag(r, 4);
+    return new Txk(k0, doctor, excluded, tag);
+  }
+
+  private static byte[] tag(Reader r, int field) {
+    byte[] tag = r.variable(field, "tag", 2 * SiffTag.COEFFICIENT_BYTES, (SiffTag.MAX_MEMBERS + 1) * SiffTag.COEFFICIENT_BYTES);
+    if (tag.length % SiffTag.COEFFICIENT_BYTES != 0) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "tag length is not a multiple of 66");
+    }
+    return tag;
+  }
+
   private static ProcessRecord parseProcess(RecordType type, Reader r) {
     byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
     long sender = r.u64(2, "sender index");
     List<Long> others = r.indexes(3, "other indexes", 64);
     int seq = (int) r.u32(4, "sequence");
-    byte[] tag = r.variable(5, "tag", 2 * SiffTag.COEFFICIENT_BYTES, (SiffTag.MAX_MEMBERS + 1) * SiffTag.COEFFICIENT_BYTES);
-    if (tag.length % SiffTag.COEFFICIENT_BYTES != 0) {
-      throw new RecordFormatException(Reason.INVALID_FIELD, "tag length is not a multiple of 66");
-    }
+    byte[] tag = tag(r, 5);
     byte[] ct = r.variable(6, "ciphertext", AesGcm.OVERHEAD, MAX_BOX_BYTES);
     return new ProcessRecord(type, k0, sender, others, seq, tag, ct);
   }

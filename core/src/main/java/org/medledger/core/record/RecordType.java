@@ -1,7 +1,7 @@
 package org.medledger.core.record;
 
 /**
- * Record types. The first six are stored on the ledger (the paper's input parameters);
+ * Record types. The first seven are stored on the ledger (the paper's input parameters);
  * CONSENT travels in the patient's QR code and EVENT is a chaincode event's payload.
  */
 public enum RecordType {
@@ -11,6 +11,8 @@ public enum RecordType {
   TXD(0x04, "txd", true),
   TXM(0x05, "txm", true),
   TXA(0x06, "txa", true),
+  /** The doctor's key record: pins the treatment's tag, possibly without some members (R8). */
+  TXK(0x07, "txk", true),
   CONSENT(0x08, "consent", false),
   EVENT(0x10, "event", false);
 

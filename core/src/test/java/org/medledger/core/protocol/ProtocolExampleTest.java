@@ -366,6 +366,32 @@ class ProtocolExampleTest {
     byte[] evV = RecordCodec.encodeEvent(ev);
     assertThat(RecordCodec.parseEvent(evV).recipients()).containsExactlyInAnyOrder(tind[0], ind[3]);
     block("event", evV);
+
+    // ---- txk: the same treatment, had the doctor built the key without the lawyer
+    h("txk: had the doctor built the key without the lawyer i (k = 5), and its event");
+    Siff.Built without = TreatmentProtocol.buildKey(sd, txtc, kappa0, txtrs, List.of(ind[5]), rnd);
+    assertThat(without.tag().members()).isEqualTo(5);
+    for (UserSecret x : List.of(sp, sr, sd, sm, sa)) {
+      try (SiffKey key = TreatmentProtocol.recoverKey(x, kappa0, without.tag())) {
+        assertThat(key.sameAs(without.key())).isTrue();
+      }
+    }
+    try (SiffKey key = TreatmentProtocol.recoverKey(si, kappa0, without.tag())) {
+      assertThat(key.sameAs(without.key())).as("the left-out lawyer lands elsewhere").isFalse();
+    }
+    byte[] txkV = RecordCodec.encode(TreatmentProtocol.keyRecord(txtc, kappa0, List.of(ind[5]), without.tag()));
+    byte[] txkExpected = Bytes.concat(ascii("ML"), new byte[] {1, 7},
+        new byte[] {1}, Bytes.u32(32), kappa0,
+        new byte[] {2}, Bytes.u32(8), Bytes.u64(ind[2]),
+        new byte[] {3}, Bytes.u32(9), new byte[] {1}, Bytes.u64(ind[5]),
+        new byte[] {4}, Bytes.u32(without.tag().encoded().length), without.tag().encoded());
+    assertThat(txkV).isEqualTo(txkExpected);
+    EventPayload kev = new EventPayload(RecordType.TXK, RecordCodec.kappa(txkV), kappa0,
+        List.of(ind[0], ind[1], ind[2], ind[3], ind[4], ind[5]));
+    byte[] kevV = RecordCodec.encodeEvent(kev);
+    block("left out", "ind_i " + ParticipantIndex.hex(ind[5]), "H(tag)", without.tag().hash(), "txk", txkV,
+        "κ", RecordCodec.kappa(txkV), "event", kevV);
+    without.key().close();
     return "\n" + out;
   }
 

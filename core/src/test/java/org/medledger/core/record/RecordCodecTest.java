@@ -73,6 +73,17 @@ class RecordCodecTest {
     EventPayload e = RecordCodec.parseEvent(RecordCodec.encodeEvent(F.event));
     assertThat(e.recipients()).containsExactlyInAnyOrderElementsOf(F.event.recipients());
     assertThat(RecordCodec.peekType(RecordCodec.encode(F.txa))).isEqualTo(RecordType.TXA);
+    Txk k = (Txk) RecordCodec.parse(RecordCodec.encode(F.txk));
+    assertThat(k.excluded()).containsExactly(Fixtures.index(F.lawyer));
+    assertThat(k.doctor()).isEqualTo(Fixtures.index(F.doctor));
+    assertThat(org.medledger.core.crypto.SiffTag.parse(k.tag()).members()).isEqualTo(5);
+  }
+
+  @Test
+  void aKeyRecordsTagIsAWholeNumberOfCoefficients() {
+    byte[] v = RecordCodec.encode(new Txk(F.kappa0, Fixtures.index(F.doctor), List.of(),
+        java.util.Arrays.copyOf(F.txk.tag(), F.txk.tag().length - 1)));
+    assertThat(reasonOf(v)).isEqualTo(Reason.INVALID_FIELD);
   }
 
   @Test
@@ -395,7 +406,7 @@ class RecordCodecTest {
    * its re-encoding is exactly the changed bytes (one value, one encoding).
    */
   @Property(tries = 400)
-  void mutatedRecordsAreRefusedOrCanonical(@ForAll @IntRange(min = 0, max = 7) int which,
+  void mutatedRecordsAreRefusedOrCanonical(@ForAll @IntRange(min = 0, max = 8) int which,
       @ForAll @IntRange(min = 0, max = 100_000) int position, @ForAll byte xor, @ForAll boolean twice) {
     byte[] v = F.allEncodings().get(which).clone();
     v[position % v.length] ^= (xor == 0 ? 1 : xor);

@@ -14,6 +14,7 @@ import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
+import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
 
@@ -35,6 +36,8 @@ public final class Fixtures {
   public final ProcessRecord txa;
   public final Registration registration;
   public final EventPayload event;
+  /** The doctor's key record for a key built without the lawyer (drawn after everything else). */
+  public final Txk txk;
 
   public Fixtures(String seed) {
     DeterministicRandom r = new DeterministicRandom(seed);
@@ -64,6 +67,9 @@ public final class Fixtures {
     registration = new Registration(Role.DOCTOR, index(doctor), cert);
     event = new EventPayload(RecordType.TXD, RecordCodec.kappa(RecordCodec.encode(txd)), kappa0,
         List.of(index(patient), index(pharmacist)));
+    Siff.Built withoutLawyer = TreatmentProtocol.buildKey(doctor, txtc, kappa0, txtrs, List.of(index(lawyer)), r);
+    txk = TreatmentProtocol.keyRecord(txtc, kappa0, List.of(index(lawyer)), withoutLawyer.tag());
+    withoutLawyer.key().close();
   }
 
   public static long index(UserSecret x) {
@@ -74,7 +80,7 @@ public final class Fixtures {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Every encoded value with its kind: the six storable records, consent and event. */
+  /** Every encoded value with its kind: the seven storable records, consent and event. */
   public List<byte[]> allEncodings() {
     List<byte[]> out = new ArrayList<>();
     out.add(RecordCodec.encode(registration));
@@ -85,6 +91,7 @@ public final class Fixtures {
     out.add(RecordCodec.encode(txm));
     out.add(RecordCodec.encode(txa));
     out.add(RecordCodec.encodeEvent(event));
+    out.add(RecordCodec.encode(txk));
     return out;
   }
 

@@ -25,6 +25,8 @@ import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Role;
+import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
 import org.medledger.ledger.LedgerException;
@@ -62,9 +64,26 @@ public class TreatmentService {
 
   public record ConsentView(String text, String qrDataUri, List<String> summary) {}
 
-  public record MemberView(Role role, String indexHex, String name, boolean answered, boolean me) {
+  /**
+   * One member as the viewer sees them. {@code unreadable}: the doctor cannot open their latest
+   * answer (computed for the doctor only); {@code leftOut}: the doctor built the key without them.
+   */
+  public record MemberView(Role role, String indexHex, String name, boolean answered, boolean me, boolean unreadable,
+      boolean leftOut) {
     public String roleTitle() {
       return role.title();
+    }
+
+    /** The doctor may continue without anyone but the patient. */
+    public boolean canBeLeftOut() {
+      return role != Role.PATIENT && role != Role.DOCTOR;
+    }
+
+    /** Plain words for the members table. */
+    public String answerState() {
+      if (leftOut) return "Not part of the key";
+      if (unreadable) return "Answer could not be read";
+      return answered ? "Answered" : "Waiting";
     }
   }
 
@@ -84,14 +103,22 @@ public class TreatmentService {
         case TXD -> "Doctor's record";
         case TXM -> "Pharmacist's record";
         case TXA -> "Insurer's record";
+        case TXK -> "Treatment key established";
         default -> type.label();
       };
     }
   }
 
+  /**
+   * The treatment page. {@code unreadable}: for the doctor, the members whose answer cannot be
+   * opened, each of whom the doctor may wait for or leave out; {@code myAnswerUnreadable}: for a
+   * responder, their own answer on the ledger cannot be opened and may be sent again;
+   * {@code leftOut}: the viewer is not part of the treatment's key.
+   */
   public record TreatmentView(String kappa0Hex, Role myRole, List<MemberView> members, List<RecordView> records,
       String status, boolean canRespond, boolean keyReady, boolean canBuildKey, RecordType writable, int nextSequence,
-      Instant openedAt, int answered, int responders) {
+      Instant openedAt, int answered, int responders, List<MemberView> unreadable, boolean myAnswerUnreadable,
+      boolean leftOut) {
     public String shortId() {
       return kappa0Hex.substring(0, 12);
     }
@@ -216,7 +243,14 @@ public class TreatmentService {
     if (t.txtc.consent().responders().stream().noneMatch(m -> m.index() == t.me)) {
       throw new PortalException("You are the doctor of this treatment; you do not answer its invitation.");
     }
-    if (t.answered.contains(t.me)) throw new PortalException("You have already accepted this invitation.");
+    if (t.pinnedTag().isPresent()) {
+      throw new PortalException(t.excluded().contains(t.me) ? LEFT_OUT
+          : "The treatment's key is already established; invitations can no longer be answered.");
+    }
+    // A second answer only replaces one the doctor cannot open (rule R5 allows it until the key is pinned).
+    if (t.answered.contains(t.me) && siff.answerOpens(x.secret(), t.me, t.txtc, t.latestOf(t.me))) {
+      throw new PortalException("You have already accepted this invitation.");
+    }
     Txtr r;
     try {
       r = siff.respond(x.secret(), t.me, t.txtc, t.kappa0);
@@ -229,22 +263,94 @@ public class TreatmentService {
 
   // ---------------------------------------------------------------- doctor: key
 
-  /** Builds the SIFF function once every responder has answered; keeps the public tag locally. */
+  /** Shown to a member the doctor left out of the key, in plain words. */
+  public static final String LEFT_OUT = "You are not part of this treatment's key: the doctor continued without you because "
+      + "your answer could not be read or did not come. You cannot read or add records in this treatment.";
+
+  /**
+   * Builds the SIFF function once every responder has answered and every answer opens; keeps the
+   * public tag locally until the doctor's first record pins it (the paper's flow). An answer
+   * that cannot be opened is named, with the doctor's two choices.
+   */
   public void buildKey(Actor doctor, String kappa0Hex) {
     Loaded t = load(kappa0Hex, doctor);
     if (t.txtc.consent().doctor() != doctor.index()) throw new PortalException("Only the treatment's doctor builds its key.");
-    if (t.tag().isPresent()) return;
+    if (t.tag(true).isPresent()) return;
     int need = t.txtc.consent().responders().size();
-    if (t.responses.size() < need) {
-      throw new PortalException(t.responses.size() + " of " + need + " participants have answered; the key needs all of them.");
+    if (t.answered.size() < need) {
+      throw new PortalException(t.answered.size() + " of " + need + " participants have answered; the key needs all of them.");
     }
     SiffTag tag;
     try {
-      tag = siff.buildTag(doctor.secret(), t.txtc, t.kappa0, t.responses);
+      tag = siff.buildTag(doctor.secret(), t.txtc, t.kappa0, t.latest(), List.of());
+    } catch (TreatmentProtocol.UnreadableAnswersException e) {
+      throw new PortalException(unreadableMessage(e.members(), t.txtc.consent(), doctor));
     } catch (CryptoException e) {
       throw new PortalException("The key cannot be built: " + e.getMessage() + ".");
     }
     accounts.savePendingTag(kappa0Hex, tag.encoded());
+  }
+
+  /**
+   * The doctor continues without members whose answer cannot be read (or who never answered):
+   * builds the key for everyone else and pins it on the ledger with a key record (rule R8). The
+   * members left out are told by its event and can no longer read or write in this treatment.
+   */
+  public void buildKeyWithout(Actor doctor, String kappa0Hex, List<String> leftOutHex) {
+    Loaded t = load(kappa0Hex, doctor);
+    Consent c = t.txtc.consent();
+    if (c.doctor() != doctor.index()) throw new PortalException("Only the treatment's doctor builds its key.");
+    if (t.pinnedTag().isPresent()) throw new PortalException("The treatment's key is already established.");
+    if (leftOutHex == null || leftOutHex.isEmpty()) throw new PortalException("Please choose whom to continue without.");
+    TreatmentProtocol.AnswerCheck check = siff.checkAnswers(doctor.secret(), t.txtc, t.kappa0, t.latest());
+    List<Long> leftOut = new ArrayList<>();
+    for (String h : leftOutHex) {
+      long ind;
+      try {
+        ind = ParticipantIndex.parse(h);
+      } catch (IllegalArgumentException e) {
+        throw new PortalException("'" + h + "' is not a participant index (16 hex digits).");
+      }
+      Role role = c.roleOf(ind);
+      if (role == null || role == Role.DOCTOR) throw new PortalException("This person is not invited to this treatment.");
+      if (ind == c.patientIndex()) throw new PortalException("The patient cannot be left out of their own treatment.");
+      if (!check.unreadable().contains(ind) && !check.missing().contains(ind)) {
+        throw new PortalException(name(ind, role, doctor) + "'s answer can be read; they stay part of the treatment.");
+      }
+      if (!leftOut.contains(ind)) leftOut.add(ind);
+    }
+    Txk txk;
+    try {
+      SiffTag tag = siff.buildTag(doctor.secret(), t.txtc, t.kappa0, t.latest(), leftOut);
+      txk = TreatmentProtocol.keyRecord(t.txtc, t.kappa0, leftOut, tag);
+    } catch (TreatmentProtocol.UnreadableAnswersException e) {
+      throw new PortalException(unreadableMessage(e.members(), t.txtc.consent(), doctor));
+    } catch (CryptoException e) {
+      throw new PortalException("The key cannot be built: " + e.getMessage() + ".");
+    }
+    store(doctor, txk);
+    accounts.dropPendingTag(kappa0Hex);
+    LOG.info(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": key established without " + leftOut.size() + " member(s)");
+  }
+
+  /** For the doctor's page: the plain-words sentence about one member whose answer does not open. */
+  public String unreadableText(MemberView m) {
+    return unreadableSentence(m.name(), m.role() == Role.PATIENT);
+  }
+
+  /** "Anna's answer could not be read. You can wait for a corrected answer or continue without Anna." */
+  private String unreadableMessage(List<Long> members, Consent c, Actor viewer) {
+    StringBuilder sb = new StringBuilder();
+    for (long ind : members) {
+      if (sb.length() > 0) sb.append(' ');
+      sb.append(unreadableSentence(name(ind, c.roleOf(ind), viewer), ind == c.patientIndex()));
+    }
+    return sb.toString();
+  }
+
+  static String unreadableSentence(String name, boolean patient) {
+    if (patient) return name + "'s answer could not be read. Please wait for a corrected answer; a treatment always includes its patient.";
+    return name + "'s answer could not be read. You can wait for a corrected answer or continue without " + name + ".";
   }
 
   // ---------------------------------------------------------------- process records
@@ -264,13 +370,17 @@ public class TreatmentService {
       default -> throw new PortalException("Your role does not write records in a treatment.");
     };
     if (t.role != writer.role()) throw new PortalException("You are not this treatment's " + writer.role().title().toLowerCase(Locale.ROOT) + ".");
-    if (type == RecordType.TXD && t.tag().isEmpty()) buildKey(writer, kappa0Hex);
-    Loaded now = type == RecordType.TXD ? load(kappa0Hex, writer) : t;
-    SiffTag tag = now.tag().orElseThrow(() -> new PortalException(
-        "The treatment key is not ready yet: the doctor builds it once every participant has answered."));
+    if (t.excluded().contains(writer.index())) throw new PortalException(LEFT_OUT);
+    boolean doctor = type == RecordType.TXD;
+    if (doctor && t.freshPendingTag(writer).isEmpty()) buildKey(writer, kappa0Hex);
+    Loaded now = doctor ? load(kappa0Hex, writer) : t;
+    // Only the doctor's own pending tag may be used before the key is pinned (rule R6).
+    SiffTag tag = now.tag(doctor).orElseThrow(() -> new PortalException(
+        "The treatment key is not ready yet: the doctor establishes it once every participant has answered."));
     ProcessRecord r;
     try {
-      r = siff.seal(writer.secret(), type, now.txtc, now.kappa0, tag, writer.index(), now.nextSequence(writer.index()), msg);
+      r = siff.seal(writer.secret(), type, now.txtc, now.kappa0, tag, writer.index(), now.nextSequence(writer.index()), msg,
+          now.excluded());
     } catch (CryptoException e) {
       throw new PortalException(e.getMessage() + ".");
     }
@@ -284,13 +394,24 @@ public class TreatmentService {
   public TreatmentView view(Actor x, String kappa0Hex, boolean withEvidence) {
     Loaded t = load(kappa0Hex, x);
     Consent c = t.txtc.consent();
+    boolean isDoctor = c.doctor() == t.me;
+    boolean pinned = t.pinnedTag().isPresent();
+    // The doctor opens the latest answers on every view until the key is pinned (one ECDH each):
+    // that is how a bad answer is found before it blocks anything.
+    List<Long> unreadableIdx = isDoctor && !pinned
+        ? siff.checkAnswers(x.secret(), t.txtc, t.kappa0, t.latest()).unreadable() : List.of();
+    List<Long> excluded = t.excluded();
     List<MemberView> members = new ArrayList<>();
+    List<MemberView> unreadable = new ArrayList<>();
     for (Consent.Member m : c.members()) {
       boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
-      members.add(new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me), answered,
-          m.index() == t.me));
+      MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me), answered,
+          m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()));
+      members.add(mv);
+      if (mv.unreadable()) unreadable.add(mv);
     }
     List<RecordView> records = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
     for (Entry e : t.entries) {
       Evidence ev = withEvidence ? evidence(e.entry.transactionId()) : null;
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
@@ -298,9 +419,23 @@ public class TreatmentService {
         records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me),
             Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " members invited", true, ev));
       } else if (e.record instanceof Txtr tr) {
+        boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
             name(tr.responder(), c.roleOf(tr.responder()), x, t.me), c.roleOf(tr.responder()), 0, time,
-            e.entry.transactionId(), "accepted the invitation", true, ev));
+            e.entry.transactionId(), again ? "sent their answer again" : "accepted the invitation", true, ev));
+      } else if (e.record instanceof Txk k) {
+        String text;
+        if (k.excluded().contains(t.me)) {
+          text = LEFT_OUT;
+        } else if (k.excluded().isEmpty()) {
+          text = "The doctor established the treatment key.";
+        } else {
+          List<String> names = new ArrayList<>();
+          for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me));
+          text = "The doctor established the treatment key without " + String.join(", ", names) + ".";
+        }
+        records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me), Role.DOCTOR, 0,
+            time, e.entry.transactionId(), text, true, ev));
       } else if (e.record instanceof ProcessRecord p) {
         String text;
         boolean ok;
@@ -316,25 +451,32 @@ public class TreatmentService {
       }
     }
     boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me);
-    boolean canRespond = isResponder && !t.answered.contains(t.me);
+    boolean leftOut = excluded.contains(t.me);
+    // A responder whose answer on the ledger does not open may send it again until the key is pinned.
+    boolean myAnswerUnreadable = isResponder && !pinned && t.answered.contains(t.me)
+        && !siff.answerOpens(x.secret(), t.me, t.txtc, t.latestOf(t.me));
+    boolean canRespond = isResponder && !pinned && (!t.answered.contains(t.me) || myAnswerUnreadable);
     int need = c.responders().size();
-    boolean allAnswered = t.responses.size() >= need;
-    boolean keyReady = t.tag().isPresent();
-    boolean isDoctor = c.doctor() == t.me;
-    RecordType writable = switch (t.role) {
-      case DOCTOR -> allAnswered ? RecordType.TXD : null;
+    boolean allAnswered = t.answered.size() >= need;
+    boolean keyReady = t.tag(isDoctor).isPresent();
+    RecordType writable = leftOut ? null : switch (t.role) {
+      case DOCTOR -> keyReady || (allAnswered && unreadable.isEmpty()) ? RecordType.TXD : null;
       case PHARMACIST -> keyReady ? RecordType.TXM : null;
       case INSURER -> keyReady ? RecordType.TXA : null;
       default -> null;
     };
     String status;
-    if (!allAnswered) status = "Waiting for answers: " + t.responses.size() + " of " + need;
+    if (leftOut) status = "You are not part of this treatment's key";
+    else if (!unreadable.isEmpty()) status = "An answer could not be read";
+    else if (myAnswerUnreadable) status = "Your answer could not be read";
+    else if (!allAnswered && !pinned) status = "Waiting for answers: " + t.answered.size() + " of " + need;
     else if (t.hasProcessRecords()) status = "Active: " + t.processCount() + " record" + (t.processCount() == 1 ? "" : "s");
     else if (keyReady) status = "Key ready, no record yet";
     else status = "Every participant answered; the doctor builds the key";
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
-        isDoctor && allAnswered && !keyReady, writable, t.nextSequence(t.me), opened, t.responses.size(), need);
+        isDoctor && allAnswered && !keyReady && unreadable.isEmpty(), writable, t.nextSequence(t.me), opened,
+        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut);
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
@@ -343,10 +485,13 @@ public class TreatmentService {
       Loaded t = load(kappa0Hex, x);
       Entry last = t.entries.get(t.entries.size() - 1);
       int need = t.txtc.consent().responders().size();
-      String status = t.responses.size() < need ? "Waiting for answers (" + t.responses.size() + "/" + need + ")"
-          : t.hasProcessRecords() ? "Active" : "Key pending";
-      boolean mine = t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me) && !t.answered.contains(t.me);
+      boolean pinned = t.pinnedTag().isPresent();
+      String status = !pinned && t.answered.size() < need ? "Waiting for answers (" + t.answered.size() + "/" + need + ")"
+          : t.hasProcessRecords() ? "Active" : pinned ? "Key ready" : "Key pending";
+      boolean mine = !pinned && t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me)
+          && !t.answered.contains(t.me);
       if (mine) status = "Invitation waiting for you";
+      if (t.excluded().contains(t.me)) status = "Not part of the key";
       return Optional.of(new Summary(kappa0Hex, status, t.entries.size(), t.role.title(),
           Instant.ofEpochMilli(last.entry.timeMillis()), last.record.type().label(), t.txtc.consent().members().size()));
     } catch (PortalException e) {
@@ -367,9 +512,11 @@ public class TreatmentService {
     /** The member's index in this treatment: ind_x' for a patient or family member, else ind_x. */
     final long me;
     final List<Entry> entries = new ArrayList<>();
+    /** Every txtr in ledger order; a responder's last one is the answer that counts (R5). */
     final List<Txtr> responses = new ArrayList<>();
     final Set<Long> answered = new HashSet<>();
     final List<ProcessRecord> process = new ArrayList<>();
+    Txk txk;
 
     Loaded(byte[] kappa0, String hex, Txtc txtc, Role role, long me) {
       this.kappa0 = kappa0;
@@ -379,9 +526,43 @@ public class TreatmentService {
       this.me = me;
     }
 
-    Optional<SiffTag> tag() {
+    /** The tag the ledger pinned: the doctor's txk, or else the first process record's (R6, R8). */
+    Optional<SiffTag> pinnedTag() {
+      if (txk != null) return Optional.of(SiffTag.parse(txk.tag()));
       if (!process.isEmpty()) return Optional.of(SiffTag.parse(process.get(0).tag()));
+      return Optional.empty();
+    }
+
+    /** The pinned tag, or for the doctor the one built and kept locally until their first record. */
+    Optional<SiffTag> tag(boolean doctor) {
+      Optional<SiffTag> pinned = pinnedTag();
+      if (pinned.isPresent() || !doctor) return pinned;
       return accounts.pendingTag(kappa0Hex).map(p -> SiffTag.parse(p.getTag()));
+    }
+
+    /** The doctor's pending tag if it still fits the latest answers; a stale one is dropped (R5). */
+    Optional<SiffTag> freshPendingTag(Actor doctor) {
+      if (pinnedTag().isPresent()) return pinnedTag();
+      Optional<SiffTag> pending = tag(true);
+      if (pending.isPresent() && !siff.tagFits(doctor.secret(), txtc, kappa0, latest(), pending.get())) {
+        accounts.dropPendingTag(kappa0Hex);
+        return Optional.empty();
+      }
+      return pending;
+    }
+
+    List<Long> excluded() {
+      return txk == null ? List.of() : txk.excluded();
+    }
+
+    List<Txtr> latest() {
+      return TreatmentProtocol.latestAnswers(responses);
+    }
+
+    Txtr latestOf(long responder) {
+      Txtr out = null;
+      for (Txtr r : responses) if (r.responder() == responder) out = r;
+      return out;
     }
 
     boolean hasProcessRecords() {
@@ -424,6 +605,8 @@ public class TreatmentService {
         t.answered.add(tr.responder());
       } else if (r instanceof ProcessRecord p) {
         t.process.add(p);
+      } else if (r instanceof Txk k) {
+        t.txk = k;
       }
     }
     return t;

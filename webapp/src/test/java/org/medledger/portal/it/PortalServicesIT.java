@@ -19,10 +19,12 @@ import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.crypto.WrongPasswordException;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.Role;
+import org.medledger.core.record.Txtc;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.AccountService;
+import org.medledger.portal.application.AnswerForger;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.Card;
 import org.medledger.portal.application.PendingRegistrations;
@@ -54,7 +56,7 @@ class PortalServicesIT {
   @Deployment
   static WebArchive deployment() {
     File war = new File(System.getProperty("medledger.war", "target/medledger-webapp.war"));
-    return ShrinkWrap.createFromZipFile(WebArchive.class, war).addClasses(PortalServicesIT.class, InboxProbe.class)
+    return ShrinkWrap.createFromZipFile(WebArchive.class, war).addClasses(PortalServicesIT.class, InboxProbe.class, AnswerForger.class)
         .addAsLibraries(jarOf(org.assertj.core.api.Assertions.class), jarOf(net.bytebuddy.ByteBuddy.class));
   }
 
@@ -255,6 +257,124 @@ class PortalServicesIT {
       return i;
     }
     return -1;
+  }
+
+  /**
+   * Issue 12, part 2: an answer the doctor cannot open does not block the treatment. The doctor's
+   * page names the member in plain words; the member sees their answer could not be read and sends
+   * it again (a replacement), after which the key is built; or the doctor continues without them,
+   * who is told and can then neither read nor write in that treatment.
+   */
+  @Test
+  void anUnreadableAnswerIsNamedReplacedOrLeftOut() throws Exception {
+    String pu = unique("pat"), du = unique("doc"), mu = unique("pha");
+    accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(du, "Dr. Keys", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    String anna = "Anna Apotheke " + mu.substring(4);
+    accounts.register(mu, anna, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray())) {
+      String unreadable = anna + "'s answer could not be read. You can wait for a corrected answer or continue without "
+          + anna + ".";
+      for (boolean replace : List.of(true, false)) {
+        TreatmentService.ConsentView c = treatments.consent(patient, null, doctor.indexHex(), List.of(pharmacist.indexHex()),
+            List.of(), List.of());
+        String k = treatments.open(doctor, c.text());
+        Txtc txtc = (Txtc) client.getRecord(portal.get(), org.medledger.core.crypto.Bytes.unhex(k)).orElseThrow();
+        treatments.respond(patient, k);
+        AnswerForger.storeUnreadableAnswer(client, pharmacist, txtc, k);
+
+        TreatmentService.TreatmentView dv = treatments.view(doctor, k, false);
+        assertThat(dv.unreadable()).extracting(TreatmentService.MemberView::name).containsExactly(anna);
+        assertThat(dv.canBuildKey()).isFalse();
+        assertThat(dv.writable()).isNull();
+        assertThat(dv.status()).isEqualTo("An answer could not be read");
+        assertThat(treatments.unreadableText(dv.unreadable().get(0))).isEqualTo(unreadable);
+        assertThatThrownBy(() -> treatments.buildKey(doctor, k)).isInstanceOf(PortalException.class).hasMessage(unreadable);
+        TreatmentService.TreatmentView mv = treatments.view(pharmacist, k, false);
+        assertThat(mv.myAnswerUnreadable()).isTrue();
+        assertThat(mv.canRespond()).isTrue();
+        assertThatThrownBy(() -> treatments.write(pharmacist, k, "too early")).isInstanceOf(PortalException.class)
+            .hasMessageContaining("not ready yet");
+
+        if (replace) {
+          treatments.respond(pharmacist, k); // the replacement (rule R5)
+          assertThat(treatments.view(pharmacist, k, false).canRespond()).isFalse();
+          assertThatThrownBy(() -> treatments.respond(pharmacist, k)).hasMessageContaining("already accepted");
+          dv = treatments.view(doctor, k, false);
+          assertThat(dv.unreadable()).isEmpty();
+          assertThat(dv.canBuildKey()).isTrue();
+          assertThat(dv.records()).extracting(TreatmentService.RecordView::text).contains("sent their answer again");
+          treatments.buildKey(doctor, k);
+          treatments.write(doctor, k, "Diagnosis after a corrected answer.");
+          treatments.write(pharmacist, k, "Dispensed.");
+          assertThat(treatments.view(patient, k, false).records()).extracting(TreatmentService.RecordView::text)
+              .contains("Diagnosis after a corrected answer.", "Dispensed.");
+          assertThatThrownBy(() -> treatments.buildKeyWithout(doctor, k, List.of(pharmacist.indexHex())))
+              .hasMessageContaining("already established");
+        } else {
+          assertThatThrownBy(() -> treatments.buildKeyWithout(doctor, k, List.of(patient.indexHex())))
+              .hasMessageContaining("patient cannot be left out");
+          treatments.buildKeyWithout(doctor, k, List.of(pharmacist.indexHex()));
+          await(() -> probe.seen().stream().anyMatch(e -> e.kappa0Hex().equals(k) && e.recordType().equals("txk")
+              && e.username().equals(mu)), "the txk event in the left-out pharmacist's inbox");
+          treatments.write(doctor, k, "Diagnosis without the pharmacy.");
+          TreatmentService.TreatmentView left = treatments.view(pharmacist, k, false);
+          assertThat(left.leftOut()).isTrue();
+          assertThat(left.status()).isEqualTo("You are not part of this treatment's key");
+          assertThat(left.writable()).isNull();
+          assertThat(left.canRespond()).isFalse();
+          assertThat(left.records()).extracting(TreatmentService.RecordView::text)
+              .contains(TreatmentService.LEFT_OUT, "(cannot be decrypted with your key)")
+              .doesNotContain("Diagnosis without the pharmacy.");
+          assertThatThrownBy(() -> treatments.write(pharmacist, k, "x")).hasMessage(TreatmentService.LEFT_OUT);
+          assertThatThrownBy(() -> treatments.respond(pharmacist, k)).hasMessage(TreatmentService.LEFT_OUT);
+          TreatmentService.TreatmentView pv = treatments.view(patient, k, false);
+          assertThat(pv.records()).extracting(TreatmentService.RecordView::text).contains("Diagnosis without the pharmacy.",
+              "The doctor established the treatment key without " + anna + ".");
+          assertThat(pv.members()).filteredOn(TreatmentService.MemberView::leftOut)
+              .extracting(TreatmentService.MemberView::name).containsExactly(anna);
+        }
+      }
+    }
+  }
+
+  /**
+   * Issue 12, part 2: before the doctor's first record only the doctor may write (a pharmacist on
+   * the doctor's own portal used to pick up the doctor's unpinned key), and the doctor's key,
+   * built before an answer was replaced, is built again from the latest answers.
+   */
+  @Test
+  void onlyTheDoctorPinsTheKeyAndTheLatestAnswerCounts() {
+    String pu = unique("pat"), du = unique("doc"), mu = unique("pha");
+    accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(du, "Dr. Pin", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    String bea = "Bea Pharma " + mu.substring(4);
+    accounts.register(mu, bea, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray())) {
+      TreatmentService.ConsentView c = treatments.consent(patient, null, doctor.indexHex(), List.of(pharmacist.indexHex()),
+          List.of(), List.of());
+      String k = treatments.open(doctor, c.text());
+      treatments.respond(patient, k);
+      treatments.respond(pharmacist, k);
+      treatments.buildKey(doctor, k); // kept on the doctor's portal, not yet on the ledger
+      assertThat(treatments.view(pharmacist, k, false).writable()).isNull();
+      assertThatThrownBy(() -> treatments.write(pharmacist, k, "before the doctor")).isInstanceOf(PortalException.class)
+          .hasMessageContaining("not ready yet");
+      // The pharmacist's answer is replaced by one that does not open: the kept key no longer fits.
+      Txtc txtc = (Txtc) client.getRecord(portal.get(), org.medledger.core.crypto.Bytes.unhex(k)).orElseThrow();
+      AnswerForger.storeUnreadableAnswer(client, pharmacist, txtc, k);
+      assertThatThrownBy(() -> treatments.write(doctor, k, "diagnosis")).isInstanceOf(PortalException.class)
+          .hasMessage(bea + "'s answer could not be read. You can wait for a corrected answer or continue without " + bea + ".");
+      treatments.respond(pharmacist, k);
+      treatments.write(doctor, k, "diagnosis");
+      treatments.write(pharmacist, k, "after the doctor");
+      assertThat(treatments.view(patient, k, false).records()).extracting(TreatmentService.RecordView::text)
+          .contains("diagnosis", "after the doctor");
+    }
   }
 
   /** Issue 10, item 9: a given-up event moves the checkpoint past it and is counted, in the database. */

@@ -39,17 +39,38 @@ public class SiffService {
     return TreatmentProtocol.respond(x, index, txtc, kappa0);
   }
 
-  /** Builds the SIFF function and returns only its public tag; the key is wiped. */
-  public SiffTag buildTag(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> responses) {
-    Siff.Built built = TreatmentProtocol.buildKey(doctor, txtc, kappa0, responses, crypto.random());
+  /**
+   * Builds the SIFF function for every member but {@code excluded} from the latest answers and
+   * returns only its public tag; the key is wiped.
+   *
+   * @throws TreatmentProtocol.UnreadableAnswersException naming whose answer does not open
+   */
+  public SiffTag buildTag(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest,
+      Collection<Long> excluded) {
+    Siff.Built built = TreatmentProtocol.buildKey(doctor, txtc, kappa0, latest, excluded, crypto.random());
     built.key().close();
     return built.tag();
   }
 
+  /** The doctor opens every latest answer: who has not answered, whose answer does not open. */
+  public TreatmentProtocol.AnswerCheck checkAnswers(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest) {
+    return TreatmentProtocol.checkAnswers(doctor, txtc, kappa0, latest);
+  }
+
+  /** Whether the doctor's unpinned tag still fits the latest answers. */
+  public boolean tagFits(UserSecret doctor, Txtc txtc, byte[] kappa0, Collection<Txtr> latest, SiffTag tag) {
+    return TreatmentProtocol.tagFits(doctor, txtc, kappa0, latest, tag);
+  }
+
+  /** A responder checks that the doctor can open their answer on the ledger. */
+  public boolean answerOpens(UserSecret x, long index, Txtc txtc, Txtr answer) {
+    return TreatmentProtocol.answerOpens(x, index, txtc, answer);
+  }
+
   public ProcessRecord seal(UserSecret sender, RecordType type, Txtc txtc, byte[] kappa0, SiffTag tag, long senderIndex,
-      int sequence, byte[] message) {
+      int sequence, byte[] message, Collection<Long> excluded) {
     try (SiffKey key = TreatmentProtocol.recoverKey(sender, kappa0, tag)) {
-      return TreatmentProtocol.write(type, txtc, kappa0, tag, key, senderIndex, sequence, message);
+      return TreatmentProtocol.write(type, txtc, kappa0, tag, key, senderIndex, sequence, message, excluded);
     }
   }
 

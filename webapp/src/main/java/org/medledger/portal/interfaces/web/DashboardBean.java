@@ -44,6 +44,7 @@ public class DashboardBean {
       case "txd" -> "New doctor's record";
       case "txm" -> "New pharmacist's record";
       case "txa" -> "New insurer's record";
+      case "txk" -> "The treatment key was established";
       default -> type;
     };
   }

@@ -4,6 +4,7 @@ import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.Serializable;
+import java.util.List;
 import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.security.UserSession;
@@ -22,6 +23,8 @@ public class TreatmentBean implements Serializable {
   private transient TreatmentService.TreatmentView view;
   private String refused;
   private String message;
+  /** The member the doctor asked to continue without, awaiting confirmation (index hex). */
+  private String confirmWithout;
 
   /** viewAction: loads the treatment; a non-member gets a message and nothing else. */
   public void load() {
@@ -46,9 +49,10 @@ public class TreatmentBean implements Serializable {
   }
 
   public void respond() {
+    boolean again = view != null && view.myAnswerUnreadable();
     try {
       treatments.respond(session.actor(), k);
-      Messages.info("You accepted the invitation.");
+      Messages.info(again ? "Your answer was sent again." : "You accepted the invitation.");
     } catch (PortalException e) {
       Messages.error(e.getMessage());
     }
@@ -63,6 +67,45 @@ public class TreatmentBean implements Serializable {
       Messages.error(e.getMessage());
     }
     load();
+  }
+
+  /** First step of "continue without": ask for confirmation, nothing is stored yet. */
+  public void askWithout(String indexHex) {
+    confirmWithout = indexHex;
+    load();
+  }
+
+  public void cancelWithout() {
+    confirmWithout = null;
+    load();
+  }
+
+  /** Confirmed: the key is built without that member and pinned on the ledger. */
+  public void buildWithout() {
+    String who = getConfirmWithoutName();
+    try {
+      treatments.buildKeyWithout(session.actor(), k, confirmWithout == null ? List.of() : List.of(confirmWithout));
+      Messages.info("The treatment key is established without " + who + ".");
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    confirmWithout = null;
+    load();
+  }
+
+  /** The name of the member awaiting confirmation, as the page shows it. */
+  public String getConfirmWithoutName() {
+    if (confirmWithout == null || getView() == null) return "";
+    return view.members().stream().filter(m -> m.indexHex().equals(confirmWithout)).map(TreatmentService.MemberView::name)
+        .findFirst().orElse(confirmWithout);
+  }
+
+  public String unreadableText(TreatmentService.MemberView m) {
+    return treatments.unreadableText(m);
+  }
+
+  public String getLeftOutText() {
+    return TreatmentService.LEFT_OUT;
   }
 
   public void write() {
@@ -86,6 +129,7 @@ public class TreatmentBean implements Serializable {
   }
 
   public String getRefused() { return refused; }
+  public String getConfirmWithout() { return confirmWithout; }
   public String getK() { return k; }
   public void setK(String v) { k = v; }
   public String getMessage() { return message; }
