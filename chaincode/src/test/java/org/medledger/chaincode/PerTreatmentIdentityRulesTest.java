@@ -75,12 +75,13 @@ class PerTreatmentIdentityRulesTest {
     // The family member's blinded key under the patient's role, and the patient's under the family's.
     refused(submitter("family-x", r1, "patient"), familyAnswer, "does not belong");
     refused(submitter("patient-x", p1, "family"), patientAnswer, "does not belong");
-    // The right key with the right role is accepted, once.
+    // The right key with the right role is accepted.
     Submitter pT = submitter("patient-" + ParticipantIndex.hex(indP), p1, "patient");
     Submitter rT = submitter("family-" + ParticipantIndex.hex(indR), r1, "family");
     store(pT, patientAnswer);
     store(rT, familyAnswer);
-    refused(pT, TreatmentProtocol.respond(patient, indP, txtc, k0), "already answered");
+    // Under its per-treatment key the patient may also replace the answer until the key is pinned (R5).
+    store(pT, TreatmentProtocol.respond(patient, indP, txtc, k0));
     assertThat(pT.index()).isNotEqualTo(longTerm.index());
   }
 }
