@@ -2,7 +2,8 @@ package org.medledger.core.record;
 
 /**
  * Record types. The first six are stored on the ledger (the paper's input parameters);
- * CONSENT travels in the patient's QR code and EVENT is a chaincode event's payload.
+ * CONSENT travels in the patient's QR code, POLICY is written by SetPolicy (rule R9) and EVENT
+ * is a chaincode event's payload.
  */
 public enum RecordType {
   REGISTRATION(0x01, "reg", true),
@@ -12,6 +13,8 @@ public enum RecordType {
   TXM(0x05, "txm", true),
   TXA(0x06, "txa", true),
   CONSENT(0x08, "consent", false),
+  /** The consortium policy (who may vouch for which professional role); set by SetPolicy, not Store (R9). */
+  POLICY(0x09, "policy", false),
   EVENT(0x10, "event", false);
 
   private final int code;
