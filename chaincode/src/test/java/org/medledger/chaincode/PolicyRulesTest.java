@@ -103,4 +103,17 @@ class PolicyRulesTest {
     // and the next change needs 3 of the 5 organisations that policy names
     assertThat(set(admin("ClinicMSP"), ConsortiumPolicy.standard(3))).isEqualTo(new PolicyRules.Outcome(3, false, 1, 3));
   }
+
+  @Test
+  void policyToolWritesTheArgumentNetworkShPasses() {
+    String b64 = PolicyTool.run("encode", "1", "HospitalMSP=doctor", "PharmacyMSP=pharmacist", "InsurerMSP=insurer",
+        "LawFirmMSP=lawyer");
+    assertThat(java.util.Base64.getDecoder().decode(b64)).isEqualTo(ConsortiumPolicy.standard(1).encode());
+    assertThat(PolicyTool.run("decode", b64))
+        .isEqualTo("policy v1 {HospitalMSP: doctor; InsurerMSP: insurer; LawFirmMSP: lawyer; PharmacyMSP: pharmacist}");
+    assertThat(PolicyTool.run("decode", PolicyTool.run("encode", "2", "ClinicMSP=doctor,lawyer", "RegulatorMSP=")))
+        .isEqualTo("policy v2 {ClinicMSP: doctor lawyer; RegulatorMSP:}");
+    assertThatThrownBy(() -> PolicyTool.run("encode", "1", "HospitalMSP=patient")).hasMessageContaining("pseudonymous");
+    assertThatThrownBy(() -> PolicyTool.run("encode", "1", "HospitalMSP")).hasMessageContaining("MSP=role");
+  }
 }
