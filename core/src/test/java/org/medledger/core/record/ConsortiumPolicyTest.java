@@ -23,6 +23,9 @@ class ConsortiumPolicyTest {
         + "0a" + Bytes.hex("InsurerMSP".getBytes()) + "0105"
         + "0a" + Bytes.hex("LawFirmMSP".getBytes()) + "0106"
         + "0b" + Bytes.hex("PharmacyMSP".getBytes()) + "0104");
+    assertThat(p.encode()).hasSize(73);
+    assertThat(java.util.Base64.getEncoder().encodeToString(p.encode())).isEqualTo(
+        "TUwBCQEAAAAEAAAAAQIAAAA3BAtIb3NwaXRhbE1TUAEDCkluc3VyZXJNU1ABBQpMYXdGaXJtTVNQAQYLUGhhcm1hY3lNU1ABBA==");
     assertThat(ConsortiumPolicy.parse(p.encode())).isEqualTo(p);
     assertThat(p.mayVouch("HospitalMSP", Role.DOCTOR)).isTrue();
     assertThat(p.mayVouch("LawFirmMSP", Role.DOCTOR)).isFalse();
