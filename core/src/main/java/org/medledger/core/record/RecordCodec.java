@@ -114,6 +114,9 @@ public final class RecordCodec {
   }
 
   public static byte[] encodeEvent(EventPayload e) {
+    if (!e.recordType().storable()) {
+      throw new IllegalArgumentException("an event names a stored record, not a " + e.recordType().label());
+    }
     Writer w = new Writer(RecordType.EVENT);
     w.field(1, new byte[] {(byte) e.recordType().code()});
     w.field(2, e.kappa());
@@ -267,7 +270,11 @@ public final class RecordCodec {
     expect(v, RecordType.EVENT);
     Reader r = new Reader(v);
     byte[] t = r.fixed(1, "record type", 1);
-    RecordType type = RecordType.fromCode(t[0] & 0xff);
+    RecordType type = RecordType.fromCode(t[0] & 0xff); // UNKNOWN_TYPE for a code not in the table
+    if (!type.storable()) {
+      // The event reports a Store; a consent or an event is never stored (docs/protocol.md §Parsing).
+      throw new RecordFormatException(Reason.WRONG_TYPE, "an event names a stored record, not a " + type.label());
+    }
     EventPayload e = new EventPayload(
         type, r.fixed(2, "kappa", KAPPA_BYTES), r.fixed(3, "kappa0", KAPPA_BYTES), r.indexes(4, "recipients", 64));
     r.end();

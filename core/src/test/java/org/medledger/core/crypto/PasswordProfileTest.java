@@ -79,6 +79,28 @@ class PasswordProfileTest {
     assertThatThrownBy(() -> enforce("ab\u30fbcd")).hasMessageContaining("(U+30FB");
   }
 
+  /** The examples table of docs/protocol.md §Password normalisation, row by row. */
+  @Test
+  void theDocumentedExamples() {
+    assertThat(hex("correct horse battery staple"))
+        .isEqualTo("636f727265637420686f727365206261747465727920737461706c65");
+    assertThat(hex(" pw ")).as("spaces are neither trimmed nor collapsed").isEqualTo("20707720");
+    assertThat(hex("a  b")).isEqualTo("61202062");
+    assertThat(hex("pass\u3000word")).as("IDEOGRAPHIC SPACE").isEqualTo("7061737320776f7264");
+    assertThat(hex("\u212b")).as("ANGSTROM SIGN: NFC maps it to U+00C5").isEqualTo("c385");
+    assertThat(hex("A\u030a")).as("A + COMBINING RING ABOVE").isEqualTo("c385");
+    assertThat(hex("\u2126")).as("OHM SIGN: NFC maps it to U+03A9").isEqualTo("cea9");
+    assertThat(hex("\uff30assword")).as("FULLWIDTH P stays").isEqualTo("efbcb0617373776f7264");
+    assertThat(hex("\ufb01ne")).as("the ligature fi stays").isEqualTo("efac816e65");
+    assertThat(hex("Password")).isNotEqualTo(hex("password"));
+    assertThat(hex("\ud83d\ude00")).as("an emoji, as one code point").isEqualTo("f09f9880");
+    // The check applies to the password as typed, before NFC: conjoining jamo are refused even
+    // where NFC would compose them into a precomposed syllable that is allowed.
+    assertThatThrownBy(() -> enforce("\u1100\u1161")).hasMessageContaining("an old Hangul jamo (U+1100, character 1)");
+    assertThat(hex("\uac00")).isEqualTo("eab080");
+    assertThatThrownBy(() -> enforce("pass\r\nword")).hasMessageContaining("a control character (U+000D, character 5)");
+  }
+
   @Test
   void theNfdSpellingUnlocksTheSigmaWrappedUnderTheNfcOne() {
     DeterministicRandom random = new DeterministicRandom("opaque-string");

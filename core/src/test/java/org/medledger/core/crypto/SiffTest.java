@@ -14,7 +14,7 @@ import org.bouncycastle.math.ec.ECFieldElement;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.testing.DeterministicRandom;
 
-/** SIFF as PRODUCT.md specifies it, and the paper's literal reading refused. */
+/** SIFF as docs/protocol.md §SIFF specifies it, and the paper's literal reading refused. */
 class SiffTest {
   private static final BigInteger P = BigInteger.ONE.shiftLeft(521).subtract(BigInteger.ONE);
 

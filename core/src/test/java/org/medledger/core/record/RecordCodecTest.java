@@ -137,6 +137,86 @@ class RecordCodecTest {
     assertThat(reasonOf(RecordCodec.encodeConsent(c))).isEqualTo(Reason.OVERSIZED);
   }
 
+  /**
+   * OVERSIZED means "more than a limit", never "longer than the bytes that are there": the record
+   * limit is more than 320 KiB (327 680 bytes; exactly that many passes the size check), and a
+   * field declaring more than 327 680 bytes is OVERSIZED; a field declaring no more than that
+   * but more than the record still holds is TRUNCATED (docs/protocol.md §Parsing).
+   */
+  @Test
+  void oversizedIsOverALimitAndAFieldLongerThanTheRecordIsTruncated() {
+    byte[] reg = RecordCodec.encode(F.registration);
+    // Exactly the limit passes the size check and fails on what follows the last field.
+    byte[] atLimit = Arrays.copyOf(reg, RecordCodec.MAX_RECORD_BYTES);
+    assertThat(reasonOf(atLimit)).isEqualTo(Reason.TRAILING_BYTES);
+    assertThat(reasonOf(Arrays.copyOf(reg, RecordCodec.MAX_RECORD_BYTES + 1))).isEqualTo(Reason.OVERSIZED);
+
+    // Field 1 (the role) declaring: the remaining bytes + 1, exactly 327 680, 327 681.
+    int remaining = reg.length - 4 - 5;
+    assertThat(reasonOf(withFirstLength(reg, remaining + 1))).isEqualTo(Reason.TRUNCATED);
+    assertThat(reasonOf(withFirstLength(reg, RecordCodec.MAX_RECORD_BYTES))).isEqualTo(Reason.TRUNCATED);
+    assertThat(reasonOf(withFirstLength(reg, RecordCodec.MAX_RECORD_BYTES + 1))).isEqualTo(Reason.OVERSIZED);
+    assertThat(reasonOf(withFirstLength(reg, 0xffffffffL))).isEqualTo(Reason.OVERSIZED);
+    // Declaring exactly the remaining bytes swallows the later fields: the role has the wrong size.
+    assertThat(reasonOf(withFirstLength(reg, remaining))).isEqualTo(Reason.INVALID_FIELD);
+
+    // Per-field limits: over the maximum is OVERSIZED, under the minimum INVALID_FIELD.
+    assertThat(RecordCodec.parse(RecordCodec.encode(new Registration(Role.DOCTOR, 7,
+        new byte[RecordCodec.MAX_CERTIFICATE_BYTES])))).as("a certificate of exactly 4096 bytes").isNotNull();
+    assertThat(reasonOf(RecordCodec.encode(new Registration(Role.DOCTOR, 7, new byte[63]))))
+        .isEqualTo(Reason.INVALID_FIELD);
+    ProcessRecord emptyBox = new ProcessRecord(RecordType.TXD, F.kappa0, F.txd.sender(), F.txd.others(), 1, F.txd.tag(),
+        new byte[AesGcm.OVERHEAD - 1]);
+    assertThat(reasonOf(RecordCodec.encode(emptyBox))).isEqualTo(Reason.INVALID_FIELD);
+    ProcessRecord oneCoefficient = new ProcessRecord(RecordType.TXD, F.kappa0, F.txd.sender(), F.txd.others(), 1,
+        new byte[SiffTag.COEFFICIENT_BYTES], F.txd.ciphertext());
+    assertThat(reasonOf(RecordCodec.encode(oneCoefficient))).isEqualTo(Reason.INVALID_FIELD);
+  }
+
+  private static byte[] withFirstLength(byte[] v, long length) {
+    byte[] out = v.clone();
+    out[5] = (byte) (length >>> 24);
+    out[6] = (byte) (length >>> 16);
+    out[7] = (byte) (length >>> 8);
+    out[8] = (byte) length;
+    return out;
+  }
+
+  /**
+   * What the parser says at a field boundary, exactly as docs/protocol.md §Parsing states it.
+   * Expecting field n: tag n is read; a tag below n (0 included) is REORDERED; a tag above n
+   * is REORDERED when tag n follows further on, MISSING_FIELD otherwise. After the last field:
+   * nothing may follow; a complete 5-byte field header whose tag repeats a field (1..last) is
+   * REORDERED, even without its value; anything else (tag 0, a tag above the last, fewer than
+   * five bytes) is TRAILING_BYTES.
+   */
+  @Test
+  void fieldBoundariesHaveTheDocumentedReasons() {
+    byte[] reg = RecordCodec.encode(F.registration);
+    List<Field> fs = fields(reg);
+    // A tag below the expected one, including tag 0.
+    assertThat(reasonOf(join(reg, List.of(new Field(0, fs.get(0).value()), fs.get(1), fs.get(2)))))
+        .isEqualTo(Reason.REORDERED);
+    assertThat(reasonOf(join(reg, List.of(fs.get(0), fs.get(0), fs.get(2))))).isEqualTo(Reason.REORDERED);
+    // A tag above the expected one: REORDERED when the expected one comes later, else MISSING_FIELD.
+    assertThat(reasonOf(join(reg, List.of(fs.get(0), fs.get(2), fs.get(1))))).isEqualTo(Reason.REORDERED);
+    assertThat(reasonOf(join(reg, List.of(fs.get(0), fs.get(2))))).isEqualTo(Reason.MISSING_FIELD);
+    assertThat(reasonOf(join(reg, List.of(fs.get(0), new Field(9, new byte[8]), fs.get(2)))))
+        .isEqualTo(Reason.MISSING_FIELD);
+
+    // After the last field (3): a repeated field's header alone is enough for REORDERED.
+    for (int tag = 1; tag <= 3; tag++) {
+      byte[] header = {(byte) tag, 0, 0, 0, 1};
+      assertThat(reasonOf(Bytes.concat(reg, header))).as("field %d again, header only", tag).isEqualTo(Reason.REORDERED);
+      assertThat(reasonOf(Bytes.concat(reg, header, new byte[] {1}))).as("field %d again", tag)
+          .isEqualTo(Reason.REORDERED);
+      assertThat(reasonOf(Bytes.concat(reg, Arrays.copyOf(header, 4)))).as("field %d, 4 header bytes", tag)
+          .isEqualTo(Reason.TRAILING_BYTES);
+    }
+    assertThat(reasonOf(Bytes.concat(reg, new byte[] {0, 0, 0, 0, 1, 1}))).isEqualTo(Reason.TRAILING_BYTES);
+    assertThat(reasonOf(Bytes.concat(reg, new byte[] {4, 0, 0, 0, 1, 1}))).isEqualTo(Reason.TRAILING_BYTES);
+  }
+
   // ------------------------------------------------------------------ reordered, missing, duplicated, trailing
 
   @Test
@@ -211,6 +291,34 @@ class RecordCodecTest {
         .isInstanceOfSatisfying(RecordFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.WRONG_TYPE));
     assertThatThrownBy(() -> RecordCodec.parseEvent(v))
         .isInstanceOfSatisfying(RecordFormatException.class, e -> assertThat(e.reason()).isEqualTo(Reason.WRONG_TYPE));
+  }
+
+  /**
+   * The event's field 1 names the record that was stored, so it accepts only the storable types:
+   * a known non-stored code (consent, event) is WRONG_TYPE, as in {@code parse}'s header, and a
+   * code not in the table is UNKNOWN_TYPE. The encoder refuses to produce either.
+   */
+  @Test
+  void anEventNamesOnlyAStoredType() {
+    byte[] v = RecordCodec.encodeEvent(F.event);
+    List<Field> fs = fields(v);
+    for (RecordType t : RecordType.values()) {
+      List<Field> changed = new ArrayList<>(fs);
+      changed.set(0, new Field(1, new byte[] {(byte) t.code()}));
+      byte[] e = join(v, changed);
+      if (t.storable()) {
+        assertThat(RecordCodec.parseEvent(e).recordType()).isEqualTo(t);
+      } else {
+        assertThat(reasonOf(e)).as("event naming %s", t.label()).isEqualTo(Reason.WRONG_TYPE);
+      }
+    }
+    List<Field> unknown = new ArrayList<>(fs);
+    unknown.set(0, new Field(1, new byte[] {0x7f}));
+    assertThat(reasonOf(join(v, unknown))).isEqualTo(Reason.UNKNOWN_TYPE);
+    for (RecordType t : List.of(RecordType.CONSENT, RecordType.EVENT)) {
+      EventPayload bad = new EventPayload(t, F.event.kappa(), F.event.kappa0(), F.event.recipients());
+      assertThatThrownBy(() -> RecordCodec.encodeEvent(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 
   // ------------------------------------------------------------------ field contents

@@ -1,0 +1,151 @@
+package org.medledger.chaincode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hyperledger.fabric.shim.ledger.CompositeKey;
+import org.junit.jupiter.api.Test;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.crypto.Hashes;
+import org.medledger.core.crypto.Siff;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.Consent;
+import org.medledger.core.record.LedgerRecord;
+import org.medledger.core.record.ProcessRecord;
+import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordType;
+import org.medledger.core.record.Registration;
+import org.medledger.core.record.Role;
+import org.medledger.core.record.Txtc;
+import org.medledger.core.record.Txtr;
+
+/**
+ * Every state key and value the chaincode writes, in the encodings docs/protocol.md §State
+ * layout lists: after a whole treatment, each key matches exactly one row of that table and its
+ * value has the row's encoding. A key of a new kind fails here until the table has its row.
+ */
+class StateLayoutTest {
+  private static final String HEX64 = "[0-9a-f]{64}";
+  private static final String IND = "[0-9a-f]{16}";
+  private static final String Z = "\u0000";
+
+  private final SecureRandom random = new SecureRandom();
+  private final InMemoryWorldState state = new InMemoryWorldState();
+
+  private record Actor(UserSecret sigma, Role role, Submitter submitter) {
+    long index() {
+      return submitter.index();
+    }
+  }
+
+  private Actor actor(String name, Role role) {
+    UserSecret sigma = UserSecret.generate(random);
+    return new Actor(sigma, role,
+        Submitter.of("TestMSP", TestCertificates.issue(name, sigma.signingKeyPair().toJca()), role.name().toLowerCase()));
+  }
+
+  private String store(Actor who, LedgerRecord r) {
+    state.begin();
+    String k = new StoreRules(state).store(who.submitter(), RecordCodec.encode(r));
+    state.commit();
+    return k;
+  }
+
+  /** One row of the table: the key's pattern and what its value must be. */
+  private record Row(String name, Pattern key, BiPredicate<Matcher, byte[]> value) {}
+
+  private static String ascii(byte[] v) {
+    return new String(v, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void everyKeyAndValueHasTheDocumentedEncoding() {
+    // The in-memory state builds composite keys exactly as Fabric's shim does.
+    assertThat(state.compositeKey("ML-S", "ab", "cd", "12"))
+        .isEqualTo(new CompositeKey("ML-S", "ab", "cd", "12").toString())
+        .isEqualTo(Z + "ML-S" + Z + "ab" + Z + "cd" + Z + "12" + Z);
+
+    Actor patient = actor("patient", Role.PATIENT);
+    Actor family = actor("family", Role.FAMILY);
+    Actor doctor = actor("doctor", Role.DOCTOR);
+    Actor pharmacist = actor("pharmacist", Role.PHARMACIST);
+    Actor insurer = actor("insurer", Role.INSURER);
+    Actor lawyer = actor("lawyer", Role.LAWYER);
+    for (Actor a : List.of(doctor, pharmacist, insurer, lawyer)) {
+      store(a, new Registration(a.role(), a.index(), a.submitter().certificateDer()));
+    }
+    Consent consent = TreatmentProtocol.consent(patient.sigma(), List.of(family.submitter().publicKey()),
+        List.of(insurer.index()), List.of(lawyer.index()), List.of(pharmacist.index()), doctor.index(), random);
+    Txtc txtc = TreatmentProtocol.open(doctor.sigma(), consent);
+    byte[] kappa0 = Bytes.unhex(store(doctor, txtc));
+    List<Txtr> answers = new ArrayList<>();
+    for (Actor a : List.of(patient, family, insurer, lawyer, pharmacist)) {
+      Txtr t = TreatmentProtocol.respond(a.sigma(), a.index(), txtc, kappa0);
+      store(a, t);
+      answers.add(t);
+    }
+    Siff.Built key = TreatmentProtocol.buildKey(doctor.sigma(), txtc, kappa0, answers, random);
+    // Sequence numbers 10 and 255: decimal in the key ("10", "255"), not hex.
+    store(doctor, TreatmentProtocol.write(RecordType.TXD, txtc, kappa0, key.tag(), key.key(), doctor.index(), 10,
+        new byte[] {1}));
+    store(pharmacist, TreatmentProtocol.write(RecordType.TXM, txtc, kappa0, key.tag(), key.key(), pharmacist.index(),
+        255, new byte[] {2}));
+    store(insurer, TreatmentProtocol.write(RecordType.TXA, txtc, kappa0, key.tag(), key.key(), insurer.index(), 1,
+        new byte[] {3}));
+
+    String k0 = Bytes.hex(kappa0);
+    String tagHash = Bytes.hex(Hashes.sha256(key.tag().encoded()));
+    List<Row> rows = List.of(
+        new Row("record", Pattern.compile("(" + HEX64 + ")"),
+            (m, v) -> Bytes.hex(RecordCodec.kappa(v)).equals(m.group(1))),
+        new Row("ML-P", Pattern.compile(Z + "ML-P" + Z + "(" + IND + ")" + Z),
+            (m, v) -> ascii(v).matches(HEX64)
+                && ((Registration) RecordCodec.parse(state.get(ascii(v)))).index() == Long.parseUnsignedLong(m.group(1), 16)),
+        new Row("ML-T", Pattern.compile(Z + "ML-T" + Z + "(" + HEX64 + ")" + Z + "(txtc|txtr|txd|txm|txa)" + Z + "("
+            + HEX64 + ")" + Z),
+            (m, v) -> ascii(v).matches(HEX64 + "\\|(0|[1-9][0-9]*)")
+                && RecordType.fromCode(state.get(m.group(3))[3]).label().equals(m.group(2))),
+        new Row("ML-R", Pattern.compile(Z + "ML-R" + Z + "(" + HEX64 + ")" + Z + "(" + IND + ")" + Z),
+            (m, v) -> ((Txtr) RecordCodec.parse(state.get(ascii(v)))).responder() == Long.parseUnsignedLong(m.group(2), 16)),
+        new Row("ML-C", Pattern.compile(Z + "ML-C" + Z + "([0-9a-f]{32})" + Z),
+            (m, v) -> ascii(v).equals(k0) && m.group(1).equals(Bytes.hex(consent.consentId()))),
+        new Row("ML-G", Pattern.compile(Z + "ML-G" + Z + "(" + HEX64 + ")" + Z),
+            (m, v) -> ascii(v).equals(tagHash)),
+        new Row("ML-S", Pattern.compile(Z + "ML-S" + Z + "(" + HEX64 + ")" + Z + "(" + IND + ")" + Z
+            + "(0|[1-9][0-9]*)" + Z),
+            (m, v) -> {
+              ProcessRecord p = (ProcessRecord) RecordCodec.parse(state.get(ascii(v)));
+              return p.sequence() == Integer.parseUnsignedInt(m.group(3))
+                  && p.sender() == Long.parseUnsignedLong(m.group(2), 16);
+            }));
+
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Map.Entry<String, byte[]> e : state.committed.entrySet()) {
+      List<String> matched = new ArrayList<>();
+      for (Row row : rows) {
+        Matcher m = row.key().matcher(e.getKey());
+        if (m.matches()) {
+          assertThat(row.value().test(m, e.getValue())).as("value of %s key %s", row.name(), e.getKey().replace(Z, "\\0"))
+              .isTrue();
+          matched.add(row.name());
+        }
+      }
+      assertThat(matched).as("rows matching key %s", e.getKey().replace(Z, "\\0")).hasSize(1);
+      counts.merge(matched.get(0), 1, Integer::sum);
+    }
+    // 4 registrations + txtc + 5 txtr + 3 process records; one ML-T per treatment record.
+    assertThat(counts).containsOnly(Map.entry("record", 13), Map.entry("ML-C", 1), Map.entry("ML-G", 1),
+        Map.entry("ML-P", 4), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9));
+    assertThat(state.committed).containsKey(state.compositeKey("ML-S", k0, Bytes.hex(Bytes.u64(pharmacist.index())), "255"));
+    assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "txtc", k0));
+  }
+}
