@@ -490,7 +490,7 @@ approve_policy() { # org version spec...
   # shellcheck disable=SC2046
   out=$(peer_as "$org" chaincode invoke $(orderer_args) -C "$CHANNEL" -n "$CC_NAME" $(all_peer_args) \
     --waitForEvent -c "{\"Args\":[\"SetPolicy\",\"$b64\"]}" 2>&1) || { echo "$out" >&2; die "SetPolicy as the admin of $org failed"; }
-  log "SetPolicy by the admin of $org: $(sed -n 's/.*payload:"\(.*\)".*/\1/p' <<<"$out" | tr -d '\\')"
+  log "SetPolicy $1 ${*:2} committed as the admin of $org"
 }
 
 # The first policy, if the ledger has none yet (a new network, or one created before the policy).
