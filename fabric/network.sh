@@ -14,6 +14,10 @@
 #                                     chaincode-<org> (chaincode: all four), ca-<org>
 #   fabric/network.sh start-node N    start it again (waits until it is healthy)
 #   fabric/network.sh env ORG         print the peer CLI environment of ORG's admin (for eval; only reads)
+#   fabric/network.sh policy          the consortium policy in force (who vouches for which profession)
+#   fabric/network.sh policy-approve ORG VERSION MSP=role[,role] ...
+#                                     ORG's admin proposes or approves that policy; it takes effect
+#                                     once admins of a majority of the organisations approved (R9)
 #
 # Environment:
 #   FABRIC_BIN           directory with peer, orderer, configtxgen, osnadmin, cryptogen (2.5.x).
@@ -460,6 +464,44 @@ wait_for_query() {
   die "the chaincode does not answer a query after 60 s"
 }
 
+# ---------------------------------------------------------------- the consortium policy (R9)
+# Which organisation vouches for which profession; the chaincode's R3 admits no professional
+# without it. The first one is written here by the hospital's admin (Admin@, OU=admin) right
+# after the chaincode is committed, before any portal can start; a change later needs the admins
+# of a majority of the organisations (policy-approve). docs/fabric.md §The consortium policy.
+POLICY_SPEC=(HospitalMSP=doctor PharmacyMSP=pharmacist InsurerMSP=insurer LawFirmMSP=lawyer)
+
+policy_tool() { # args... (PolicyTool from the chaincode jar: encodes and decodes the policy record)
+  local java; java=${JAVA:-$(command -v java || true)}
+  [[ -n $java ]] || die "java is needed to encode the consortium policy"
+  "$java" -cp "$(chaincode_jar)" org.medledger.chaincode.PolicyTool "$@"
+}
+
+# Prints the policy in force, or fails (Q4) when there is none.
+query_policy() { # org
+  local b64
+  b64=$(peer_as "$1" chaincode query -C "$CHANNEL" -n "$CC_NAME" -c '{"Args":["GetPolicy"]}' 2>&1) || { echo "$b64" >&2; return 1; }
+  policy_tool decode "$b64"
+}
+
+approve_policy() { # org version spec...
+  local org=$1 b64 out; shift
+  b64=$(policy_tool encode "$@") || die "cannot encode the policy $*"
+  # shellcheck disable=SC2046
+  out=$(peer_as "$org" chaincode invoke $(orderer_args) -C "$CHANNEL" -n "$CC_NAME" $(all_peer_args) \
+    --waitForEvent -c "{\"Args\":[\"SetPolicy\",\"$b64\"]}" 2>&1) || { echo "$out" >&2; die "SetPolicy as the admin of $org failed"; }
+  log "SetPolicy $1 ${*:2} committed as the admin of $org"
+}
+
+# The first policy, if the ledger has none yet (a new network, or one created before the policy).
+ensure_policy() {
+  local now
+  if now=$(query_policy lawfirm 2>/dev/null); then log "consortium policy in force: $now"; return 0; fi
+  approve_policy hospital 1 "${POLICY_SPEC[@]}"
+  now=$(query_policy lawfirm) || die "the consortium policy was written but GetPolicy does not answer"
+  log "consortium policy in force: $now"
+}
+
 # ---------------------------------------------------------------- generating the network
 render() { # template output
   sed -e "s|@ORDERER_PORT@|$ORDERER_PORT|g" -e "s|@BATCH_TIMEOUT@|$BATCH_TIMEOUT|g" \
@@ -584,6 +626,7 @@ create_network() {
     --version 1 --sequence 1 $(all_peer_args) 2>>"$RUN/logs/cli.log"
   log "chaincode $CC_NAME committed (endorsement: MAJORITY)"
   wait_for_query
+  ensure_policy
   write_properties
   touch "$RUN/created"
   log "network up in $((SECONDS - t0)) s (cold); client settings in $RUN/network.properties"
@@ -597,6 +640,7 @@ restart_network() {
   if [[ -n $CA_BIN ]]; then for org in "${ORGS[@]}"; do start_ca "$org"; done; fi
   start_chaincodes
   wait_for_query
+  ensure_policy
   write_properties
   log "network up in $((SECONDS - t0)) s (warm)"
 }
@@ -669,5 +713,9 @@ case ${1:-} in
     if [[ $2 == chaincode ]]; then for o in "${ORGS[@]}"; do stop_process "chaincode-$o"; done; else stop_process "$2"; fi ;;
   start-node) [[ -n ${2:-} ]] || die "start-node needs a node name"; load_settings; find_binaries; find_ca_binary; start_node "$2"; log "$2 started" ;;
   env) [[ -n ${2:-} ]] || die "env needs an organisation"; msp_of "$2" >/dev/null; cmd_env "$2" ;;
+  policy) load_settings; find_binaries read; [[ -n $BIN ]] || die "no Fabric binaries"; query_policy lawfirm ;;
+  policy-approve) [[ $# -ge 4 ]] || die "policy-approve needs ORG VERSION MSP=role[,role] ..."; msp_of "$2" >/dev/null
+    load_settings; find_binaries read; [[ -n $BIN ]] || die "no Fabric binaries"; org=$2; shift 2; approve_policy "$org" "$@"
+    query_policy lawfirm ;;
   *) sed -n '2,/^set -e/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

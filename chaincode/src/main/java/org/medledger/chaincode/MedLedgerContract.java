@@ -63,6 +63,33 @@ public final class MedLedgerContract implements ContractInterface {
     return guarded(() -> Queries.participantsJson(queries(ctx).participants()));
   }
 
+  /**
+   * SetPolicy(policy): an organisation administrator proposes or approves the consortium policy
+   * (record 0x09, Base64 so that Fabric's peer CLI can pass it); rule R9. Returns JSON
+   * {"version":n,"applied":true|false,"approvals":k,"needed":m}.
+   */
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public String SetPolicy(Context ctx, String policyBase64) {
+    byte[] v;
+    try {
+      v = Base64.getDecoder().decode(policyBase64.trim());
+    } catch (IllegalArgumentException e) {
+      throw new ChaincodeException("R9: the policy argument is not Base64", "R9");
+    }
+    Submitter submitter = submitter(ctx);
+    try {
+      return new PolicyRules(new StubWorldState(ctx.getStub())).set(submitter, v).json();
+    } catch (RuleViolation e) {
+      throw new ChaincodeException(e.getMessage(), e.rule());
+    }
+  }
+
+  /** The consortium policy in force, Base64 of its record (Q4 when there is none). */
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String GetPolicy(Context ctx) {
+    return guarded(() -> Base64.getEncoder().encodeToString(queries(ctx).policy()));
+  }
+
   private static Queries queries(Context ctx) {
     return new Queries(new StubWorldState(ctx.getStub()));
   }

@@ -57,6 +57,13 @@ public final class Queries {
     return state.get(new String(kappa, StandardCharsets.US_ASCII));
   }
 
+  /** Q4: the consortium policy in force (R9), its record bytes. */
+  public byte[] policy() {
+    byte[] v = state.get(state.compositeKey(PolicyRules.POLICY));
+    if (v == null) throw new RuleViolation("Q4", "no consortium policy on the ledger yet");
+    return v;
+  }
+
   public List<Registration> participants() {
     List<Registration> out = new ArrayList<>();
     for (Map.Entry<String, byte[]> e : state.byPartialKey(StoreRules.PARTICIPANT)) {

@@ -9,13 +9,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.CryptoException;
 import org.medledger.core.crypto.P256;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.Consent;
+import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.EventPayload;
 import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.ParticipantIndex;
@@ -95,12 +98,42 @@ public final class StoreRules {
     if (s.role() != r.role()) {
       throw new RuleViolation("R3", "the certificate's role is " + roleName(s.role()) + ", not " + roleName(r.role()));
     }
+    vouchedFor(s, r.role());
     String key = state.compositeKey(PARTICIPANT, ParticipantIndex.hex(r.index()));
     if (state.get(key) != null) {
       throw new RuleViolation("R3", "index " + ParticipantIndex.hex(r.index()) + " is already registered");
     }
     state.put(key, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
     return new EventPayload(RecordType.REGISTRATION, kappa, new byte[32], List.of());
+  }
+
+  /**
+   * R3 with the consortium policy (R9): the submitter's organisation may vouch for the role, and
+   * its CA signed the professional's name and institution into the certificate. Without a policy
+   * on the ledger no professional is admitted (fail closed).
+   */
+  private void vouchedFor(Submitter s, Role role) {
+    ConsortiumPolicy policy = new PolicyRules(state).current().orElseThrow(() -> new RuleViolation("R3",
+        "no consortium policy on the ledger: professionals cannot register until an administrator writes one (R9)"));
+    String plural = role.name().toLowerCase(java.util.Locale.ROOT) + "s";
+    if (!policy.mayVouch(s.mspId(), role)) {
+      Set<String> vouchers = policy.vouchersFor(role);
+      throw new RuleViolation("R3", s.mspId() + " may not vouch for " + plural + " (the consortium policy lets "
+          + (vouchers.isEmpty() ? "no organisation" : String.join(", ", vouchers)) + " do so)");
+    }
+    Map<String, String> attributes;
+    try {
+      attributes = s.attributes();
+    } catch (IllegalArgumentException e) {
+      throw new RuleViolation("R3", e.getMessage());
+    }
+    for (String a : List.of(CertificateAttributes.NAME, CertificateAttributes.INSTITUTION)) {
+      String value = attributes.get(a);
+      if (value == null || value.isBlank()) {
+        throw new RuleViolation("R3", "the certificate carries no " + a + " attribute: a professional's name and "
+            + "institution must be signed by their institution's certificate authority");
+      }
+    }
   }
 
   // R4

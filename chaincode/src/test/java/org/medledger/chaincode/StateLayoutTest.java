@@ -19,6 +19,7 @@ import org.medledger.core.crypto.Siff;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.Consent;
+import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
@@ -80,6 +81,15 @@ class StateLayoutTest {
     Actor pharmacist = actor("pharmacist", Role.PHARMACIST);
     Actor insurer = actor("insurer", Role.INSURER);
     Actor lawyer = actor("lawyer", Role.LAWYER);
+    // The consortium policy (R9) first, then one administrator's approval of a next version.
+    ConsortiumPolicy policy = StoreRulesTest.testPolicy();
+    ConsortiumPolicy next = policy.withVersion(2);
+    for (ConsortiumPolicy p : List.of(policy, next)) {
+      state.begin();
+      new PolicyRules(state).set(Submitter.of("TestMSP",
+          TestCertificates.admin("admin", UserSecret.generate(random).signingKeyPair().toJca()), null), p.encode());
+      state.commit();
+    }
     for (Actor a : List.of(doctor, pharmacist, insurer, lawyer)) {
       store(a, new Registration(a.role(), a.index(), a.submitter().certificateDer()));
     }
@@ -126,7 +136,12 @@ class StateLayoutTest {
               ProcessRecord p = (ProcessRecord) RecordCodec.parse(state.get(ascii(v)));
               return p.sequence() == Integer.parseUnsignedInt(m.group(3))
                   && p.sender() == Long.parseUnsignedLong(m.group(2), 16);
-            }));
+            }),
+        new Row("ML-Y", Pattern.compile(Z + "ML-Y" + Z),
+            (m, v) -> ConsortiumPolicy.parse(v).equals(policy)),
+        new Row("ML-A", Pattern.compile(Z + "ML-A" + Z + "(" + HEX64 + ")" + Z + "([A-Za-z0-9][A-Za-z0-9._-]*)" + Z),
+            (m, v) -> m.group(1).equals(Bytes.hex(Hashes.sha256(next.encode()))) && m.group(2).equals("TestMSP")
+                && ascii(v).matches(HEX64)));
 
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (Map.Entry<String, byte[]> e : state.committed.entrySet()) {
@@ -144,7 +159,8 @@ class StateLayoutTest {
     }
     // 4 registrations + txtc + 5 txtr + 3 process records; one ML-T per treatment record.
     assertThat(counts).containsOnly(Map.entry("record", 13), Map.entry("ML-C", 1), Map.entry("ML-G", 1),
-        Map.entry("ML-P", 4), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9));
+        Map.entry("ML-P", 4), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9),
+        Map.entry("ML-Y", 1), Map.entry("ML-A", 1));
     assertThat(state.committed).containsKey(state.compositeKey("ML-S", k0, Bytes.hex(Bytes.u64(pharmacist.index())), "255"));
     assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "txtc", k0));
   }

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,7 @@ import org.medledger.core.crypto.Siff;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.Consent;
+import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.EventPayload;
 import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.ProcessRecord;
@@ -39,9 +42,13 @@ class StoreRulesTest {
     final Submitter submitter;
 
     Actor(String name, Role role) {
+      this(name, role, "TestMSP");
+    }
+
+    Actor(String name, Role role, String mspId) {
       this.role = role;
       var keys = sigma.signingKeyPair();
-      this.submitter = Submitter.of("TestMSP", TestCertificates.issue(name, keys.toJca()), role.name().toLowerCase());
+      this.submitter = Submitter.of(mspId, TestCertificates.issue(name, keys.toJca()), role.name().toLowerCase());
     }
 
     long index() {
@@ -64,7 +71,21 @@ class StoreRulesTest {
     insurer = new Actor("insurer", Role.INSURER);
     lawyer = new Actor("lawyer", Role.LAWYER);
     outsiderDoctor = new Actor("other doctor", Role.DOCTOR);
+    state.begin();
+    new PolicyRules(state).set(admin("TestMSP"), testPolicy().encode());
+    state.commit();
     for (Actor a : List.of(doctor, pharmacist, insurer, lawyer, outsiderDoctor)) store(a, registration(a));
+  }
+
+  /** The four organisations of MedLedger, and TestMSP, which vouches for every professional. */
+  static ConsortiumPolicy testPolicy() {
+    TreeMap<String, Set<Role>> m = new TreeMap<>(ConsortiumPolicy.standard(1).vouching());
+    m.put("TestMSP", EnumSet.of(Role.DOCTOR, Role.PHARMACIST, Role.INSURER, Role.LAWYER));
+    return new ConsortiumPolicy(1, m);
+  }
+
+  private Submitter admin(String mspId) {
+    return Submitter.of(mspId, TestCertificates.admin("Admin@" + mspId, UserSecret.generate(random).signingKeyPair().toJca()), null);
   }
 
   private Registration registration(Actor a) {
@@ -186,6 +207,50 @@ class StoreRulesTest {
     assertThatThrownBy(() -> new StoreRules(state).store(reissued,
         RecordCodec.encode(new Registration(Role.DOCTOR, reissued.index(), reissued.certificateDer()))))
         .isInstanceOf(RuleViolation.class).hasMessageContaining("already registered");
+  }
+
+  @Test
+  void r3AnOrganisationVouchesOnlyForTheRolesThePolicyGivesIt() {
+    // The finding: a doctor certificate from LawFirmMSP was accepted.
+    Actor lawFirmDoctor = new Actor("Dr Fake", Role.DOCTOR, "LawFirmMSP");
+    refused(lawFirmDoctor, registration(lawFirmDoctor), "R3", "LawFirmMSP may not vouch for doctors");
+    Actor hospitalDoctor = new Actor("Dr Real", Role.DOCTOR, "HospitalMSP");
+    store(hospitalDoctor, registration(hospitalDoctor));
+    Actor unknownOrg = new Actor("Dr Nowhere", Role.DOCTOR, "NowhereMSP");
+    refused(unknownOrg, registration(unknownOrg), "R3", "NowhereMSP may not vouch for doctors");
+    Actor lawyer = new Actor("Lou", Role.LAWYER, "LawFirmMSP");
+    store(lawyer, registration(lawyer));
+  }
+
+  @Test
+  void r3TheCertificateMustCarryTheNameAndInstitutionItsCaSigned() {
+    Actor a = new Actor("Dr Plain", Role.DOCTOR, "HospitalMSP");
+    var keys = a.sigma.signingKeyPair().toJca();
+    Submitter noAttributes = Submitter.of("HospitalMSP", TestCertificates.issue("Dr Plain", keys, "client", null), "doctor");
+    refusedAs(noAttributes, "R3", "no medledger.name attribute");
+    Submitter noInstitution = Submitter.of("HospitalMSP", TestCertificates.issue("Dr Plain", keys, "client",
+        "{\"attrs\":{\"medledger.name\":\"Dr Plain\",\"medledger.institution\":\" \"}}"), "doctor");
+    refusedAs(noInstitution, "R3", "no medledger.institution attribute");
+    Submitter malformed = Submitter.of("HospitalMSP", TestCertificates.issue("Dr Plain", keys, "client",
+        "{\"attrs\":{\"medledger.name\":\"a\",\"medledger.name\":\"b\"}}"), "doctor");
+    refusedAs(malformed, "R3", "appears twice");
+  }
+
+  @Test
+  void r3WithoutAPolicyOnTheLedgerNoProfessionalIsAdmitted() {
+    state.committed.clear(); // a ledger on which nobody wrote a policy yet
+    Actor d = new Actor("Dr Early", Role.DOCTOR, "HospitalMSP");
+    refused(d, registration(d), "R3", "no consortium policy on the ledger");
+  }
+
+  private void refusedAs(Submitter s, String rule, String messagePart) {
+    TreeMap<String, byte[]> before = new TreeMap<>(state.committed);
+    state.begin();
+    assertThatThrownBy(() -> new StoreRules(state).store(s,
+        RecordCodec.encode(new Registration(s.role(), s.index(), s.certificateDer()))))
+        .isInstanceOf(RuleViolation.class).hasMessageStartingWith(rule + ":").hasMessageContaining(messagePart);
+    state.commit();
+    assertThat(state.committed.keySet()).isEqualTo(before.keySet());
   }
 
   @Test

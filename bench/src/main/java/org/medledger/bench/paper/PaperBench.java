@@ -18,7 +18,9 @@ import org.medledger.chaincode.MedLedgerContract;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.Registration;
+import org.medledger.ledger.ConsortiumPolicies;
 import org.medledger.core.record.Role;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.InMemoryCheckpoint;
@@ -134,8 +136,12 @@ public final class PaperBench {
     static Ledger embedded(SecureRandom random) throws IOException {
       Path dir = Files.createTempDirectory("medledger-bench");
       EmbeddedLedger l = EmbeddedLedger.open(dir, new MedLedgerContract());
-      return new Ledger(l, (name, role, msp, keys) -> new LedgerIdentity(msp,
-          l.certificateAuthority(msp).issue(name, role.name().toLowerCase(Locale.ROOT), keys.getPublic()),
+      // as the portal does at first start: the consortium policy before any professional (R3, R9)
+      ConsortiumPolicies.writeIfAbsent(l, l.certificateAuthority("HospitalMSP").administrator("admin"),
+          ConsortiumPolicy.standard(1));
+      return new Ledger(l, (name, role, msp, keys, displayName, institution) -> new LedgerIdentity(msp,
+          l.certificateAuthority(msp).issue(name, role.name().toLowerCase(Locale.ROOT), displayName, institution,
+              keys.getPublic()),
           keys.getPrivate()), dir, random);
     }
 

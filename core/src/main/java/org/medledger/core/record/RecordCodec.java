@@ -140,6 +140,74 @@ public final class RecordCodec {
     return w.done();
   }
 
+  /**
+   * The consortium policy (type 0x09): field 1 the version u32, field 2 the organisations:
+   * count u8, then per organisation, sorted by MSP id bytewise, MSP id length u8 ‖ MSP id
+   * (ASCII) ‖ role count u8 ‖ role codes u8, ascending.
+   */
+  public static byte[] encodePolicy(ConsortiumPolicy p) {
+    Writer w = new Writer(RecordType.POLICY);
+    w.field(1, org.medledger.core.crypto.Bytes.u32((int) p.version()));
+    ByteArrayOutputStream orgs = new ByteArrayOutputStream();
+    orgs.write(p.vouching().size());
+    for (var e : p.vouching().entrySet()) {
+      byte[] id = e.getKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      orgs.write(id.length);
+      orgs.writeBytes(id);
+      orgs.write(e.getValue().size());
+      for (Role r : e.getValue()) orgs.write(r.code());
+    }
+    w.field(2, orgs.toByteArray());
+    return w.done();
+  }
+
+  public static ConsortiumPolicy parsePolicy(byte[] v) {
+    expect(v, RecordType.POLICY);
+    Reader r = new Reader(v);
+    long version = r.u32(1, "policy version");
+    byte[] b = r.variable(2, "organisations", 1, 1 + ConsortiumPolicy.MAX_ORGANISATIONS * (2 + 64 + 4));
+    r.end();
+    int n = b[0] & 0xff;
+    int pos = 1;
+    java.util.TreeMap<String, java.util.Set<Role>> vouching = new java.util.TreeMap<>();
+    String previous = null;
+    for (int i = 0; i < n; i++) {
+      if (pos >= b.length) throw new RecordFormatException(Reason.INVALID_FIELD, "organisations list is shorter than its count");
+      int len = b[pos++] & 0xff;
+      if (pos + len + 1 > b.length) throw new RecordFormatException(Reason.INVALID_FIELD, "organisations list is shorter than its count");
+      String msp = new String(b, pos, len, java.nio.charset.StandardCharsets.US_ASCII);
+      pos += len;
+      if (!ConsortiumPolicy.validMspId(msp)) {
+        throw new RecordFormatException(Reason.INVALID_FIELD, "'" + msp + "' is not an MSP id");
+      }
+      if (previous != null && previous.compareTo(msp) >= 0) {
+        throw new RecordFormatException(Reason.NOT_CANONICAL, "organisations must be sorted by MSP id without duplicates");
+      }
+      previous = msp;
+      int roles = b[pos++] & 0xff;
+      if (pos + roles > b.length) throw new RecordFormatException(Reason.INVALID_FIELD, "the roles of " + msp + " are truncated");
+      java.util.EnumSet<Role> set = java.util.EnumSet.noneOf(Role.class);
+      int last = 0;
+      for (int j = 0; j < roles; j++) {
+        int code = b[pos++] & 0xff;
+        if (code <= last) throw new RecordFormatException(Reason.NOT_CANONICAL, "the roles of " + msp + " must be sorted without duplicates");
+        last = code;
+        Role role = Role.fromCode(code);
+        if (role.pseudonymous()) {
+          throw new RecordFormatException(Reason.INVALID_FIELD, "nobody vouches for " + role.title().toLowerCase() + "s: they are pseudonymous");
+        }
+        set.add(role);
+      }
+      vouching.put(msp, set);
+    }
+    if (pos != b.length) throw new RecordFormatException(Reason.INVALID_FIELD, "organisations list length does not match its count");
+    try {
+      return new ConsortiumPolicy(version, vouching);
+    } catch (IllegalArgumentException e) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, e.getMessage());
+    }
+  }
+
   /** Sorted, duplicate-free index list; throws if the caller passes duplicates. */
   private static byte[] indexList(List<Long> indexes) {
     List<Long> sorted = new ArrayList<>(indexes);
@@ -199,7 +267,7 @@ public final class RecordCodec {
       case TXTR -> parseTxtr(r);
       case TXD, TXM, TXA -> parseProcess(type, r);
       case TXK -> parseTxk(r);
-      case CONSENT, EVENT -> throw new RecordFormatException(
+      case CONSENT, POLICY, EVENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
     r.end();

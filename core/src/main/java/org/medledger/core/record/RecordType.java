@@ -1,8 +1,9 @@
 package org.medledger.core.record;
 
 /**
- * Record types. The first seven are stored on the ledger (the paper's input parameters);
- * CONSENT travels in the patient's QR code and EVENT is a chaincode event's payload.
+ * Record types. The first seven are stored on the ledger (the paper's six input parameters and the
+ * doctor's key record); CONSENT travels in the patient's QR code, POLICY is written by SetPolicy
+ * (rule R9) and EVENT is a chaincode event's payload.
  */
 public enum RecordType {
   REGISTRATION(0x01, "reg", true),
@@ -14,6 +15,8 @@ public enum RecordType {
   /** The doctor's key record: pins the treatment's tag, possibly without some members (R8). */
   TXK(0x07, "txk", true),
   CONSENT(0x08, "consent", false),
+  /** The consortium policy (who may vouch for which professional role); set by SetPolicy, not Store (R9). */
+  POLICY(0x09, "policy", false),
   EVENT(0x10, "event", false);
 
   private final int code;

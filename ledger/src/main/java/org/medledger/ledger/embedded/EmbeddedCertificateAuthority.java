@@ -47,6 +47,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
+import org.medledger.core.record.CertificateAttributes;
 
 /**
  * The certificate authority of one organisation (one MSP) in embedded mode, standing in for
@@ -112,11 +113,62 @@ public final class EmbeddedCertificateAuthority {
   /**
    * Issues a client certificate for {@code publicKey} (P-256): subject {@code CN=<name>,
    * OU=client, O=<organisation>}, the Fabric CA attributes {@code hf.EnrollmentID} and {@code
-   * medledger.role}.
+   * medledger.role}. Without a name and institution: R3 refuses it for a professional.
    */
   public X509Certificate issue(String name, String role, PublicKey publicKey) {
+    return issue(name, role, null, null, publicKey);
+  }
+
+  /**
+   * Issues a client certificate as above, and for a professional also the attributes {@code
+   * medledger.name} ({@code displayName}) and {@code medledger.institution}: what this CA vouches
+   * for, and what the directory shows. Both null for patients and family (pseudonymous).
+   */
+  public X509Certificate issue(String name, String role, String displayName, String institution, PublicKey publicKey) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");
+    if ((displayName == null) != (institution == null)) {
+      throw new IllegalArgumentException("a professional's certificate carries both a name and an institution, or neither");
+    }
+    if (displayName != null && (displayName.isBlank() || institution.isBlank())) {
+      throw new IllegalArgumentException("the name and institution in a certificate must not be blank");
+    }
+    StringBuilder json = new StringBuilder("{\"attrs\":{\"hf.EnrollmentID\":").append(jsonString(name))
+        .append(",\"").append(ROLE_ATTRIBUTE).append("\":").append(jsonString(role));
+    if (displayName != null) {
+      json.append(",\"").append(CertificateAttributes.NAME).append("\":").append(jsonString(displayName))
+          .append(",\"").append(CertificateAttributes.INSTITUTION).append("\":").append(jsonString(institution));
+    }
+    return issue(name, "client", json.append("}}").toString(), publicKey);
+  }
+
+  /**
+   * Issues an administrator's certificate of this organisation ({@code OU=admin}, as cryptogen's
+   * {@code Admin@} and Fabric CA's admin-type certificates): the identity that may write the
+   * consortium policy (rule R9). No MedLedger attributes: an administrator is not a participant.
+   */
+  public X509Certificate issueAdmin(String name, PublicKey publicKey) {
+    Objects.requireNonNull(name, "name");
+    return issue(name, "admin", "{\"attrs\":{\"hf.EnrollmentID\":" + jsonString(name) + ",\"hf.Type\":\"admin\"}}",
+        publicKey);
+  }
+
+  /**
+   * A fresh administrator identity of this organisation (new key pair, {@link #issueAdmin}
+   * certificate), held in memory only: what writes the consortium policy in embedded mode.
+   */
+  public org.medledger.ledger.LedgerIdentity administrator(String name) {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+      KeyPair kp = g.generateKeyPair();
+      return new org.medledger.ledger.LedgerIdentity(mspId, issueAdmin(name, kp.getPublic()), kp.getPrivate());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create an administrator key", e);
+    }
+  }
+
+  private X509Certificate issue(String name, String nodeOu, String json, PublicKey publicKey) {
     if (!(publicKey instanceof ECPublicKey ec)
         || ec.getParams().getCurve().getField().getFieldSize() != 256) {
       throw new IllegalArgumentException("the public key must be an ECDSA P-256 key");
@@ -126,11 +178,9 @@ public final class EmbeddedCertificateAuthority {
     }
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
         .addRDN(BCStyle.O, organisation)
-        .addRDN(BCStyle.OU, "client")
+        .addRDN(BCStyle.OU, nodeOu)
         .addRDN(BCStyle.CN, name)
         .build();
-    String json = "{\"attrs\":{\"hf.EnrollmentID\":" + jsonString(name) + ",\""
-        + ROLE_ATTRIBUTE + "\":" + jsonString(role) + "}}";
     try {
       Instant now = Instant.now();
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();

@@ -37,6 +37,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.Role;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.embedded.EmbeddedCertificateAuthority;
@@ -44,8 +45,9 @@ import org.medledger.ledger.scenario.PaperScenario;
 
 /**
  * Enrollment through each organisation's Fabric CA (fabric-ca-server 1.5, REST API): the
- * organisation's registrar registers the participant as a client with the attribute
- * {@code medledger.role} (in the enrollment certificate), then the participant enrolls with a
+ * organisation's registrar registers the participant as a client with the attributes
+ * {@code medledger.role} and, for professionals, {@code medledger.name} and {@code
+ * medledger.institution} (all in the enrollment certificate), then the participant enrolls with a
  * certificate request signed by its own key, so the private key never leaves the caller. The
  * CA signs with the organisation's CA key, the one its MSP trusts.
  *
@@ -74,7 +76,12 @@ public final class FabricCaEnrollment implements PaperScenario.Enrollment {
   }
 
   @Override
-  public LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys) {
+  public LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys, String displayName,
+      String institution) {
+    if ((displayName == null) != (institution == null)
+        || (displayName != null && (displayName.isBlank() || institution.isBlank()))) {
+      throw new IllegalArgumentException("a professional's certificate carries a non-blank name and institution, or neither");
+    }
     String url = network.organisation(mspId).fabricCaUrl()
         .orElseThrow(() -> new IllegalStateException("the network runs no Fabric CA for " + mspId));
     Registrar registrar = registrars.computeIfAbsent(mspId, this::enrollRegistrar);
@@ -82,13 +89,21 @@ public final class FabricCaEnrollment implements PaperScenario.Enrollment {
     String id = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + "-" + hex(6);
     String secret = hex(16);
     String body = "{\"id\":" + json(id) + ",\"type\":\"client\",\"secret\":" + json(secret)
-        + ",\"max_enrollments\":1,\"attrs\":[{\"name\":" + json(EmbeddedCertificateAuthority.ROLE_ATTRIBUTE)
-        + ",\"value\":" + json(role.name().toLowerCase(Locale.ROOT)) + ",\"ecert\":true}]}";
+        + ",\"max_enrollments\":1,\"attrs\":[" + attr(EmbeddedCertificateAuthority.ROLE_ATTRIBUTE,
+            role.name().toLowerCase(Locale.ROOT))
+        + (displayName == null ? "" : "," + attr(CertificateAttributes.NAME, displayName) + ","
+            + attr(CertificateAttributes.INSTITUTION, institution))
+        + "]}";
     String path = "/api/v1/register";
     String token = token(registrar, "POST", path, body.getBytes(UTF_8));
     post(url + path, body, token, "register " + id + " at the Fabric CA of " + mspId);
     X509Certificate cert = enrollWith(url, id, secret, signingKeys, mspId);
     return new LedgerIdentity(mspId, cert, signingKeys.getPrivate());
+  }
+
+  /** One enrollment attribute that goes into the certificate (ecert). */
+  private static String attr(String name, String value) {
+    return "{\"name\":" + json(name) + ",\"value\":" + json(value) + ",\"ecert\":true}";
   }
 
   private Registrar enrollRegistrar(String mspId) {

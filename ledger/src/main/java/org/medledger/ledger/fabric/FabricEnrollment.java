@@ -37,6 +37,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
+import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.Role;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.embedded.EmbeddedCertificateAuthority;
@@ -68,15 +69,30 @@ public final class FabricEnrollment implements PaperScenario.Enrollment {
   }
 
   @Override
-  public LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys) {
-    X509Certificate cert = issue(mspId, name, role.name().toLowerCase(java.util.Locale.ROOT), signingKeys.getPublic());
+  public LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys, String displayName,
+      String institution) {
+    X509Certificate cert = issue(mspId, name, role.name().toLowerCase(java.util.Locale.ROOT), displayName, institution,
+        signingKeys.getPublic());
     return new LedgerIdentity(mspId, cert, signingKeys.getPrivate());
   }
 
-  /** Issues a client certificate of {@code mspId} for {@code publicKey} with the role attribute. */
+  /** Issues a client certificate of {@code mspId} for {@code publicKey} with the role attribute only. */
   public X509Certificate issue(String mspId, String name, String role, PublicKey publicKey) {
+    return issue(mspId, name, role, null, null, publicKey);
+  }
+
+  /**
+   * Issues a client certificate of {@code mspId} for {@code publicKey} with the role attribute
+   * and, for a professional, medledger.name and medledger.institution (both or neither).
+   */
+  public X509Certificate issue(String mspId, String name, String role, String displayName, String institution,
+      PublicKey publicKey) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("the certificate name must not be blank");
+    }
+    if ((displayName == null) != (institution == null)
+        || (displayName != null && (displayName.isBlank() || institution.isBlank()))) {
+      throw new IllegalArgumentException("a professional's certificate carries a non-blank name and institution, or neither");
     }
     Ca ca = cas.computeIfAbsent(mspId, this::loadCa);
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
@@ -86,7 +102,10 @@ public final class FabricEnrollment implements PaperScenario.Enrollment {
         .addRDN(BCStyle.CN, name)
         .build();
     String json = "{\"attrs\":{\"hf.EnrollmentID\":" + jsonString(name) + ",\""
-        + EmbeddedCertificateAuthority.ROLE_ATTRIBUTE + "\":" + jsonString(role) + "}}";
+        + EmbeddedCertificateAuthority.ROLE_ATTRIBUTE + "\":" + jsonString(role)
+        + (displayName == null ? "" : ",\"" + CertificateAttributes.NAME + "\":" + jsonString(displayName)
+            + ",\"" + CertificateAttributes.INSTITUTION + "\":" + jsonString(institution))
+        + "}}";
     try {
       Instant now = Instant.now();
       // Backdated for clock skew, but never before the CA's own start: Fabric's MSP verifies the
@@ -117,6 +136,23 @@ public final class FabricEnrollment implements PaperScenario.Enrollment {
   public static LedgerIdentity serviceUser(FabricNetwork network, String mspId) {
     FabricNetwork.Organisation o = network.organisation(mspId);
     return new LedgerIdentity(mspId, readCertificate(o.userCert()), readPrivateKey(o.userKey()));
+  }
+
+  /**
+   * The organisation's administrator that cryptogen created ({@code Admin@<org>}, OU=admin):
+   * the identity that may write the consortium policy (R9).
+   */
+  public static LedgerIdentity administrator(FabricNetwork network, String mspId) {
+    Path msp = network.organisation(mspId).adminMsp();
+    try (var certs = Files.list(msp.resolve("signcerts")); var keys = Files.list(msp.resolve("keystore"))) {
+      Path cert = certs.filter(f -> f.toString().endsWith(".pem")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no administrator certificate in " + msp.resolve("signcerts")));
+      Path key = keys.filter(Files::isRegularFile).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no administrator key in " + msp.resolve("keystore")));
+      return new LedgerIdentity(mspId, readCertificate(cert), readPrivateKey(key));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the administrator of " + mspId + " in " + msp, e);
+    }
   }
 
   private Ca loadCa(String mspId) {

@@ -35,7 +35,24 @@ public final class PaperScenario {
   /** How a participant gets a certificate: the embedded CA, or Fabric CA enrollment. */
   @FunctionalInterface
   public interface Enrollment {
-    LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys);
+    /**
+     * A certificate of {@code mspId} for the key; {@code displayName} and {@code institution} are
+     * the attributes medledger.name and medledger.institution the CA signs for a professional
+     * (R3 requires them), both null for patients and family.
+     */
+    LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys, String displayName,
+        String institution);
+
+    /** As above; a professional's display name is {@code name}, the institution the organisation's name. */
+    default LedgerIdentity enroll(String name, Role role, String mspId, KeyPair signingKeys) {
+      return role.pseudonymous() ? enroll(name, role, mspId, signingKeys, null, null)
+          : enroll(name, role, mspId, signingKeys, name, institutionOf(mspId));
+    }
+
+    /** "HospitalMSP" → "Hospital". */
+    static String institutionOf(String mspId) {
+      return mspId.endsWith("MSP") && mspId.length() > 3 ? mspId.substring(0, mspId.length() - 3) : mspId;
+    }
   }
 
   /** A participant as a client holds them: σ (in memory), identity, ind_x. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
+import org.medledger.core.record.CertificateAttributes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medledger.ledger.LedgerException;
@@ -96,6 +97,28 @@ class CertificateAuthorityTest {
     assertThat(issued.getSubjectX500Principal().getName()).isEqualTo("CN=alice,OU=client,O=Hospital");
     assertThat(new String(issued.getExtensionValue("1.2.3.4.5.6.7.8.1"), UTF_8))
         .endsWith("{\"attrs\":{\"hf.EnrollmentID\":\"alice\",\"medledger.role\":\"p\"}}");
+  }
+
+  @Test
+  void professionalsCarryTheNameAndInstitutionTheCaSignedAndAdministratorsTheAdminUnit() {
+    EmbeddedCertificateAuthority ca = EmbeddedCertificateAuthority.openOrCreate(dir, "HospitalMSP");
+    X509Certificate doctor = ca.issue("dr-dora-1", "doctor", "Dr. Dóra \"D\" Weiß", "St. Mary's Hospital",
+        Fixtures.p256().getPublic());
+    assertThat(CertificateAttributes.of(doctor)).containsExactly(
+        java.util.Map.entry("hf.EnrollmentID", "dr-dora-1"), java.util.Map.entry("medledger.role", "doctor"),
+        java.util.Map.entry("medledger.name", "Dr. Dóra \"D\" Weiß"),
+        java.util.Map.entry("medledger.institution", "St. Mary's Hospital"));
+    assertThat(CertificateAttributes.of(ca.issue("pat", "patient", Fixtures.p256().getPublic())))
+        .doesNotContainKeys("medledger.name", "medledger.institution");
+    assertThatThrownBy(() -> ca.issue("x", "doctor", "Dr X", null, Fixtures.p256().getPublic()))
+        .hasMessageContaining("both a name and an institution");
+    assertThatThrownBy(() -> ca.issue("x", "doctor", " ", "Clinic", Fixtures.p256().getPublic()))
+        .hasMessageContaining("must not be blank");
+
+    var admin = ca.administrator("admin");
+    assertThat(admin.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=admin,OU=admin,O=Hospital");
+    assertThat(ca.issued(admin.certificate())).isTrue();
+    assertThat(CertificateAttributes.of(admin.certificate())).doesNotContainKey("medledger.role");
   }
 
   @Test

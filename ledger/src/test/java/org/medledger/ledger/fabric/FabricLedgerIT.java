@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.record.CertificateAttributes;
+import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
@@ -25,6 +27,7 @@ import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.ledger.ConsortiumPolicies;
 import org.medledger.ledger.EventSubscription;
 import org.medledger.ledger.InMemoryCheckpoint;
 import org.medledger.ledger.LedgerException;
@@ -136,11 +139,44 @@ class FabricLedgerIT {
         .isEqualTo(FabricEnrollment.serviceUser(network, "PharmacyMSP").certificate().getIssuerX500Principal());
     assertThat(new String(id.certificate().getExtensionValue(EmbeddedCertificateAuthority.ATTRIBUTES_OID),
         StandardCharsets.ISO_8859_1)).contains("\"medledger.role\":\"pharmacist\"");
+    assertThat(CertificateAttributes.of(id.certificate()))
+        .containsEntry(CertificateAttributes.NAME, "Phil Pharma").containsEntry(CertificateAttributes.INSTITUTION, "Pharmacy");
     long index = ParticipantIndex.of(sigma.signingKeyPair().publicKey());
     SubmitResult r = ledger.submit(id, MedLedgerClient.STORE,
         RecordCodec.encode(new Registration(Role.PHARMACIST, index, id.certificate().getEncoded())));
     assertThat(client.participant(id, index)).hasValueSatisfying(reg -> assertThat(reg.role()).isEqualTo(Role.PHARMACIST));
     assertThat(ledger.transaction(id, r.transactionId())).hasValueSatisfying(ev -> assertThat(ev.valid()).isTrue());
+  }
+
+  /**
+   * R9 on Fabric: network.sh wrote the consortium policy as an organisation's administrator; a
+   * client cannot change it, one administrator alone does not, administrators of a majority of
+   * the organisations do. The change keeps the same organisations and roles (the next version
+   * number only), so the network stays usable for every other test.
+   */
+  @Test
+  void theConsortiumPolicyChangesOnlyWithAdministratorsOfAMajorityOfOrganisations() {
+    LedgerIdentity reader = FabricEnrollment.serviceUser(network, "LawFirmMSP");
+    ConsortiumPolicy now = ConsortiumPolicies.current(ledger, reader)
+        .orElseThrow(() -> new AssertionError("network.sh wrote no consortium policy"));
+    assertThat(now.vouching()).isEqualTo(ConsortiumPolicy.standard(1).vouching());
+    String cli = FabricTestNetwork.cliQuery(network, "InsurerMSP", "{\"Args\":[\"GetPolicy\"]}").trim();
+    assertThat(Base64.getDecoder().decode(cli)).as("Fabric's own CLI reads the same record").isEqualTo(now.encode());
+
+    ConsortiumPolicy next = now.withVersion(now.version() + 1);
+    assertThatThrownBy(() -> ConsortiumPolicies.approve(ledger, FabricEnrollment.serviceUser(network, "HospitalMSP"), next))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).startsWith("R9: only an administrator"));
+    assertThat(ConsortiumPolicies.approve(ledger, FabricEnrollment.administrator(network, "HospitalMSP"), next))
+        .isEqualTo(new ConsortiumPolicies.Approval(next.version(), false, 1, 3));
+    assertThat(ConsortiumPolicies.current(ledger, reader)).contains(now);
+    assertThatThrownBy(() -> ConsortiumPolicies.approve(ledger, FabricEnrollment.administrator(network, "HospitalMSP"), next))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("already approved"));
+    assertThat(ConsortiumPolicies.approve(ledger, FabricEnrollment.administrator(network, "PharmacyMSP"), next).applied())
+        .isFalse();
+    assertThat(ConsortiumPolicies.current(ledger, reader)).contains(now);
+    assertThat(ConsortiumPolicies.approve(ledger, FabricEnrollment.administrator(network, "InsurerMSP"), next))
+        .isEqualTo(new ConsortiumPolicies.Approval(next.version(), true, 3, 3));
+    assertThat(ConsortiumPolicies.current(ledger, reader)).contains(next);
   }
 
   /** The evidence of a transaction from qscc: block, hash chain, time, signer. */

@@ -3,7 +3,10 @@ package org.medledger.ledger.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.AuthenticationFailedException;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.EventPayload;
+import org.medledger.core.record.ParticipantIndex;
+import org.medledger.core.record.Registration;
 import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
@@ -25,6 +32,7 @@ import org.medledger.ledger.InMemoryCheckpoint;
 import org.medledger.ledger.EventSubscription;
 import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.LedgerGateway;
+import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.ledger.scenario.PaperScenario.Participant;
 
@@ -110,5 +118,35 @@ public abstract class PaperScenarioContract {
     for (int i = 1; i < events.size(); i++) {
       assertThat(events.get(i).blockNumber()).isGreaterThanOrEqualTo(events.get(i - 1).blockNumber());
     }
+  }
+
+  @Test
+  public void anOrganisationVouchesOnlyForTheProfessionThePolicyGivesItWithTheNameAndInstitutionItsCaSigned()
+      throws Exception {
+    MedLedgerClient client = new MedLedgerClient(ledger());
+    PaperScenario.Enrollment enrollment = enrollment();
+    PaperScenario scenario = new PaperScenario(client, enrollment, random);
+    // The finding: a doctor certificate from LawFirmMSP was accepted.
+    assertThatThrownBy(() -> scenario.participant("Dr Fake", Role.DOCTOR, "LawFirmMSP"))
+        .isInstanceOf(LedgerException.class)
+        .hasMessageContaining("R3")
+        .hasMessageContaining("LawFirmMSP may not vouch for doctors");
+    // A doctor certificate of the hospital without the name and institution its CA vouches for.
+    UserSecret sigma = UserSecret.generate(random);
+    LedgerIdentity plain = enrollment.enroll("Dr Plain", Role.DOCTOR, "HospitalMSP", sigma.signingKeyPair().toJca(),
+        null, null);
+    assertThatThrownBy(() -> client.store(plain, new Registration(Role.DOCTOR,
+        ParticipantIndex.of(sigma.signingKeyPair().publicKey()), plain.certificate().getEncoded())))
+        .isInstanceOf(LedgerException.class)
+        .hasMessageContaining("no medledger.name attribute");
+
+    Participant doctor = scenario.participant("Dr Dóra Weiß", Role.DOCTOR, "HospitalMSP");
+    Registration registered = client.participant(doctor.identity(), doctor.index()).orElseThrow();
+    X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(registered.certificateDer()));
+    assertThat(CertificateAttributes.of(cert))
+        .containsEntry(CertificateAttributes.NAME, "Dr Dóra Weiß")
+        .containsEntry(CertificateAttributes.INSTITUTION, "Hospital")
+        .containsEntry(CertificateAttributes.ROLE, "doctor");
   }
 }

@@ -25,6 +25,7 @@ import org.medledger.ledger.embedded.EmbeddedCertificateAuthority;
 import org.medledger.portal.config.PortalConfig;
 import org.medledger.portal.infrastructure.crypto.Argon2Pool;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
+import org.medledger.portal.infrastructure.ledger.CertificateSubject;
 import org.medledger.portal.infrastructure.ledger.Organisations;
 import org.medledger.portal.infrastructure.persistence.Account;
 import org.medledger.portal.infrastructure.persistence.AccountRepository;
@@ -133,7 +134,8 @@ public class AccountService {
       String msp = organisations.mspFor(role);
       // Pseudonymous roles: the certificate (visible in their transactions) names no person.
       String cn = role.pseudonymous() ? role.name().toLowerCase(java.util.Locale.ROOT) + "-" + indexHex : displayName.trim();
-      X509Certificate cert = organisations.issue(msp, cn, role, signing.toJca());
+      X509Certificate cert = organisations.issue(msp, new CertificateSubject(cn, role,
+          role.pseudonymous() ? null : displayName.trim(), role.pseudonymous() ? null : inst), signing.toJca());
       Actor actor = new Actor(user, displayName.trim(), role, inst, index, msp, cert, sigma);
       Account a = new Account();
       a.setUsername(user);

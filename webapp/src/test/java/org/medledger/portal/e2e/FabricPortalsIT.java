@@ -22,11 +22,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two portals in Fabric mode on the same network, one of the Hospital and one of the Law firm
- * (started by hand, see docs/portal.md "Fabric mode"): a treatment whose patient, family,
- * doctor, pharmacist and insurer have accounts on the Hospital's portal and whose lawyer has
- * an account on the Law firm's. Skipped unless
- * {@code -Dmedledger.fabric.portals=<hospital portal URL>,<law firm portal URL>}, or failed
+ * Four portals in Fabric mode on the same network, one per organisation (started by hand, see
+ * docs/portal.md "Fabric mode"): a treatment whose patient, family and doctor have accounts on
+ * the Hospital's portal, the pharmacist on the Pharmacy's, the insurer on the Insurer's and the
+ * lawyer on the Law firm's — each professional vouched for by their own organisation, as the
+ * consortium policy requires (R3). Skipped unless {@code -Dmedledger.fabric.portals=<hospital
+ * URL>,<law firm URL>,<pharmacy URL>,<insurer URL>}, or failed
  * instead of skipped when Fabric tests are required ({@code -Dmedledger.fabric.required=true} or
  * MEDLEDGER_FABRIC_REQUIRED=true, as .ci/fabric-tier sets): a skipped Fabric test in CI is a failure.
  */
@@ -36,18 +37,24 @@ class FabricPortalsIT {
 
   private static String hospital;
   private static String lawfirm;
+  private static String pharmacy;
+  private static String insurerPortal;
   private static Playwright playwright;
   private static Browser browser;
 
   @BeforeAll
   static void start() {
     String portals = System.getProperty("medledger.fabric.portals", "");
-    assumeOrFail(!portals.isBlank(), "Fabric portals test skipped: -Dmedledger.fabric.portals=<hospital URL>,<law firm URL> not given");
+    assumeOrFail(!portals.isBlank(),
+        "Fabric portals test skipped: -Dmedledger.fabric.portals=<hospital URL>,<law firm URL>,<pharmacy URL>,<insurer URL> not given");
     assumeOrFail(Files.isExecutable(CHROMIUM), "Fabric portals test skipped: /usr/bin/chromium is missing");
     String[] urls = portals.split(",");
-    assumeOrFail(urls.length == 2, "-Dmedledger.fabric.portals needs two URLs, the Hospital's and the Law firm's portal");
+    assumeOrFail(urls.length == 4,
+        "-Dmedledger.fabric.portals needs four URLs, the Hospital's, the Law firm's, the Pharmacy's and the Insurer's portal");
     hospital = urls[0].trim().replaceAll("/$", "");
     lawfirm = urls[1].trim().replaceAll("/$", "");
+    pharmacy = urls[2].trim().replaceAll("/$", "");
+    insurerPortal = urls[3].trim().replaceAll("/$", "");
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run")));
@@ -97,14 +104,14 @@ class FabricPortalsIT {
   }
 
   @Test
-  void aTreatmentAcrossTwoOrganisationsPortals() throws Exception {
+  void aTreatmentAcrossTheFourOrganisationsPortals() throws Exception {
     String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
     Page patient = page(), family = page(), doctor = page(), pharmacist = page(), insurer = page(), lawyer = page();
     join(patient, hospital, "PATIENT", "Alice Martin", "patient-" + run);
     join(family, hospital, "FAMILY", "Bob Martin", "family-" + run);
     String doctorIndex = join(doctor, hospital, "DOCTOR", "Dr Claire Dubois " + run, "doctor-" + run);
-    String pharmacistIndex = join(pharmacist, hospital, "PHARMACIST", "David Chen " + run, "pharmacist-" + run);
-    String insurerIndex = join(insurer, hospital, "INSURER", "Eva Novak " + run, "insurer-" + run);
+    String pharmacistIndex = join(pharmacist, pharmacy, "PHARMACIST", "David Chen " + run, "pharmacist-" + run);
+    String insurerIndex = join(insurer, insurerPortal, "INSURER", "Eva Novak " + run, "insurer-" + run);
     String lawyerIndex = join(lawyer, lawfirm, "LAWYER", "Frank Weber " + run, "lawyer-" + run);
 
     // Each portal's directory lists the professionals registered through the other one.
@@ -134,7 +141,7 @@ class FabricPortalsIT {
     String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
 
     for (Map.Entry<Page, String> e : List.of(Map.entry(patient, hospital), Map.entry(family, hospital),
-        Map.entry(pharmacist, hospital), Map.entry(insurer, hospital), Map.entry(lawyer, lawfirm))) {
+        Map.entry(pharmacist, pharmacy), Map.entry(insurer, insurerPortal), Map.entry(lawyer, lawfirm))) {
       Page p = e.getKey();
       p.navigate(e.getValue() + "/app/treatment.xhtml?k=" + k);
       id(p, "tForm:accept").click();
@@ -152,9 +159,9 @@ class FabricPortalsIT {
     }
     assertThat(status).contains("Key ready");
     write(doctor, "Diagnosis: acute appendicitis; appendectomy on day 1.");
-    pharmacist.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+    pharmacist.navigate(pharmacy + "/app/treatment.xhtml?k=" + k);
     write(pharmacist, "Amoxicillin 875 mg, 2x daily for 7 days.");
-    insurer.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+    insurer.navigate(insurerPortal + "/app/treatment.xhtml?k=" + k);
     write(insurer, "Claim accepted: 80% reimbursed.");
 
     // The lawyer reads the whole case file on the Law firm's portal.

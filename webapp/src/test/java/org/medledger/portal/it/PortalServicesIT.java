@@ -574,7 +574,8 @@ class PortalServicesIT {
     var signing = sigma.signingKeyPair();
     String indexHex = ParticipantIndex.hex(ParticipantIndex.of(signing.publicKey()));
     String msp = organisations.mspFor(Role.DOCTOR);
-    var cert = organisations.issue(msp, "Dr. Pending", Role.DOCTOR, signing.toJca());
+    var cert = organisations.issue(msp, new org.medledger.portal.infrastructure.ledger.CertificateSubject(
+        "Dr. Pending", Role.DOCTOR, "Dr. Pending", "Test Hospital"), signing.toJca());
     Account a = new Account();
     a.setUsername(user);
     a.setDisplayName("Dr. Pending");

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
 import org.medledger.chaincode.MedLedgerContract;
+import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.Role;
+import org.medledger.ledger.ConsortiumPolicies;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.MedLedgerClient;
@@ -64,9 +66,22 @@ public class LedgerProducer {
   private EmbeddedLedger openEmbedded() {
     EmbeddedLedger l = EmbeddedLedger.open(config.dataDir().resolve("ledger"), new MedLedgerContract());
     for (String msp : MSPS) l.certificateAuthority(msp); // create the four CAs on first start
+    writePolicy(l);
     LOG.info(() -> "MedLedger embedded ledger open in " + l.directory() + " at height " + l.height());
     embedded = l;
     return l;
+  }
+
+  /**
+   * At the ledger's first start an administrator of the hospital (a fresh OU=admin certificate
+   * of its CA, never stored) writes the consortium policy: each organisation vouches for its own
+   * profession. Without it R3 admits no professional. A later change needs administrators of a
+   * majority of the organisations (rule R9, docs/protocol.md). In Fabric mode network.sh writes it.
+   */
+  private static void writePolicy(EmbeddedLedger l) {
+    ConsortiumPolicy p = ConsortiumPolicies.writeIfAbsent(l,
+        l.certificateAuthority(Organisations.HOSPITAL).administrator("admin"), ConsortiumPolicy.standard(1));
+    LOG.info(() -> "MedLedger consortium " + p);
   }
 
   private FabricLedger openFabric() {
@@ -136,8 +151,9 @@ public class LedgerProducer {
       }
 
       @Override
-      public X509Certificate issue(String msp, String cn, Role role, KeyPair keys) {
-        return embedded().certificateAuthority(msp).issue(cn, Organisations.roleAttribute(role), keys.getPublic());
+      public X509Certificate issue(String msp, CertificateSubject subject, KeyPair keys) {
+        return embedded().certificateAuthority(msp).issue(subject.commonName(), Organisations.roleAttribute(subject.role()),
+            subject.displayName(), subject.institution(), keys.getPublic());
       }
     };
   }
@@ -152,11 +168,12 @@ public class LedgerProducer {
       }
 
       @Override
-      public X509Certificate issue(String mspId, String cn, Role role, KeyPair keys) {
+      public X509Certificate issue(String mspId, CertificateSubject subject, KeyPair keys) {
         if (!msp.equals(mspId)) {
           throw new IllegalArgumentException("this portal belongs to " + msp + " and cannot enrol with " + mspId);
         }
-        return enrollment.enroll(cn, role, msp, keys).certificate();
+        return enrollment.enroll(subject.commonName(), subject.role(), msp, keys, subject.displayName(),
+            subject.institution()).certificate();
       }
     };
   }
