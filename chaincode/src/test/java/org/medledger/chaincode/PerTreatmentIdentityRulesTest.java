@@ -56,6 +56,12 @@ class PerTreatmentIdentityRulesTest {
 
   @Test
   void blindedKeysAnswerAndNothingElseAnswersForThem() {
+    // A professional registers only under a consortium policy (R3); TestMSP vouches for every role.
+    state.begin();
+    new PolicyRules(state).set(Submitter.of("TestMSP",
+        TestCertificates.admin("Admin@TestMSP", UserSecret.generate(random).signingKeyPair().toJca()), null),
+        StoreRulesTest.testPolicy().encode());
+    state.commit();
     store(doctorSubmitter, new Registration(Role.DOCTOR, doctorSubmitter.index(), doctorSubmitter.certificateDer()));
     byte[] vkR = family.signingKeyPair().publicKey();
     Consent c = TreatmentIdentities.consent(patient, List.of(vkR), List.of(), List.of(), List.of(),
