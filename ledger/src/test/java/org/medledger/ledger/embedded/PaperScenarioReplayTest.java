@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.medledger.chaincode.MedLedgerContract;
+import org.medledger.core.record.ConsortiumPolicy;
+import org.medledger.ledger.ConsortiumPolicies;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.ledger.LedgerIdentity;
 import org.medledger.ledger.scenario.PaperScenario;
@@ -24,6 +26,9 @@ class PaperScenarioReplayTest extends PaperScenarioContract {
   @BeforeEach
   void open() {
     ledger = EmbeddedLedger.open(dir, new MedLedgerContract());
+    // as the portal does at its first start: an administrator writes the consortium policy (R9)
+    ConsortiumPolicies.writeIfAbsent(ledger, ledger.certificateAuthority("HospitalMSP").administrator("admin"),
+        ConsortiumPolicy.standard(1));
   }
 
   @AfterEach
@@ -49,7 +54,8 @@ class PaperScenarioReplayTest extends PaperScenarioContract {
 
   @Override
   protected PaperScenario.Enrollment enrollment() {
-    return (name, role, msp, keys) -> new LedgerIdentity(msp, ledger.certificateAuthority(msp)
-        .issue(name, role.name().toLowerCase(), keys.getPublic()), keys.getPrivate());
+    return (name, role, msp, keys, displayName, institution) -> new LedgerIdentity(msp,
+        ledger.certificateAuthority(msp).issue(name, role.name().toLowerCase(), displayName, institution,
+            keys.getPublic()), keys.getPrivate());
   }
 }

@@ -203,7 +203,7 @@ public class AccountService {
     if (ParticipantIndex.of(vk) == x.index()) return x.identity(); // a consent naming the long-term key
     java.security.KeyPair jca = keys.toJca();
     String cn = Organisations.roleAttribute(x.role()) + "-" + ParticipantIndex.hex(ParticipantIndex.of(vk));
-    X509Certificate cert = organisations.issue(x.mspId(), cn, x.role(), jca);
+    X509Certificate cert = organisations.issue(x.mspId(), new CertificateSubject(cn, x.role(), null, null), jca);
     return new org.medledger.ledger.LedgerIdentity(x.mspId(), cert, jca.getPrivate());
   }
 
