@@ -115,7 +115,20 @@ public final class EmbeddedCertificateAuthority {
    * medledger.role}.
    */
   public X509Certificate issue(String name, String role, PublicKey publicKey) {
+    return issue(name, role, null, null, publicKey);
+  }
+
+  /**
+   * As {@link #issue(String, String, PublicKey)}, and for a professional the display name and
+   * institution the organisation vouches for, as the attributes {@code medledger.name} and
+   * {@code medledger.institution} (both or neither).
+   */
+  public X509Certificate issue(String name, String role, String displayName, String institution,
+      PublicKey publicKey) {
     Objects.requireNonNull(name, "name");
+    if ((displayName == null) != (institution == null)) {
+      throw new IllegalArgumentException("a display name and an institution go together");
+    }
     Objects.requireNonNull(role, "role");
     if (!(publicKey instanceof ECPublicKey ec)
         || ec.getParams().getCurve().getField().getFieldSize() != 256) {
@@ -130,7 +143,10 @@ public final class EmbeddedCertificateAuthority {
         .addRDN(BCStyle.CN, name)
         .build();
     String json = "{\"attrs\":{\"hf.EnrollmentID\":" + jsonString(name) + ",\""
-        + ROLE_ATTRIBUTE + "\":" + jsonString(role) + "}}";
+        + ROLE_ATTRIBUTE + "\":" + jsonString(role)
+        + (displayName == null ? "" : ",\"medledger.name\":" + jsonString(displayName)
+            + ",\"medledger.institution\":" + jsonString(institution))
+        + "}}";
     try {
       Instant now = Instant.now();
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();

@@ -136,8 +136,9 @@ public class LedgerProducer {
       }
 
       @Override
-      public X509Certificate issue(String msp, String cn, Role role, KeyPair keys) {
-        return embedded().certificateAuthority(msp).issue(cn, Organisations.roleAttribute(role), keys.getPublic());
+      public X509Certificate issue(String msp, CertificateSubject subject, KeyPair keys) {
+        return embedded().certificateAuthority(msp).issue(subject.commonName(), Organisations.roleAttribute(subject.role()),
+            subject.displayName(), subject.institution(), keys.getPublic());
       }
     };
   }
@@ -152,11 +153,14 @@ public class LedgerProducer {
       }
 
       @Override
-      public X509Certificate issue(String mspId, String cn, Role role, KeyPair keys) {
+      public X509Certificate issue(String mspId, CertificateSubject subject, KeyPair keys) {
         if (!msp.equals(mspId)) {
           throw new IllegalArgumentException("this portal belongs to " + msp + " and cannot enrol with " + mspId);
         }
-        return enrollment.enroll(cn, role, msp, keys).certificate();
+        // The name and institution attributes at the Fabric CA are registered by the
+        // organisation's registrar (the Fabric side of issue 12); until then this certificate
+        // carries the role only and the directory falls back to its subject.
+        return enrollment.enroll(subject.commonName(), subject.role(), msp, keys).certificate();
       }
     };
   }

@@ -36,9 +36,10 @@ public interface Organisations {
   String mspFor(Role role);
 
   /**
-   * Issues a client certificate of {@code mspId} with the role attribute for the public key of
-   * {@code keys}. The private key signs the certificate request where the CA wants one (Fabric
-   * CA); it is never sent anywhere.
+   * Issues a client certificate of {@code mspId} for the public key of {@code keys}, with the
+   * role attribute and, for a professional, the vouched display name and institution. The
+   * private key signs the certificate request where the CA wants one (Fabric CA); it is never
+   * sent anywhere.
    */
-  X509Certificate issue(String mspId, String commonName, Role role, KeyPair keys);
+  X509Certificate issue(String mspId, CertificateSubject subject, KeyPair keys);
 }
