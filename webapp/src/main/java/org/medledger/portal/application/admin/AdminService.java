@@ -56,6 +56,7 @@ public class AdminService {
   @Inject CryptoService crypto;
   @Inject Argon2Pool pool;
   @Inject LoginThrottle throttle;
+  @Inject org.medledger.portal.config.PortalConfig config;
 
   /** An invitation as the administrator sees it once: the code is not kept in clear. */
   public record IssuedInvitation(String code, Role role, String displayName, String institution, Instant expiresAt) {}
@@ -80,6 +81,7 @@ public class AdminService {
   /** At a start with no administrator: a new setup code, printed where the operator looks. */
   void atStart(@Observes @Priority(1500) @Initialized(ApplicationScoped.class) Object ignored) {
     if (admins.administratorCount() > 0) return;
+    if (config.demo() && accounts.count() == 0) return; // the demo seeder creates the administrator and prints its login
     String code = newSetupCode();
     LOG.warning("\n=== MedLedger administrator setup ===\n"
         + "  This portal has no administrator yet. Open /administrator.xhtml and create one with\n"
