@@ -80,14 +80,16 @@ public class AdminService {
 
   /** At a start with no administrator: a new setup code, printed where the operator looks. */
   void atStart(@Observes @Priority(1500) @Initialized(ApplicationScoped.class) Object ignored) {
-    if (admins.administratorCount() > 0) return;
-    if (config.demo() && accounts.count() == 0) return; // the demo seeder creates the administrator and prints its login
+    boolean none = admins.administratorCount() == 0;
+    if (!none && !config.adminSetup()) return;
+    if (none && config.demo() && accounts.count() == 0) return; // the demo seeder creates the administrator and prints its login
     String code = newSetupCode();
     LOG.warning("\n=== MedLedger administrator setup ===\n"
-        + "  This portal has no administrator yet. Open /administrator.xhtml and create one with\n"
+        + (none ? "  This portal has no administrator yet. Open /administrator.xhtml and create one with\n"
+            : "  Asked for (--admin-setup): open /administrator.xhtml?setup=true and create another administrator with\n")
         + "  this one-time setup code:\n\n"
         + "      " + code + "\n\n"
-        + "  It works once; each start without an administrator prints a new one (the old stops working).\n"
+        + "  It works once; a later start that prints a new one makes this one stop working.\n"
         + "=====================================");
   }
 

@@ -36,8 +36,11 @@ public class AdministratorBean {
   private String password;
   private String password2;
 
+  /** The setup form: when no administrator exists, or asked for ({@code ?setup=true}, after --admin-setup). */
   public boolean isSetupNeeded() {
-    return !admins.hasAdministrator();
+    if (!admins.hasAdministrator()) return true;
+    java.util.Map<String, String> params = FacesContext.getCurrentInstance().getExternalContext().getRequestParameterMap();
+    return "true".equals(params.get("setup")) || params.containsKey("setup:code"); // the page, then its form's post
   }
 
   public String create() {
