@@ -108,7 +108,7 @@ public class AccountService {
     if (inst.length() > 128) throw new PortalException("The institution name is too long (at most 128 characters).");
     checkNewPassword(password);
     return reserved(user, () -> registerNew(user, displayName.trim(), role, inst, password,
-        role.pseudonymous() ? AccountStatus.ACTIVE : AccountStatus.AWAITING_APPROVAL));
+        role.pseudonymous() ? AccountStatus.ACTIVE : AccountStatus.AWAITING));
   }
 
   /**
@@ -172,7 +172,7 @@ public class AccountService {
    * registration the ledger has and rolls back one it has not ({@link PendingRegistrations}).
    * Pseudonymous roles write nothing to the ledger and are ACTIVE at once; a professional's
    * sign-up waiting for approval gets no certificate and writes nothing ({@code status}
-   * AWAITING_APPROVAL).
+   * AWAITING).
    */
   private Registered registerNew(String user, String displayName, Role role, String inst, char[] password,
       AccountStatus status) {
@@ -185,7 +185,7 @@ public class AccountService {
         throw new PortalException("Index collision, please try again."); // 2^-64: practically never
       }
       String msp = organisations.mspFor(role);
-      boolean waiting = status == AccountStatus.AWAITING_APPROVAL;
+      boolean waiting = status == AccountStatus.AWAITING;
       X509Certificate cert = waiting ? null : organisations.issue(msp, subject(role, indexHex, displayName, inst), signing.toJca());
       Actor actor = waiting ? null : new Actor(user, displayName, role, inst, index, msp, cert, sigma);
       Account a = new Account();
@@ -312,7 +312,7 @@ public class AccountService {
       throttle.succeeded(ticket);
     }
     Account a = found.get();
-    if (a.getStatus() == AccountStatus.AWAITING_APPROVAL) {
+    if (a.getStatus() == AccountStatus.AWAITING) {
       sigma.close();
       throw new PortalException("Your account is waiting for approval by your institution's administrator."
           + " You can log in once it is approved.");

@@ -33,7 +33,7 @@ import org.medledger.core.record.Role;
 @NamedQuery(name = "Account.anyByUsername", query = "select a from Account a where a.username = :u")
 @NamedQuery(name = "Account.anyByIndex", query = "select a from Account a where a.indexHex = :i")
 @NamedQuery(name = "Account.awaiting", query = "select a from Account a"
-    + " where a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.AWAITING_APPROVAL order by a.id")
+    + " where a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.AWAITING order by a.id")
 @NamedQuery(name = "Account.pending", query = "select a from Account a"
     + " where a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.PENDING order by a.id")
 public class Account {

@@ -164,10 +164,10 @@ public class AccountRepository {
     return em.createNamedQuery("Account.awaiting", Account.class).getResultList();
   }
 
-  /** AWAITING_APPROVAL → APPROVED with the name and institution the administrator vouches for. */
+  /** AWAITING → APPROVED with the name and institution the administrator vouches for. */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public boolean approve(String username, String displayName, String institution, String admin) {
-    Optional<Account> a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.AWAITING_APPROVAL);
+    Optional<Account> a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.AWAITING);
     a.ifPresent(x -> {
       x.setDisplayName(displayName);
       x.setInstitution(institution);
@@ -180,7 +180,7 @@ public class AccountRepository {
   /** Removes a sign-up the administrator refused; returns its index (for its wrapped σ). */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public Optional<String> refuse(String username) {
-    Optional<Account> a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.AWAITING_APPROVAL);
+    Optional<Account> a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.AWAITING);
     a.ifPresent(em::remove);
     return a.map(Account::getIndexHex);
   }

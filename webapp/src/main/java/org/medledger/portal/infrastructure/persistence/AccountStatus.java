@@ -1,7 +1,7 @@
 package org.medledger.portal.infrastructure.persistence;
 
 /**
- * Where a registration stands. AWAITING_APPROVAL: a professional's sign-up without an
+ * Where a registration stands. AWAITING: a professional's sign-up without an
  * invitation; σ is wrapped and kept, no certificate exists, the institution's administrator has
  * not decided; it cannot log in. APPROVED: the administrator vouched for it (name and
  * institution as they confirmed them); the certificate is issued and the registration written at
@@ -12,6 +12,6 @@ package org.medledger.portal.infrastructure.persistence;
 public enum AccountStatus {
   PENDING,
   ACTIVE,
-  AWAITING_APPROVAL,
+  AWAITING,
   APPROVED
 }

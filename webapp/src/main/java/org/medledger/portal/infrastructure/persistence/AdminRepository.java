@@ -12,6 +12,10 @@ import java.util.Optional;
 @ApplicationScoped
 @Transactional
 public class AdminRepository {
+  /** Invitations are read from the database, never from the shared cache: single use is the database's word. */
+  private static final java.util.Map<String, Object> FRESH =
+      java.util.Map.of("jakarta.persistence.cache.retrieveMode", jakarta.persistence.CacheRetrieveMode.BYPASS);
+
   @PersistenceContext(unitName = "medledger")
   EntityManager em;
 
@@ -58,11 +62,12 @@ public class AdminRepository {
   }
 
   public Optional<Invitation> invitation(String codeHash) {
-    return Optional.ofNullable(em.find(Invitation.class, codeHash));
+    return Optional.ofNullable(em.find(Invitation.class, codeHash, FRESH));
   }
 
   public List<Invitation> invitations() {
-    return em.createQuery("select i from Invitation i order by i.createdAt desc", Invitation.class).getResultList();
+    return em.createQuery("select i from Invitation i order by i.createdAt desc", Invitation.class)
+        .setHint("jakarta.persistence.cache.retrieveMode", jakarta.persistence.CacheRetrieveMode.BYPASS).getResultList();
   }
 
   /**
@@ -73,7 +78,7 @@ public class AdminRepository {
    */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public boolean claim(String codeHash, String username, Instant now) {
-    Invitation i = em.find(Invitation.class, codeHash);
+    Invitation i = em.find(Invitation.class, codeHash, FRESH);
     if (i == null || i.isWithdrawn() || !i.getExpiresAt().isAfter(now)) return false;
     int n = em.createQuery("update Invitation i set i.usedBy = :u where i.codeHash = :h and i.usedBy is null")
         .setParameter("u", username).setParameter("h", codeHash).executeUpdate();
@@ -86,7 +91,7 @@ public class AdminRepository {
   /** Gives a claimed invitation back (the registration it was claimed for failed). */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public void release(String codeHash, String username) {
-    Invitation i = em.find(Invitation.class, codeHash);
+    Invitation i = em.find(Invitation.class, codeHash, FRESH);
     if (i != null && username.equals(i.getUsedBy())) {
       i.setUsedBy(null);
       i.setUsedAt(null);
@@ -95,7 +100,7 @@ public class AdminRepository {
 
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public boolean withdraw(String codeHash) {
-    Invitation i = em.find(Invitation.class, codeHash);
+    Invitation i = em.find(Invitation.class, codeHash, FRESH);
     if (i == null || i.getUsedBy() != null) return false;
     i.setWithdrawn(true);
     return true;

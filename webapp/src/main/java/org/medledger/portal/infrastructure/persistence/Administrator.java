@@ -14,6 +14,7 @@ import java.time.Instant;
  * second password-hash scheme exists; the secret itself is never used.
  */
 @Entity
+@jakarta.persistence.Cacheable(false)
 @Table(name = "ml_administrator")
 public class Administrator {
   @Id

@@ -15,6 +15,7 @@ import org.medledger.core.record.Role;
  * its SHA-256). Single use (usedAt/usedBy) and expiring.
  */
 @Entity
+@jakarta.persistence.Cacheable(false)
 @Table(name = "ml_invitation")
 public class Invitation {
   @Id

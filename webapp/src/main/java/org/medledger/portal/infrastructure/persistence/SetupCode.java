@@ -11,6 +11,7 @@ import java.time.Instant;
  * 128 random bits, so a plain hash resists guessing). At most one row; removed when used.
  */
 @Entity
+@jakarta.persistence.Cacheable(false)
 @Table(name = "ml_setup_code")
 public class SetupCode {
   @Id
