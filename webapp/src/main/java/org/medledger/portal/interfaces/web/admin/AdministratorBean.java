@@ -35,9 +35,11 @@ public class AdministratorBean {
   private String username;
   private String password;
   private String password2;
+  private boolean created;
 
   /** The setup form: when no administrator exists, or asked for ({@code ?setup=true}, after --admin-setup). */
   public boolean isSetupNeeded() {
+    if (created) return false; // the login form follows at once
     if (!admins.hasAdministrator()) return true;
     java.util.Map<String, String> params = FacesContext.getCurrentInstance().getExternalContext().getRequestParameterMap();
     return "true".equals(params.get("setup")) || params.containsKey("setup:code"); // the page, then its form's post
@@ -48,6 +50,7 @@ public class AdministratorBean {
     try {
       if (password == null || !password.equals(password2)) throw new PortalException("The two passwords differ.");
       admins.createFirstAdministrator(setupCode, username, pw);
+      created = true;
       AdminMessages.info("The administrator '" + username.trim().toLowerCase(java.util.Locale.ROOT) + "' was created. Log in below.");
     } catch (PortalException e) {
       AdminMessages.error(e.getMessage());
