@@ -50,6 +50,8 @@ public final class PortalLoad {
         --war F, --payara-micro F, --chromium F   (defaults: webapp/target/medledger-webapp.war,
                            webapp/target/payara-micro.jar, /usr/bin/chromium)
         --keep-data        keep the started portal's data directory
+        --admin NAME:PW    the administrator of the portal given with --url (it invites the professionals);
+                           a portal this run starts gets one from its setup code
       build the portal first: %s""".formatted(PortalServer.BUILD_HINT);
 
   private PortalLoad() {}
@@ -69,6 +71,7 @@ public final class PortalLoad {
     Path war = Path.of("webapp/target/medledger-webapp.war");
     Path micro = Path.of("webapp/target/payara-micro.jar");
     Path chromium = Path.of("/usr/bin/chromium");
+    String admin = null;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -86,6 +89,7 @@ public final class PortalLoad {
           case "--chromium" -> chromium = Path.of(args[++i]);
           case "--keep-data" -> keepData = true;
           case "--warmup" -> warmup = true;
+          case "--admin" -> admin = args[++i];
           case "-h", "--help" -> {
             OUT.println(USAGE);
             return;
@@ -97,6 +101,10 @@ public final class PortalLoad {
         throw new IllegalArgumentException("--users, --treatments, --timeout, --max-minutes must be positive");
       }
       if (url != null) checkLoopback(url);
+      if (url != null && (admin == null || !admin.contains(":"))) {
+        throw new IllegalArgumentException("--url needs --admin NAME:PASSWORD, the portal's administrator, who invites"
+            + " the professionals of each group");
+      }
     } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
       System.err.println("bench portal: " + (e instanceof ArrayIndexOutOfBoundsException ? "an option lacks its value"
           : e.getMessage()));
@@ -137,11 +145,17 @@ public final class PortalLoad {
       url = server.baseUrl();
       OUT.printf(Locale.ROOT, "   portal up at %s in %.1f s (data %s)%n", url, (System.nanoTime() - t) / 1e9,
           server.dataDir);
+      String adminPw = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36) + "-bench";
+      BenchAdministrator.create(url, log, chromium, "bench-admin", adminPw, timeoutS * 1000);
+      admin = "bench-admin:" + adminPw;
+      OUT.println("   administrator bench-admin created with the setup code");
     } else if (!PortalServer.answers(url)) {
       System.err.println("bench portal: nothing answers at " + url + "/login.xhtml");
       System.exit(2);
     }
 
+    String adminName = admin.substring(0, admin.indexOf(':'));
+    String adminPassword = admin.substring(admin.indexOf(':') + 1);
     List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
     long deadline = System.nanoTime() + (long) (maxMinutes * 60e9);
     // user names of this run: lt<time>-<random>-g<group>-<role>, distinct from any other run's
@@ -152,7 +166,7 @@ public final class PortalLoad {
       List<Sample> w = Collections.synchronizedList(new ArrayList<>());
       long t = System.nanoTime();
       Thread th = new Thread(new TreatmentGroup(new TreatmentGroup.Settings(url, runTag + "w", 1, timeoutS * 1000,
-          deadline, t, paste, chromium, shots, w::add, line -> { }), 0), "portal-load-warmup");
+          deadline, t, paste, chromium, shots, w::add, line -> { }, adminName, adminPassword), 0), "portal-load-warmup");
       th.setDaemon(true);
       th.start();
       th.join((long) (maxMinutes * 60_000) + 3 * timeoutS * 1000);
@@ -165,7 +179,7 @@ public final class PortalLoad {
           synchronized (OUT) {
             OUT.println(line);
           }
-        });
+        }, adminName, adminPassword);
     AtomicInteger threadNo = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(groups, r -> {
       Thread th = new Thread(r, "portal-load-group-" + threadNo.incrementAndGet());

@@ -38,7 +38,8 @@ final class TreatmentGroup implements Runnable {
 
   /** What the run gives every group. */
   record Settings(String baseUrl, String runTag, int treatments, long timeoutMs, long deadlineNanos, long startNanos,
-      boolean paste, Path chromium, Path screenshots, Consumer<Sample> sink, Consumer<String> progress) {}
+      boolean paste, Path chromium, Path screenshots, Consumer<Sample> sink, Consumer<String> progress,
+      String adminName, String adminPassword) {}
 
   private final Settings s;
   private final int group;
@@ -145,9 +146,22 @@ final class TreatmentGroup implements Runnable {
     return s.baseUrl() + path;
   }
 
-  /** Six contexts; each account registers and logs in; the family member reads their card. */
+  /**
+   * Six contexts; each account registers (the professionals through an invitation of the
+   * portal's administrator, who logs in in a context of their own) and logs in; the family
+   * member reads their card.
+   */
   private boolean accounts(Browser browser) {
     try {
+      BrowserContext adminCtx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+      adminCtx.setDefaultTimeout(s.timeoutMs());
+      Page admin = adminCtx.newPage();
+      pages.put("admin", admin);
+      traffic.put("admin", new java.util.ArrayDeque<>());
+      step("admin", "admin:login", () -> {
+        BenchAdministrator.login(admin, s.baseUrl(), s.adminName(), s.adminPassword());
+        return null;
+      });
       for (String role : ROLES) {
         BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
         ctx.setDefaultTimeout(s.timeoutMs());
@@ -162,16 +176,21 @@ final class TreatmentGroup implements Runnable {
           note(log, "websocket " + path(w.url()));
           w.onFrameReceived(f -> note(log, "websocket frame received: " + cut(String.valueOf(f.text()), 80)));
         });
+        boolean professional = !role.equals("patient") && !role.equals("family");
+        String link = professional ? step("admin", "admin:invite",
+            () -> BenchAdministrator.invite(admin, s.baseUrl(), role, displayName(role), institution(role))) : null;
         step(role, "page:register", () -> {
-          open(p, url("/register.xhtml"));
+          open(p, professional ? link : url("/register.xhtml"));
           visible(p.locator("[id='register:submit']"), "the registration form");
           return null;
         });
         String idx = step(role, "register", () -> {
-          id(p, "register:role_input").selectOption(new SelectOption().setValue(role.toUpperCase(Locale.ROOT)),
-              new Locator.SelectOptionOptions().setForce(true));
-          id(p, "register:displayName").fill(displayName(role));
-          id(p, "register:institution").fill(institution(role));
+          if (!professional) {
+            id(p, "register:role_input").selectOption(new SelectOption().setValue(role.toUpperCase(Locale.ROOT)),
+                new Locator.SelectOptionOptions().setForce(true));
+            id(p, "register:displayName").fill(displayName(role));
+            id(p, "register:institution").fill(institution(role));
+          }
           id(p, "register:username").fill(user(role));
           id(p, "register:password").fill(PW);
           id(p, "register:password2").fill(PW);

@@ -24,6 +24,7 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.ledger.embedded.EmbeddedCertificateAuthority;
 import org.medledger.portal.config.PortalConfig;
 import org.medledger.portal.infrastructure.crypto.Argon2Pool;
+import org.medledger.portal.application.admin.AdminService;
 import org.medledger.portal.infrastructure.crypto.CryptoService;
 import org.medledger.portal.infrastructure.ledger.CertificateSubject;
 import org.medledger.portal.infrastructure.ledger.Organisations;
@@ -57,9 +58,15 @@ public class AccountService {
   @Inject QrCodes qr;
   @Inject LoginThrottle throttle;
   @Inject Argon2Pool pool;
+  @Inject AdminService admin;
 
   /** What the new user sees once: their index and recovery kit. */
-  public record Registered(String username, String indexHex, String recoveryText, String recoveryQrDataUri) {
+  public record Registered(String username, String indexHex, String recoveryText, String recoveryQrDataUri,
+      boolean awaitingApproval) {
+    public Registered(String username, String indexHex, String recoveryText, String recoveryQrDataUri) {
+      this(username, indexHex, recoveryText, recoveryQrDataUri, false);
+    }
+
     /** The code in its groups, each with its dash, for a display that never breaks inside one. */
     public java.util.List<String> recoveryGroups() {
       String[] g = recoveryText.split("-");
@@ -84,22 +91,65 @@ public class AccountService {
   public record AccountView(String username, String displayName, Role role, String institution, String indexHex,
       String mspId, String publicKeyBase64Url, Instant createdAt, Instant lastLogin) {}
 
+  /**
+   * Self-registration. A patient or family member is registered at once (pseudonymous, nothing
+   * on the ledger). A doctor, pharmacist, insurer or lawyer without an invitation only signs up:
+   * σ is created and wrapped, the recovery kit shown, but no certificate exists and nothing is
+   * written until the institution's administrator approves ({@link AdminService#approve}); the
+   * name and institution typed here are a request, not what the certificate will say.
+   */
   public Registered register(String username, String displayName, Role role, String institution, char[] password) {
-    String user = username == null ? "" : username.trim().toLowerCase(java.util.Locale.ROOT);
-    if (!USERNAME.matcher(user).matches()) {
-      throw new PortalException("The user name must be 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'.");
-    }
+    String user = checkUsername(username);
     if (displayName == null || displayName.isBlank() || displayName.length() > 128) {
       throw new PortalException("Please give your name (at most 128 characters).");
     }
     if (role == null) throw new PortalException("Please choose a role.");
     String inst = institution == null || institution.isBlank() ? defaultInstitution(role) : institution.trim();
     if (inst.length() > 128) throw new PortalException("The institution name is too long (at most 128 characters).");
+    checkNewPassword(password);
+    return reserved(user, () -> registerNew(user, displayName.trim(), role, inst, password,
+        role.pseudonymous() ? AccountStatus.ACTIVE : AccountStatus.AWAITING));
+  }
+
+  /**
+   * Registration with an administrator's invitation: the role, display name and institution are
+   * the invitation's (what the administrator vouched for), and go into the certificate. The
+   * invitation is used up by this registration, or given back if it fails.
+   */
+  public Registered registerInvited(String invitationCode, String username, char[] password) {
+    String user = checkUsername(username);
+    checkNewPassword(password);
+    admin.offer(invitationCode); // says why an unusable invitation cannot be used, before anything is taken
+    return reserved(user, () -> {
+      AdminService.Offer offer = admin.claim(invitationCode, user);
+      boolean done = false;
+      try {
+        Registered r = registerNew(user, offer.displayName(), offer.role(), offer.institution(), password, AccountStatus.PENDING);
+        done = true;
+        return r;
+      } finally {
+        if (!done) admin.release(invitationCode, user);
+      }
+    });
+  }
+
+  private static String checkUsername(String username) {
+    String user = username == null ? "" : username.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!USERNAME.matcher(user).matches()) {
+      throw new PortalException("The user name must be 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'.");
+    }
+    return user;
+  }
+
+  private static void checkNewPassword(char[] password) {
     try {
       CryptoService.checkStrength(password);
     } catch (IllegalArgumentException e) {
       throw new PortalException("The password " + e.getMessage() + ".");
     }
+  }
+
+  private Registered reserved(String user, java.util.function.Supplier<Registered> work) {
     // One registration per user name at a time: without this, two simultaneous requests both
     // pass the check below, both publish a certificate, and the second insert fails late.
     if (REGISTERING.putIfAbsent(user, Boolean.TRUE) != null) {
@@ -109,7 +159,7 @@ public class AccountService {
       if (accounts.usernameTaken(user)) { // pending registrations included
         throw new PortalException("The user name '" + user + "' is taken.");
       }
-      return registerNew(user, displayName, role, inst, password);
+      return work.get();
     } finally {
       REGISTERING.remove(user);
     }
@@ -120,9 +170,12 @@ public class AccountService {
    * PENDING before the ledger write, so the name stays taken and a restart finds it; it becomes
    * ACTIVE, synced to disk, before the user is told "registered". A restart finishes a pending
    * registration the ledger has and rolls back one it has not ({@link PendingRegistrations}).
-   * Pseudonymous roles write nothing to the ledger and are ACTIVE at once.
+   * Pseudonymous roles write nothing to the ledger and are ACTIVE at once; a professional's
+   * sign-up waiting for approval gets no certificate and writes nothing ({@code status}
+   * AWAITING).
    */
-  private Registered registerNew(String user, String displayName, Role role, String inst, char[] password) {
+  private Registered registerNew(String user, String displayName, Role role, String inst, char[] password,
+      AccountStatus status) {
     try (UserSecret sigma = crypto.newSecret()) {
       EcKeyPair signing = sigma.signingKeyPair();
       byte[] vk = signing.publicKey();
@@ -132,11 +185,9 @@ public class AccountService {
         throw new PortalException("Index collision, please try again."); // 2^-64: practically never
       }
       String msp = organisations.mspFor(role);
-      // Pseudonymous roles: the certificate (visible in their transactions) names no person.
-      String cn = role.pseudonymous() ? role.name().toLowerCase(java.util.Locale.ROOT) + "-" + indexHex : displayName.trim();
-      X509Certificate cert = organisations.issue(msp, new CertificateSubject(cn, role,
-          role.pseudonymous() ? null : displayName.trim(), role.pseudonymous() ? null : inst), signing.toJca());
-      Actor actor = new Actor(user, displayName.trim(), role, inst, index, msp, cert, sigma);
+      boolean waiting = status == AccountStatus.AWAITING;
+      X509Certificate cert = waiting ? null : organisations.issue(msp, subject(role, indexHex, displayName, inst), signing.toJca());
+      Actor actor = waiting ? null : new Actor(user, displayName, role, inst, index, msp, cert, sigma);
       Account a = new Account();
       a.setUsername(user);
       a.setDisplayName(displayName.trim());
@@ -145,20 +196,22 @@ public class AccountService {
       a.setMspId(msp);
       a.setIndexHex(indexHex);
       a.setPublicKey(vk);
-      a.setCertificatePem(EmbeddedCertificateAuthority.pem(cert));
+      a.setCertificatePem(waiting ? "" : EmbeddedCertificateAuthority.pem(cert));
       a.setWrappedSecret(crypto.wrap(sigma, password));
-      a.setStatus(role.pseudonymous() ? AccountStatus.ACTIVE : AccountStatus.PENDING);
+      a.setStatus(status);
       a.setCreatedAt(Instant.now());
       accounts.insert(a);
       accounts.syncToDisk();
-      if (!role.pseudonymous()) {
-        String tx = storeRegistration(actor, role, index, cert);
+      if (status == AccountStatus.PENDING) {
+        String tx = storeRegistration(actor, role, index, cert,
+            () -> accounts.discardPending(user).ifPresent(accounts::eraseWrappedSecret));
         accounts.complete(user, tx);
         accounts.syncToDisk();
       }
-      LOG.info(() -> "Registered " + role.name().toLowerCase() + " account " + user + " (index " + indexHex + ")");
+      LOG.info(() -> (waiting ? "Sign-up waiting for approval: " : "Registered ") + role.name().toLowerCase()
+          + " account " + user + " (index " + indexHex + ")");
       String payload = crypto.recoveryQrPayload(sigma);
-      return new Registered(user, indexHex, crypto.recoveryText(sigma), qr.dataUri(payload, 240));
+      return new Registered(user, indexHex, crypto.recoveryText(sigma), qr.dataUri(payload, 240), waiting);
     }
   }
 
@@ -167,7 +220,7 @@ public class AccountService {
    * registration is there anyway (a Fabric submit can fail after the orderer took it): then the
    * account is completed, else the pending account is rolled back and the user told why.
    */
-  private String storeRegistration(Actor actor, Role role, long index, X509Certificate cert) {
+  private String storeRegistration(Actor actor, Role role, long index, X509Certificate cert, Runnable rollBack) {
     try {
       return ledger.store(actor.identity(), new Registration(role, index, cert.getEncoded())).transactionId();
     } catch (RuntimeException e) { // LedgerException included
@@ -178,13 +231,13 @@ public class AccountService {
         there = false;
       }
       if (there) return null;
-      accounts.discardPending(actor.username()).ifPresent(accounts::eraseWrappedSecret);
+      rollBack.run();
       if (e instanceof LedgerException le) {
         throw new PortalException("The ledger refused the registration: " + le.getMessage(), le);
       }
       throw e;
     } catch (java.security.cert.CertificateEncodingException e) {
-      accounts.discardPending(actor.username()).ifPresent(accounts::eraseWrappedSecret);
+      rollBack.run();
       throw new IllegalStateException(e);
     }
   }
@@ -207,6 +260,35 @@ public class AccountService {
     return new org.medledger.ledger.LedgerIdentity(x.mspId(), cert, jca.getPrivate());
   }
 
+  /** The certificate's subject: a professional named as vouched for; a pseudonymous role by role and index only. */
+  private static CertificateSubject subject(Role role, String indexHex, String displayName, String institution) {
+    return role.pseudonymous()
+        ? new CertificateSubject(role.name().toLowerCase(java.util.Locale.ROOT) + "-" + indexHex, role, null, null)
+        : new CertificateSubject(displayName, role, displayName, institution);
+  }
+
+  /**
+   * The first login after an administrator's approval: σ is at hand, so the certificate (with the
+   * approved name and institution) is issued and the registration written, in the same
+   * crash-safe order as an invited registration. If the ledger refuses, the account stays
+   * approved and the next login tries again.
+   */
+  private Account finishApproved(Account a, UserSecret sigma) {
+    String user = a.getUsername();
+    EcKeyPair signing = sigma.signingKeyPair();
+    X509Certificate cert = organisations.issue(a.getMspId(),
+        subject(a.getRole(), a.getIndexHex(), a.getDisplayName(), a.getInstitution()), signing.toJca());
+    accounts.certify(user, EmbeddedCertificateAuthority.pem(cert));
+    accounts.syncToDisk();
+    long index = ParticipantIndex.parse(a.getIndexHex());
+    Actor actor = new Actor(user, a.getDisplayName(), a.getRole(), a.getInstitution(), index, a.getMspId(), cert, sigma);
+    String tx = storeRegistration(actor, a.getRole(), index, cert, () -> accounts.backToApproved(user));
+    accounts.complete(user, tx);
+    accounts.syncToDisk();
+    LOG.info(() -> "Registered approved " + a.getRole().name().toLowerCase() + " account " + user + " (index " + a.getIndexHex() + ")");
+    return accounts.byUsername(user).orElseThrow();
+  }
+
   /** {@link #unlock(String, char[], String)} for in-process callers (no client address). */
   public Actor unlock(String username, char[] password) {
     return unlock(username, password, null);
@@ -225,7 +307,8 @@ public class AccountService {
     String user = accountName(username);
     char[] pw = password == null ? new char[0] : password;
     refuseUnusable(pw, "The password ");
-    Optional<Account> found = accounts.byUsername(user);
+    // Completed accounts, and professional sign-ups (told below whether they may log in yet).
+    Optional<Account> found = accounts.anyByUsername(user).filter(a -> a.getStatus() != AccountStatus.PENDING);
     byte[] wrapped = found.map(Account::getWrappedSecret).orElseGet(crypto::decoy);
     UserSecret sigma;
     try (Argon2Pool.Place place = pool.reserve()) {
@@ -247,6 +330,19 @@ public class AccountService {
       throttle.succeeded(ticket);
     }
     Account a = found.get();
+    if (a.getStatus() == AccountStatus.AWAITING) {
+      sigma.close();
+      throw new PortalException("Your account is waiting for approval by your institution's administrator."
+          + " You can log in once it is approved.");
+    }
+    if (a.getStatus() == AccountStatus.APPROVED) {
+      try {
+        a = finishApproved(a, sigma);
+      } catch (RuntimeException e) {
+        sigma.close();
+        throw e;
+      }
+    }
     accounts.recordSuccess(user);
     return new Actor(a.getUsername(), a.getDisplayName(), a.getRole(), a.getInstitution(),
         ParticipantIndex.parse(a.getIndexHex()), a.getMspId(), certificate(a.getCertificatePem()), sigma);

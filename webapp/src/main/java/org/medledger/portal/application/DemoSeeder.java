@@ -11,12 +11,16 @@ import java.util.Base64;
 import java.util.List;
 import java.util.logging.Logger;
 import org.medledger.core.record.Role;
+import org.medledger.portal.application.admin.AdminService;
 import org.medledger.portal.config.PortalConfig;
 
 /**
  * The demo switch (medledger.demo=true): on the first start with an empty portal database,
- * registers one account per role and runs a whole treatment through the ledger, then prints
- * the six passwords in the log — of that start only (they are stored nowhere in clear).
+ * creates the administrator (with the setup code, as an operator would), registers one account
+ * per role — the four professionals through invitations the administrator issues, so their
+ * certificates carry the vouched name and institution — and runs a whole treatment through the
+ * ledger, then prints the seven passwords in the log — of that start only (they are stored
+ * nowhere in clear).
  */
 @ApplicationScoped
 public class DemoSeeder {
@@ -26,6 +30,10 @@ public class DemoSeeder {
   @Inject PortalConfig config;
   @Inject AccountService accounts;
   @Inject TreatmentService treatments;
+  @Inject AdminService admins;
+
+  /** The demo administrator's name. */
+  static final String ADMIN = "admin";
 
   private record Person(String username, String name, Role role, String institution) {}
 
@@ -43,15 +51,22 @@ public class DemoSeeder {
       LOG.info("Demo switch is on, but the portal already has accounts: nothing seeded (passwords were printed on the first start).");
       return;
     }
-    LOG.info("Demo switch is on: seeding six accounts and a finished treatment...");
+    LOG.info("Demo switch is on: seeding the administrator, six accounts and a finished treatment...");
     SecureRandom random = new SecureRandom();
     List<String> passwords = new ArrayList<>();
     List<Actor> actors = new ArrayList<>();
+    String adminPassword = password(random);
+    if (!admins.hasAdministrator()) admins.createFirstAdministrator(admins.newSetupCode(), ADMIN, adminPassword.toCharArray());
     try {
       for (Person p : PEOPLE) {
         String pw = password(random);
         passwords.add(pw);
-        accounts.register(p.username(), p.name(), p.role(), p.institution(), pw.toCharArray());
+        if (p.role().pseudonymous()) {
+          accounts.register(p.username(), p.name(), p.role(), p.institution(), pw.toCharArray());
+        } else {
+          AdminService.IssuedInvitation inv = admins.invite(ADMIN, p.role(), p.name(), p.institution());
+          accounts.registerInvited(inv.code(), p.username(), pw.toCharArray());
+        }
         actors.add(accounts.unlock(p.username(), pw.toCharArray()));
       }
       Actor patient = actors.get(0), family = actors.get(1), doctor = actors.get(2), pharmacist = actors.get(3),
@@ -67,6 +82,7 @@ public class DemoSeeder {
       treatments.write(pharmacist, k, "Dispensed: amoxicillin/clavulanate 875/125 mg, 2x daily for 7 days. Price 42.00 EUR.");
       treatments.write(insurer, k, "Claim accepted: 80% of hospital and pharmacy costs reimbursed.");
       StringBuilder sb = new StringBuilder("\n=== MedLedger demo accounts (printed on this first start only) ===\n");
+      sb.append(String.format("  %-11s %-22s password: %s   (at /administrator.xhtml)%n", ADMIN, "(Administrator)", adminPassword));
       for (int i = 0; i < PEOPLE.size(); i++) {
         Person p = PEOPLE.get(i);
         sb.append(String.format("  %-11s %-22s password: %s%n", p.username(), "(" + p.role().title().split(" ")[0] + ")", passwords.get(i)));

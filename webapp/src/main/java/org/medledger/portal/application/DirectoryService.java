@@ -6,11 +6,13 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import org.medledger.core.crypto.P256;
+import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
@@ -18,28 +20,40 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.infrastructure.ledger.Portal;
 import org.medledger.portal.infrastructure.ledger.PortalIdentity;
 
-/** The directory: registered (non-pseudonymous) participants as published on the ledger. */
+/**
+ * The directory: registered (non-pseudonymous) participants as published on the ledger. Each
+ * professional's name and institution are read from their certificate (the attributes
+ * {@code medledger.name} and {@code medledger.institution} their organisation signed when it
+ * vouched for them), never from text anybody typed into a portal; the key fingerprint tells
+ * apart two people who share a name.
+ */
 @ApplicationScoped
 public class DirectoryService {
   @Inject MedLedgerClient ledger;
   @Inject @Portal PortalIdentity portal;
-  @Inject AccountService accounts;
 
+  /**
+   * One registered professional. {@code vouched} is false for a certificate without the name
+   * and institution attributes (registered before vouching existed): then the name is the
+   * certificate's subject and the institution its organisation.
+   */
   public record Participant(Role role, String indexHex, String name, String organisation, String institution,
-      String fingerprint) {
+      String fingerprint, boolean vouched) {
     public String roleTitle() {
       return role.title();
     }
 
+    /** The pickers' text: who, what, where, and the key fingerprint that tells namesakes apart. */
     public String label() {
-      return name + " — " + role.title().toLowerCase(Locale.ROOT) + ", " + institution + " (" + indexHex + ")";
+      return name + " — " + role.title().toLowerCase(Locale.ROOT) + ", " + institution + " (key " + fingerprint + ")";
     }
   }
 
   public List<Participant> all() {
     List<Participant> out = new ArrayList<>();
     for (Registration r : ledger.participants(portal.get())) out.add(of(r));
-    out.sort(java.util.Comparator.comparing((Participant p) -> p.role().code()).thenComparing(Participant::name));
+    out.sort(java.util.Comparator.comparing((Participant p) -> p.role().code()).thenComparing(Participant::name)
+        .thenComparing(Participant::institution).thenComparing(Participant::fingerprint));
     return out;
   }
 
@@ -49,32 +63,40 @@ public class DirectoryService {
         .filter(p -> role == null || p.role() == role)
         .filter(p -> q.isEmpty() || p.name().toLowerCase(Locale.ROOT).contains(q)
             || p.institution().toLowerCase(Locale.ROOT).contains(q)
-            || p.organisation().toLowerCase(Locale.ROOT).contains(q) || p.indexHex().contains(q))
+            || p.organisation().toLowerCase(Locale.ROOT).contains(q) || p.indexHex().contains(q)
+            || p.fingerprint().replace(" ", "").contains(q.replace(" ", "")))
         .toList();
   }
 
   public Optional<Participant> byIndex(long index) {
-    return ledger.participant(portal.get(), index).map(this::of);
+    return ledger.participant(portal.get(), index).map(DirectoryService::of);
   }
 
-  private Participant of(Registration r) {
+  static Participant of(Registration r) {
     X509Certificate cert = AccountService.certificate(r.certificateDer());
-    String cn = rdn(cert, "CN");
     String org = rdn(cert, "O");
     String indexHex = ParticipantIndex.hex(r.index());
-    String institution = accounts.byIndex(indexHex).map(AccountService.AccountView::institution).orElse(org);
+    Map<String, String> attrs;
+    try {
+      attrs = CertificateAttributes.of(cert);
+    } catch (IllegalArgumentException e) {
+      attrs = Map.of(); // malformed attributes vouch for nothing
+    }
+    String name = attrs.get(CertificateAttributes.NAME);
+    String institution = attrs.get(CertificateAttributes.INSTITUTION);
+    boolean vouched = name != null && !name.isBlank() && institution != null && !institution.isBlank();
     byte[] vk = P256.encodeCompressed(P256.fromJcaPublicKey(cert.getPublicKey()));
-    return new Participant(r.role(), indexHex, cn, org, institution, fingerprint(vk));
+    return new Participant(r.role(), indexHex, vouched ? name : rdn(cert, "CN"), org,
+        vouched ? institution : org + " (not confirmed)", fingerprint(vk), vouched);
   }
 
+  /**
+   * A short key fingerprint people can read out and compare: the first 8 bytes of SHA-256 of
+   * the compressed public key (33 bytes), as four groups of four hex digits separated by spaces.
+   */
   public static String fingerprint(byte[] publicKey) {
     String h = org.medledger.core.crypto.Bytes.hex(org.medledger.core.crypto.Hashes.sha256(publicKey));
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 32; i += 4) {
-      if (i > 0) sb.append(':');
-      sb.append(h, i, i + 4);
-    }
-    return sb.toString();
+    return h.substring(0, 4) + " " + h.substring(4, 8) + " " + h.substring(8, 12) + " " + h.substring(12, 16);
   }
 
   static String rdn(X509Certificate cert, String type) {

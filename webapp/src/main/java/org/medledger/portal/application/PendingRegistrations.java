@@ -69,6 +69,11 @@ public class PendingRegistrations {
         completed++;
         LOG.warning(() -> "Completed the registration of " + a.getUsername() + " (index " + a.getIndexHex()
             + "), interrupted by a crash after its ledger write");
+      } else if (a.getApprovedBy() != null) {
+        // An approved sign-up keeps its approval: the next login issues and writes again.
+        accounts.backToApproved(a.getUsername());
+        LOG.warning(() -> "The approved registration of " + a.getUsername() + " (index " + a.getIndexHex()
+            + ") was interrupted by a crash before its ledger write; it is finished at the next login");
       } else {
         accounts.discardPending(a.getUsername()).ifPresent(accounts::eraseWrappedSecret);
         LOG.warning(() -> "Rolled back the registration of " + a.getUsername() + " (index " + a.getIndexHex()

@@ -45,6 +45,14 @@ public class PortalConfig {
     return get("medledger.fabric.org", "hospital").trim();
   }
 
+  /**
+   * Print a new administrator setup code at this start even though administrators exist (a lost
+   * administrator password, another administrator): {@code scripts/portal --admin-setup}.
+   */
+  public boolean adminSetup() {
+    return Boolean.parseBoolean(get("medledger.admin.setup", "false").trim());
+  }
+
   /** Seed six demo accounts and a finished treatment on first start. */
   public boolean demo() {
     return Boolean.parseBoolean(get("medledger.demo", "false").trim());

@@ -24,6 +24,7 @@ import java.util.Set;
 @ApplicationScoped
 public class PortalAuthenticationMechanism implements HttpAuthenticationMechanism {
   @Inject UserSession session;
+  @Inject AdminSession adminSession;
   @Inject IdentityStoreHandler identityStores;
 
   @Override
@@ -40,18 +41,27 @@ public class PortalAuthenticationMechanism implements HttpAuthenticationMechanis
     if (request.getSession(false) != null && session.isLoggedIn()) {
       return context.notifyContainerAboutLogin(session.getUsername(), Set.of(PortalIdentityStore.GROUP));
     }
+    if (request.getSession(false) != null && adminSession.isLoggedIn()) {
+      return context.notifyContainerAboutLogin(adminCaller(adminSession.getUsername()), Set.of(PortalIdentityStore.ADMIN_GROUP));
+    }
     if (context.isProtected()) {
       // This answer is sent before any filter runs: it carries the portal's headers itself.
       if (SecurityHeaders.upgraded(request, response)) return AuthenticationStatus.SEND_CONTINUE;
       SecurityHeaders.apply(request, response);
       response.setHeader("Cache-Control", "no-store");
       try {
-        response.sendRedirect(request.getContextPath() + "/login.xhtml");
+        boolean adminPage = request.getRequestURI().startsWith(request.getContextPath() + "/admin/");
+        response.sendRedirect(request.getContextPath() + (adminPage ? "/administrator.xhtml" : "/login.xhtml"));
       } catch (IOException e) {
         return AuthenticationStatus.SEND_FAILURE;
       }
       return AuthenticationStatus.SEND_CONTINUE;
     }
     return context.doNothing();
+  }
+
+  /** The caller name of an administrator: apart from account names, which never hold ':'. */
+  static String adminCaller(String admin) {
+    return "admin:" + admin;
   }
 }

@@ -14,13 +14,19 @@ import java.util.Set;
 @ApplicationScoped
 public class PortalIdentityStore implements IdentityStore {
   public static final String GROUP = "user";
+  /** An administrator of this portal (the /admin/ pages). */
+  public static final String ADMIN_GROUP = "admin";
 
   @Inject UserSession session;
+  @Inject AdminSession adminSession;
 
   @Override
   public CredentialValidationResult validate(Credential credential) {
     if (credential instanceof UnlockedCredential c && session.isLoggedIn() && c.username().equals(session.getUsername())) {
       return new CredentialValidationResult(c.username(), Set.of(GROUP));
+    }
+    if (credential instanceof AdminCredential c && adminSession.isLoggedIn() && c.username().equals(adminSession.getUsername())) {
+      return new CredentialValidationResult(PortalAuthenticationMechanism.adminCaller(c.username()), Set.of(ADMIN_GROUP));
     }
     return CredentialValidationResult.INVALID_RESULT;
   }

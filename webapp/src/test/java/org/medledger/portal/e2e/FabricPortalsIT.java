@@ -39,6 +39,8 @@ class FabricPortalsIT {
   private static String lawfirm;
   private static String pharmacy;
   private static String insurerPortal;
+  /** Each portal's administrator (professionals are admitted through invitations). */
+  private static Map<String, Vouching> vouching;
   private static Playwright playwright;
   private static Browser browser;
 
@@ -55,9 +57,18 @@ class FabricPortalsIT {
     lawfirm = urls[1].trim().replaceAll("/$", "");
     pharmacy = urls[2].trim().replaceAll("/$", "");
     insurerPortal = urls[3].trim().replaceAll("/$", "");
+    // The portals' logs, where each printed its administrator setup code at its first start.
+    String logs = System.getProperty("medledger.fabric.portalLogs", "");
+    String[] logPaths = logs.split(",");
+    assumeOrFail(logPaths.length == 4 && !logs.isBlank(),
+        "-Dmedledger.fabric.portalLogs needs the four portals' log files (the administrator setup codes)");
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run")));
+    vouching = Map.of(hospital, Vouching.of(hospital, Path.of(logPaths[0].trim()), browser),
+        lawfirm, Vouching.of(lawfirm, Path.of(logPaths[1].trim()), browser),
+        pharmacy, Vouching.of(pharmacy, Path.of(logPaths[2].trim()), browser),
+        insurerPortal, Vouching.of(insurerPortal, Path.of(logPaths[3].trim()), browser));
   }
 
   private static void assumeOrFail(boolean condition, String message) {
@@ -84,16 +95,14 @@ class FabricPortalsIT {
     return p.locator("[id='" + clientId + "']");
   }
 
-  /** Registers and logs in; returns the new index. */
-  private static String join(Page p, String portal, String role, String name, String user) {
-    p.navigate(portal + "/register.xhtml");
-    id(p, "register:role_input").selectOption(new SelectOption().setValue(role), new Locator.SelectOptionOptions().setForce(true));
-    id(p, "register:displayName").fill(name);
-    id(p, "register:username").fill(user);
-    id(p, "register:password").fill(PW);
-    id(p, "register:password2").fill(PW);
-    id(p, "register:submit").click();
-    String index = p.locator("#newIndex").textContent().trim();
+  /**
+   * Registers (a professional through an invitation of that portal's administrator, with the
+   * name and institution the administrator vouches for) and logs in; returns the new index.
+   */
+  private static String join(Page p, String portal, String role, String name, String user) throws java.io.IOException {
+    String institution = portal.equals(lawfirm) ? "Weber & Partners" : portal.equals(pharmacy) ? "City Pharmacy"
+        : portal.equals(insurerPortal) ? "Northern Health Insurance" : "St. Mary's Hospital";
+    String index = vouching.get(portal).register(p, role, name, institution, user, PW);
     assertThat(index).as("index of " + user).hasSize(16);
     p.navigate(portal + "/login.xhtml");
     id(p, "login:username").fill(user);

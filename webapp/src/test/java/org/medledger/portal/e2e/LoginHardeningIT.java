@@ -55,6 +55,7 @@ class LoginHardeningIT {
   private static PortalProcess portal;
   private static Playwright playwright;
   private static Browser browser;
+  private static Vouching vouching;
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,6 +67,7 @@ class LoginHardeningIT {
         "-Dmedledger.login.address-free-failures=1000000"));
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright);
+    vouching = Vouching.of(portal, browser);
   }
 
   @AfterAll
@@ -257,16 +259,9 @@ class LoginHardeningIT {
     shot(p, "settings-recovery-kit");
   }
 
-  /** Registers through the page; returns the recovery kit's text. */
+  /** Registers through the page (a professional through an invitation); returns the recovery kit's text. */
   private String register(Page p, String role, String name, String institution, String user) throws IOException {
-    p.navigate(portal.url("/register.xhtml"));
-    id(p, "register:role_input").selectOption(new SelectOption().setValue(role), new Locator.SelectOptionOptions().setForce(true));
-    id(p, "register:displayName").fill(name);
-    id(p, "register:institution").fill(institution);
-    id(p, "register:username").fill(user);
-    id(p, "register:password").fill(PW);
-    id(p, "register:password2").fill(PW);
-    id(p, "register:submit").click();
+    vouching.register(p, role, name, institution, user, PW);
     String kit = p.locator("#recoveryText").textContent().trim();
     assertThat(kit).as("recovery kit of " + user).matches("MLRK1(-[A-Z2-7]{1,4}){15}");
     return kit;

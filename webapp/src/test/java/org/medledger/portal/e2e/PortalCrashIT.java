@@ -85,11 +85,9 @@ class PortalCrashIT {
     return p.locator("[id='" + clientId + "']");
   }
 
-  private static void fillRegistration(Page p, String user) {
-    p.navigate(portal.url("/register.xhtml"));
-    id(p, "register:role_input").selectOption(new SelectOption().setValue("DOCTOR"), new Locator.SelectOptionOptions().setForce(true));
-    id(p, "register:displayName").fill("Dr. Crash Test");
-    id(p, "register:institution").fill("St. Kill's Hospital");
+  /** A doctor's registration through a fresh invitation of this portal's administrator. */
+  private static void fillRegistration(Page p, String user) throws IOException {
+    p.navigate(Vouching.of(portal, browser).invite("DOCTOR", "Dr. Crash Test", "St. Kill's Hospital"));
     id(p, "register:username").fill(user);
     id(p, "register:password").fill(PW);
     id(p, "register:password2").fill(PW);

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * is refused, and after the patient's account is deleted the family member and the lawyer
  * still read every record. Screenshots go to target/screenshots.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class PortalE2EIT {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final String PW = "correct horse battery";
@@ -36,6 +37,7 @@ class PortalE2EIT {
   private static Playwright playwright;
   private static Browser browser;
   private static Path shots;
+  private static Vouching vouching;
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,6 +50,7 @@ class PortalE2EIT {
     portal = PortalProcess.start(data);
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright);
+    vouching = Vouching.of(portal, browser);
   }
 
   @AfterAll
@@ -67,17 +70,9 @@ class PortalE2EIT {
     return p.locator("[id='" + clientId + "']");
   }
 
-  private void register(Page p, String role, String name, String institution, String user) {
-    p.navigate(portal.url("/register.xhtml"));
-    id(p, "register:role_input").selectOption(new SelectOption().setValue(role), new Locator.SelectOptionOptions().setForce(true));
-    id(p, "register:displayName").fill(name);
-    id(p, "register:institution").fill(institution);
-    id(p, "register:username").fill(user);
-    id(p, "register:password").fill(PW);
-    id(p, "register:password2").fill(PW);
-    id(p, "register:submit").click();
-    assertThat(p.locator("#recoveryText").textContent()).as("recovery kit of " + user).startsWith("MLRK1-");
-    assertThat(p.locator("#newIndex").textContent()).hasSize(16);
+  /** Patients and family on their own; professionals through the administrator's invitation. */
+  private void register(Page p, String role, String name, String institution, String user) throws java.io.IOException {
+    assertThat(vouching.register(p, role, name, institution, user, PW)).hasSize(16);
   }
 
   private void login(Page p, String user, String password) {
@@ -96,6 +91,7 @@ class PortalE2EIT {
   }
 
   @Test
+  @org.junit.jupiter.api.Order(1)
   void theWholeTreatmentThroughThePages() throws Exception {
     Map<String, Page> pages = new LinkedHashMap<>();
     String[][] people = {
@@ -237,6 +233,91 @@ class PortalE2EIT {
     }
     shot(family, "family-casefile");
     shot(lawyer, "lawyer-casefile");
+  }
+
+  /**
+   * Issue 12, part 1, through the pages: a "doctor" who signs up under an invited doctor's name
+   * and institution is not listed and cannot log in until the administrator decides; the invited
+   * doctor is listed once, with the institution and a key fingerprint; a used invitation says
+   * so; an approved sign-up logs in with the institution the administrator confirmed.
+   */
+  @Test
+  @org.junit.jupiter.api.Order(2)
+  void professionalsAreAdmittedByTheirInstitution() throws Exception {
+    Page twin = page("twin");
+    String link = vouching.invite("DOCTOR", "Dr. Ana Twin", "St. Mary's Hospital");
+    twin.navigate(link);
+    assertThat(twin.locator("#offerInstitution").textContent()).isEqualTo("St. Mary's Hospital");
+    id(twin, "register:username").fill("twin");
+    id(twin, "register:password").fill(PW);
+    id(twin, "register:password2").fill(PW);
+    id(twin, "register:submit").click();
+    assertThat(twin.locator("#newIndex").textContent()).hasSize(16);
+
+    // The invitation worked once.
+    Page again = page("again");
+    again.navigate(link);
+    assertThat(id(again, "refused:messages").textContent()).contains("This invitation has already been used");
+    assertThat(id(again, "register:username").count()).isZero();
+
+    // The impostor signs up under the same name and institution: it waits, nothing is listed.
+    Page impostor = page("impostor");
+    impostor.navigate(portal.url("/register.xhtml"));
+    id(impostor, "register:role_input").selectOption(new SelectOption().setValue("DOCTOR"), new Locator.SelectOptionOptions().setForce(true));
+    id(impostor, "register:displayName").fill("Dr. Ana Twin");
+    id(impostor, "register:institution").fill("St. Mary's Hospital");
+    id(impostor, "register:username").fill("impostor");
+    id(impostor, "register:password").fill(PW);
+    id(impostor, "register:password2").fill(PW);
+    id(impostor, "register:submit").click();
+    assertThat(impostor.locator("#awaiting").textContent()).contains("waiting for approval");
+    login(impostor, "impostor", PW);
+    assertThat(id(impostor, "login:messages").textContent()).contains("waiting for approval");
+    assertThat(impostor.url()).contains("/login.xhtml");
+
+    Page looker = page("looker");
+    register(looker, "PATIENT", "Lou Looker", "Private", "looker");
+    login(looker, "looker", PW);
+    looker.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    looker.navigate(portal.url("/app/directory.xhtml"));
+    id(looker, "dirForm:query").fill("Ana Twin");
+    id(looker, "dirForm:search").click();
+    Locator rows = looker.locator("[id='dirForm:results'] tbody tr");
+    assertThat(rows.count()).as("directory rows for Dr. Ana Twin").isEqualTo(1);
+    assertThat(rows.first().textContent()).contains("St. Mary's Hospital");
+    assertThat(rows.first().locator("td").nth(5).textContent().trim()).matches("[0-9a-f]{4}( [0-9a-f]{4}){3}");
+    shot(looker, "directory-vouched");
+
+    // Approval: a sign-up the administrator checks; the institution is the one they confirm.
+    Page late = page("late");
+    late.navigate(portal.url("/register.xhtml"));
+    id(late, "register:role_input").selectOption(new SelectOption().setValue("PHARMACIST"), new Locator.SelectOptionOptions().setForce(true));
+    id(late, "register:displayName").fill("Lena Late");
+    id(late, "register:institution").fill("typed by me");
+    id(late, "register:username").fill("latecomer");
+    id(late, "register:password").fill(PW);
+    id(late, "register:password2").fill(PW);
+    id(late, "register:submit").click();
+    assertThat(late.locator("#awaiting").count()).isEqualTo(1);
+    Page admin = vouching.administrator();
+    Locator row = admin.locator("[id='admin:waiting'] tbody tr").filter(new Locator.FilterOptions().setHasText("latecomer"));
+    row.locator("input[id$=':institution']").fill("Riverside Pharmacy");
+    row.locator("button[id$=':approve']").click();
+    assertThat(id(admin, "admin:messages").textContent()).contains("Approved latecomer");
+    Locator imp = admin.locator("[id='admin:waiting'] tbody tr").filter(new Locator.FilterOptions().setHasText("impostor"));
+    imp.locator("button[id$=':refuse']").click();
+    assertThat(id(admin, "admin:messages").textContent()).contains("Refused the sign-up of impostor");
+    shot(admin, "admin");
+
+    login(late, "latecomer", PW);
+    late.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    login(impostor, "impostor", PW);
+    assertThat(id(impostor, "login:messages").textContent()).contains("Wrong user name or password");
+    looker.navigate(portal.url("/app/directory.xhtml"));
+    id(looker, "dirForm:query").fill("Lena Late");
+    id(looker, "dirForm:search").click();
+    assertThat(rows.count()).isEqualTo(1);
+    assertThat(rows.first().textContent()).contains("Riverside Pharmacy").doesNotContain("typed by me");
   }
 
   private static int bell(Page p) {

@@ -76,14 +76,7 @@ class UploadLimitsIT {
     BrowserContext ctx = browser.newContext();
     ctx.setDefaultTimeout(60_000);
     Page doctor = ctx.newPage();
-    doctor.navigate(portal.url("/register.xhtml"));
-    id(doctor, "register:role_input").selectOption(new SelectOption().setValue("DOCTOR"), new Locator.SelectOptionOptions().setForce(true));
-    id(doctor, "register:displayName").fill("Dr. Upload");
-    id(doctor, "register:institution").fill("St. Mary's Hospital");
-    id(doctor, "register:username").fill("doctor");
-    id(doctor, "register:password").fill(PW);
-    id(doctor, "register:password2").fill(PW);
-    id(doctor, "register:submit").click();
+    Vouching.of(portal, browser).register(doctor, "DOCTOR", "Dr. Upload", "St. Mary's Hospital", "doctor", PW);
     assertThat(doctor.locator("#newIndex").textContent()).hasSize(16);
     String index = doctor.locator("#newIndex").textContent();
     doctor.navigate(portal.url("/login.xhtml"));

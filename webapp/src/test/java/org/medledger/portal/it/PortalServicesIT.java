@@ -3,6 +3,7 @@ package org.medledger.portal.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import jakarta.annotation.Resource;
 import jakarta.inject.Inject;
 import java.io.File;
 import java.util.Base64;
@@ -29,7 +30,10 @@ import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.Card;
 import org.medledger.portal.application.PendingRegistrations;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.infrastructure.ledger.CertificateSubject;
 import org.medledger.portal.infrastructure.ledger.Organisations;
+import org.medledger.portal.application.DirectoryService;
+import org.medledger.portal.application.admin.AdminService;
 import org.medledger.portal.infrastructure.persistence.Account;
 import org.medledger.portal.infrastructure.persistence.AccountRepository;
 import org.medledger.portal.infrastructure.persistence.AccountStatus;
@@ -85,6 +89,33 @@ class PortalServicesIT {
   @Inject PendingRegistrations pendingRegistrations;
   @Inject Organisations organisations;
 
+  @Inject AdminService admins;
+  @Inject DirectoryService directory;
+  @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
+
+  private static final String ADMIN = "it-admin";
+  private static final String ADMIN_PW = "administrator password";
+
+  /** This deployment's administrator, created once with a setup code as an operator would. */
+  private static volatile boolean adminReady;
+
+  private void administrator() {
+    if (adminReady) return;
+    try {
+      admins.createFirstAdministrator(admins.newSetupCode(), ADMIN, ADMIN_PW.toCharArray());
+    } catch (PortalException alreadyThere) {
+      // created by an earlier test class run in this server
+    }
+    adminReady = true;
+  }
+
+  /** A professional admitted the way the portal admits them: the administrator's invitation. */
+  private AccountService.Registered invited(String user, String name, Role role, String institution, char[] password) {
+    administrator();
+    AdminService.IssuedInvitation i = admins.invite(ADMIN, role, name, institution);
+    return accounts.registerInvited(i.code(), user, password);
+  }
+
   private static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
@@ -114,7 +145,7 @@ class PortalServicesIT {
   void registeringADoctorStoresItsCertificateThroughTheProducersLedger() {
     long height = ledger.height();
     String user = unique("doc");
-    AccountService.Registered r = accounts.register(user, "Dr. Test", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    AccountService.Registered r = invited(user, "Dr. Test", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     assertThat(ledger.height()).isGreaterThan(height);
     var reg = client.participant(portal.get(), ParticipantIndex.parse(r.indexHex()));
     assertThat(reg).isPresent();
@@ -125,11 +156,147 @@ class PortalServicesIT {
     assertThat(client.participant(portal.get(), ParticipantIndex.parse(p.indexHex()))).isEmpty();
   }
 
+  // ------------------------------------------------------------------ vouching (issue 12, part 1)
+
+  /**
+   * The finding: a self-registered "doctor" under a listed doctor's name and institution got a
+   * certificate and a second, identical directory entry. Now the sign-up only waits for the
+   * administrator: nothing on the ledger, no login, one entry.
+   */
+  @Test
+  void anImpostorDoctorUnderAListedNameIsNotAdmitted() {
+    String name = "Dr. " + unique("Same");
+    invited(unique("doc"), name, Role.DOCTOR, "St. Mary's Hospital", "password123".toCharArray());
+    long height = ledger.height();
+    String imp = unique("imp");
+    AccountService.Registered impostor =
+        accounts.register(imp, name, Role.DOCTOR, "St. Mary's Hospital", "password123".toCharArray());
+    assertThat(impostor.awaitingApproval()).isTrue();
+    assertThat(client.participant(portal.get(), ParticipantIndex.parse(impostor.indexHex())))
+        .as("the impostor's registration on the ledger").isEmpty();
+    assertThat(ledger.height()).as("ledger height after the impostor's attempt").isEqualTo(height);
+    assertThat(directory.search(Role.DOCTOR, name)).as("directory entries named " + name).hasSize(1);
+    assertThatThrownBy(() -> accounts.unlock(imp, "password123".toCharArray()))
+        .hasMessage("Your account is waiting for approval by your institution's administrator. You can log in once it is approved.");
+    assertThat(admins.waiting()).anySatisfy(w -> assertThat(w.username()).isEqualTo(imp));
+    admins.refuse(ADMIN, imp);
+    assertThat(repository.usernameTaken(imp)).isFalse();
+    assertThat(secrets(impostor.indexHex())).as("a refused sign-up's wrapped secret").isFalse();
+  }
+
+  /** An invited doctor appears once, with the certificate's name and institution and a key fingerprint. */
+  @Test
+  void anInvitedDoctorAppearsOnceWithTheVouchedInstitutionAndAFingerprint() throws Exception {
+    String name = "Dr. " + unique("Invited");
+    AccountService.Registered r = invited(unique("doc"), name, Role.DOCTOR, "St. Vouched Hospital", "password123".toCharArray());
+    List<DirectoryService.Participant> found = directory.search(Role.DOCTOR, name);
+    assertThat(found).hasSize(1);
+    DirectoryService.Participant p = found.get(0);
+    assertThat(p.indexHex()).isEqualTo(r.indexHex());
+    assertThat(p.institution()).isEqualTo("St. Vouched Hospital");
+    assertThat(p.vouched()).isTrue();
+    assertThat(p.fingerprint()).matches("[0-9a-f]{4}( [0-9a-f]{4}){3}");
+    assertThat(p.label()).contains(name, "St. Vouched Hospital", p.fingerprint());
+    var reg = client.participant(portal.get(), ParticipantIndex.parse(r.indexHex())).orElseThrow();
+    var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(reg.certificateDer()));
+    assertThat(org.medledger.core.record.CertificateAttributes.of(cert))
+        .containsEntry("medledger.role", "doctor").containsEntry("medledger.name", name)
+        .containsEntry("medledger.institution", "St. Vouched Hospital");
+    // A namesake at another institution is told apart by institution and fingerprint.
+    invited(unique("doc"), name, Role.DOCTOR, "Other Clinic", "password123".toCharArray());
+    List<DirectoryService.Participant> both = directory.search(Role.DOCTOR, name);
+    assertThat(both).hasSize(2);
+    assertThat(both).extracting(DirectoryService.Participant::fingerprint).doesNotHaveDuplicates();
+    assertThat(both).extracting(DirectoryService.Participant::institution).containsExactlyInAnyOrder("St. Vouched Hospital", "Other Clinic");
+  }
+
+  /** An invitation is used once; an expired or withdrawn one says so and admits nobody. */
+  @Test
+  void anInvitationWorksOnceAndAnExpiredOrWithdrawnOneSaysSo() throws Exception {
+    administrator();
+    AdminService.IssuedInvitation i = admins.invite(ADMIN, Role.PHARMACIST, "Pia " + unique("Once"), "Central Pharmacy");
+    assertThat(admins.offer(i.code()).displayName()).isEqualTo(i.displayName());
+    accounts.registerInvited(i.code(), unique("pha"), "password123".toCharArray());
+    assertThatThrownBy(() -> accounts.registerInvited(i.code(), unique("pha"), "password123".toCharArray()))
+        .isInstanceOf(PortalException.class).hasMessageContaining("already been used");
+    assertThatThrownBy(() -> admins.offer(i.code() + "x")).hasMessageContaining("not valid");
+
+    AdminService.IssuedInvitation old = admins.invite(ADMIN, Role.INSURER, "Ivo " + unique("Late"), "Mutual");
+    try (var c = dataSource.getConnection();
+        var st = c.prepareStatement("UPDATE ml_invitation SET expiresAt = ? WHERE displayName = ?")) {
+      st.setLong(1, java.time.Instant.now().minusSeconds(60).toEpochMilli()); // as if a week had passed
+      st.setString(2, old.displayName());
+      assertThat(st.executeUpdate()).isEqualTo(1);
+    }
+    String late = unique("ins");
+    assertThatThrownBy(() -> accounts.registerInvited(old.code(), late, "password123".toCharArray()))
+        .isInstanceOf(PortalException.class).hasMessageContaining("This invitation expired on");
+    assertThat(repository.usernameTaken(late)).isFalse();
+
+    AdminService.IssuedInvitation gone = admins.invite(ADMIN, Role.LAWYER, "Lea " + unique("Gone"), "Weber & Partners");
+    admins.withdraw(ADMIN, admins.invitations().stream().filter(v -> v.displayName().equals(gone.displayName()))
+        .findFirst().orElseThrow().reference());
+    assertThatThrownBy(() -> accounts.registerInvited(gone.code(), unique("law"), "password123".toCharArray()))
+        .hasMessageContaining("withdrawn");
+    // Patients are not invited.
+    assertThatThrownBy(() -> admins.invite(ADMIN, Role.PATIENT, "Pat", "Private")).isInstanceOf(PortalException.class);
+  }
+
+  /**
+   * Approval: a professional's sign-up waits; the administrator approves it with the name and
+   * institution they confirmed (not the typed ones); the next login issues the certificate with
+   * those and writes the registration.
+   */
+  @Test
+  void anApprovedSignUpIsRegisteredAtItsNextLoginWithTheNameTheAdministratorConfirmed() {
+    administrator();
+    String user = unique("doc");
+    AccountService.Registered r = accounts.register(user, "Dr. Typed", Role.DOCTOR, "Typed Hospital", "password123".toCharArray());
+    assertThat(r.awaitingApproval()).isTrue();
+    assertThatThrownBy(() -> admins.approve(ADMIN, unique("nobody"), "X", "Y")).hasMessageContaining("no sign-up");
+    String vouched = "Dr. " + unique("Approved");
+    admins.approve(ADMIN, user, vouched, "St. Approved Hospital");
+    assertThat(client.participant(portal.get(), ParticipantIndex.parse(r.indexHex()))).as("before the login").isEmpty();
+    try (Actor a = accounts.unlock(user, "password123".toCharArray())) {
+      assertThat(a.displayName()).isEqualTo(vouched);
+      assertThat(a.institution()).isEqualTo("St. Approved Hospital");
+    }
+    List<DirectoryService.Participant> found = directory.search(Role.DOCTOR, vouched);
+    assertThat(found).singleElement().satisfies(p -> {
+      assertThat(p.indexHex()).isEqualTo(r.indexHex());
+      assertThat(p.institution()).isEqualTo("St. Approved Hospital");
+    });
+    assertThat(directory.search(null, "Typed Hospital")).noneMatch(p -> p.indexHex().equals(r.indexHex()));
+    try (Actor again = accounts.unlock(user, "password123".toCharArray())) { // an ordinary login now
+      assertThat(again.indexHex()).isEqualTo(r.indexHex());
+    }
+  }
+
+  /** The setup code creates one administrator, once; the administrator's password is checked. */
+  @Test
+  void theSetupCodeWorksOnce() {
+    String code = admins.newSetupCode();
+    String first = unique("adm");
+    admins.createFirstAdministrator(code.toLowerCase(java.util.Locale.ROOT).replace("-", " "), first, "first admin password".toCharArray());
+    assertThatThrownBy(() -> admins.createFirstAdministrator(code, unique("adm"), "second admin password".toCharArray()))
+        .isInstanceOf(PortalException.class).hasMessageContaining("not valid or has already been used");
+    assertThat(admins.login(first, "first admin password".toCharArray(), "192.0.2.200")).isEqualTo(first);
+    assertThatThrownBy(() -> admins.login(first, "wrong password".toCharArray(), "192.0.2.200"))
+        .hasMessage("Wrong administrator name or password.");
+    // A newer code replaces an older one that was never used.
+    String unused = admins.newSetupCode();
+    String newer = admins.newSetupCode();
+    assertThatThrownBy(() -> admins.createFirstAdministrator(unused, unique("adm"), "third admin password".toCharArray()))
+        .hasMessageContaining("not valid");
+    admins.createFirstAdministrator(newer, unique("adm"), "third admin password".toCharArray());
+  }
+
   @Test
   void aLedgerEventReachesTheInboxOfEveryLocalRecipientAndFiresTheAsyncEvent() throws Exception {
     String pu = unique("pat"), du = unique("doc"), fu = unique("fam");
     accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
-    accounts.register(du, "Dr. Inbox", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(du, "Dr. Inbox", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     accounts.register(fu, "Fam", Role.FAMILY, null, "password123".toCharArray());
     try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
         Actor doctor = accounts.unlock(du, "password123".toCharArray())) {
@@ -150,7 +317,7 @@ class PortalServicesIT {
         assertThat(treatments.view(other, k, false).myRole()).isEqualTo(Role.FAMILY);
       }
       String stranger = unique("doc");
-      accounts.register(stranger, "Dr. Stranger", Role.DOCTOR, "Elsewhere", "password123".toCharArray());
+      invited(stranger, "Dr. Stranger", Role.DOCTOR, "Elsewhere", "password123".toCharArray());
       try (Actor s = accounts.unlock(stranger, "password123".toCharArray())) {
         assertThatThrownBy(() -> treatments.view(s, k, false)).hasMessageContaining("not a participant");
       }
@@ -441,7 +608,7 @@ class PortalServicesIT {
   @Test
   void oneAddressIsDelayedAcrossAccountNamesWhileOthersLogIn() {
     String user = unique("doc");
-    accounts.register(user, "Dr. Address", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(user, "Dr. Address", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     // 30 free failures per address (the default), each under another name: no account delay.
     for (int i = 0; i < 31; i++) {
       assertThatThrownBy(() -> accounts.unlock(unique("guess"), "password123".toCharArray(), "203.0.113.7"))
@@ -460,7 +627,7 @@ class PortalServicesIT {
   void theRecoveryKitSetsANewPasswordEvenWhileDelayedAndEveryRecordStaysReadable() {
     String pu = unique("pat"), du = unique("doc");
     AccountService.Registered kit = accounts.register(pu, "Pat Kit", Role.PATIENT, null, "password123".toCharArray());
-    AccountService.Registered otherKit = accounts.register(du, "Dr. Kit", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    AccountService.Registered otherKit = invited(du, "Dr. Kit", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     String k;
     try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
         Actor doctor = accounts.unlock(du, "password123".toCharArray())) {
@@ -514,7 +681,7 @@ class PortalServicesIT {
   void aPasswordChangeAndADeletionLeaveNoBlobTheOldPasswordOpens() throws Exception {
     String oldPw = "old " + UUID.randomUUID(), newPw = "new " + UUID.randomUUID();
     String user = unique("doc");
-    accounts.register(user, "Dr. Rest", Role.DOCTOR, "Test Hospital", oldPw.toCharArray());
+    invited(user, "Dr. Rest", Role.DOCTOR, "Test Hospital", oldPw.toCharArray());
     // Sanity: the scan finds the blob the old password opens (H2 may write it a moment later).
     for (int i = 0; i < 100 && blobsOpenedBy(oldPw) == 0; i++) Thread.sleep(100);
     assertThat(blobsOpenedBy(oldPw)).as("wrapped secrets on disk that the current password opens").isEqualTo(1);
@@ -574,8 +741,8 @@ class PortalServicesIT {
     var signing = sigma.signingKeyPair();
     String indexHex = ParticipantIndex.hex(ParticipantIndex.of(signing.publicKey()));
     String msp = organisations.mspFor(Role.DOCTOR);
-    var cert = organisations.issue(msp, new org.medledger.portal.infrastructure.ledger.CertificateSubject(
-        "Dr. Pending", Role.DOCTOR, "Dr. Pending", "Test Hospital"), signing.toJca());
+    var cert = organisations.issue(msp, new CertificateSubject("Dr. Pending", Role.DOCTOR, "Dr. Pending", "Test Hospital"),
+        signing.toJca());
     Account a = new Account();
     a.setUsername(user);
     a.setDisplayName("Dr. Pending");

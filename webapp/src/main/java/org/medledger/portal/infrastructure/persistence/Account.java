@@ -32,6 +32,8 @@ import org.medledger.core.record.Role;
 @NamedQuery(name = "Account.count", query = "select count(a) from Account a")
 @NamedQuery(name = "Account.anyByUsername", query = "select a from Account a where a.username = :u")
 @NamedQuery(name = "Account.anyByIndex", query = "select a from Account a where a.indexHex = :i")
+@NamedQuery(name = "Account.awaiting", query = "select a from Account a"
+    + " where a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.AWAITING order by a.id")
 @NamedQuery(name = "Account.pending", query = "select a from Account a"
     + " where a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.PENDING order by a.id")
 public class Account {
@@ -83,6 +85,10 @@ public class Account {
   @Column(length = 128)
   private String registrationTx;
 
+  /** The administrator who approved this sign-up (null for invited and pseudonymous accounts). */
+  @Column(length = 64)
+  private String approvedBy;
+
   private int failedLogins;
   private Instant lockedUntil;
   private Instant lastLogin;
@@ -128,6 +134,8 @@ public class Account {
   public boolean isPending() { return status == AccountStatus.PENDING; }
   public String getRegistrationTx() { return registrationTx; }
   public void setRegistrationTx(String v) { registrationTx = v; }
+  public String getApprovedBy() { return approvedBy; }
+  public void setApprovedBy(String v) { approvedBy = v; }
   public int getFailedLogins() { return failedLogins; }
   public void setFailedLogins(int v) { failedLogins = v; }
   public Instant getLockedUntil() { return lockedUntil; }

@@ -154,6 +154,56 @@ public class AccountRepository {
         });
   }
 
+  /** Any account by name, whatever its status. */
+  public Optional<Account> anyByUsername(String username) {
+    return em.createNamedQuery("Account.anyByUsername", Account.class).setParameter("u", username)
+        .getResultStream().findFirst();
+  }
+
+  /** Professional sign-ups waiting for the administrator, oldest first. */
+  public List<Account> awaitingApproval() {
+    return em.createNamedQuery("Account.awaiting", Account.class).getResultList();
+  }
+
+  /** AWAITING → APPROVED with the name and institution the administrator vouches for. */
+  @Transactional(Transactional.TxType.REQUIRES_NEW)
+  public boolean approve(String username, String displayName, String institution, String admin) {
+    Optional<Account> a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.AWAITING);
+    a.ifPresent(x -> {
+      x.setDisplayName(displayName);
+      x.setInstitution(institution);
+      x.setApprovedBy(admin);
+      x.setStatus(AccountStatus.APPROVED);
+    });
+    return a.isPresent();
+  }
+
+  /** Removes a sign-up the administrator refused; returns its index (for its wrapped σ). */
+  @Transactional(Transactional.TxType.REQUIRES_NEW)
+  public Optional<String> refuse(String username) {
+    Optional<Account> a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.AWAITING);
+    a.ifPresent(em::remove);
+    return a.map(Account::getIndexHex);
+  }
+
+  /** APPROVED → PENDING with its new certificate, before the ledger write; committed on return. */
+  @Transactional(Transactional.TxType.REQUIRES_NEW)
+  public void certify(String username, String certificatePem) {
+    Account a = anyByUsername(username).filter(x -> x.getStatus() == AccountStatus.APPROVED).orElseThrow(
+        () -> new IllegalStateException("no approved account " + username));
+    a.setCertificatePem(certificatePem);
+    a.setStatus(AccountStatus.PENDING);
+  }
+
+  /** PENDING → APPROVED: an approved account's ledger write failed; the next login tries again. */
+  @Transactional(Transactional.TxType.REQUIRES_NEW)
+  public void backToApproved(String username) {
+    anyByUsername(username).filter(Account::isPending).ifPresent(a -> {
+      a.setCertificatePem("");
+      a.setStatus(AccountStatus.APPROVED);
+    });
+  }
+
   /** Removes a PENDING account's row (the registration is rolled back); returns its index. */
   @Transactional(Transactional.TxType.REQUIRES_NEW)
   public Optional<String> discardPending(String username) {

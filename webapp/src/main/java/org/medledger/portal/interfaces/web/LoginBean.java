@@ -27,6 +27,7 @@ import org.medledger.portal.security.UserSession;
 public class LoginBean {
   @Inject AccountService accounts;
   @Inject UserSession session;
+  @Inject org.medledger.portal.security.AdminSession adminSession;
   @Inject SecurityContext security;
 
   private String username;
@@ -52,6 +53,7 @@ public class LoginBean {
     }
     request.getSession(true);
     request.changeSessionId(); // no session fixation
+    adminSession.logout(); // one session is a participant's or an administrator's, not both
     session.unlocked(actor);
     AuthenticationStatus status = security.authenticate(request, (HttpServletResponse) ec.getResponse(),
         AuthenticationParameters.withParams().credential(new UnlockedCredential(actor.username())).newAuthentication(true));

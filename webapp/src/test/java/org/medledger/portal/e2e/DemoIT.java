@@ -1,0 +1,101 @@
+package org.medledger.portal.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Map.Entry;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo switch (MEDLEDGER_DEMO=true) seeds its professionals through the administrator's
+ * invitations: the log prints the administrator's login with the others, the administrator's
+ * page lists the four accepted invitations, and the directory shows the doctor with the
+ * institution the administrator vouched for. No setup code is printed (the demo used it).
+ */
+class DemoIT {
+  private static final Pattern PASSWORD = Pattern.compile("^\\s+(\\S+)\\s+\\(.*\\)\\s+password: (\\S+)", Pattern.MULTILINE);
+
+  private static PortalProcess portal;
+  private static Playwright playwright;
+  private static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(Files.isExecutable(Chromium.EXECUTABLE), "skipped: /usr/bin/chromium is missing");
+    Path data = Path.of(System.getProperty("medledger.itData", "target/it-data")).toAbsolutePath()
+        .resolve("demo-" + System.currentTimeMillis());
+    portal = PortalProcess.start(data, Map.of("MEDLEDGER_DEMO", "true"));
+    playwright = Chromium.playwright();
+    browser = Chromium.launch(playwright);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.close();
+    if (playwright != null) playwright.close();
+    if (portal != null) portal.close();
+  }
+
+  private static Page page() {
+    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+    ctx.setDefaultTimeout(30_000);
+    return ctx.newPage();
+  }
+
+  private static Locator id(Page p, String clientId) {
+    return p.locator("[id='" + clientId + "']");
+  }
+
+  @Test
+  void theDemoPrintsTheAdministratorAndItsInvitedProfessionalsAreListedWithTheirInstitution() throws Exception {
+    String log = "";
+    for (int i = 0; i < 240 && !log.contains("finished treatment:"); i++) {
+      Thread.sleep(500);
+      log = Files.readString(portal.log, StandardCharsets.UTF_8);
+    }
+    assertThat(log).contains("MedLedger demo accounts").doesNotContain("MedLedger administrator setup");
+    Map<String, String> passwords = new HashMap<>();
+    Matcher m = PASSWORD.matcher(log);
+    while (m.find()) passwords.put(m.group(1), m.group(2));
+    assertThat(passwords).containsKeys("admin", "patient", "family", "doctor", "pharmacist", "insurer", "lawyer");
+
+    Page admin = page();
+    admin.navigate(portal.url("/administrator.xhtml"));
+    id(admin, "adminLogin:username").fill("admin");
+    id(admin, "adminLogin:password").fill(passwords.get("admin"));
+    id(admin, "adminLogin:submit").click();
+    admin.waitForURL(Pattern.compile(".*/admin/index\\.xhtml.*"));
+    Locator states = admin.locator("[id='admin:invitations'] tbody tr");
+    assertThat(states.count()).isEqualTo(4);
+    for (int i = 0; i < 4; i++) assertThat(states.nth(i).textContent()).contains("Accepted by");
+
+    for (Entry<String, String> e : Map.of("patient", "/app/directory.xhtml", "doctor", "/app/dashboard.xhtml").entrySet()) {
+      Page p = page();
+      p.navigate(portal.url("/login.xhtml"));
+      id(p, "login:username").fill(e.getKey());
+      id(p, "login:password").fill(passwords.get(e.getKey()));
+      id(p, "login:submit").click();
+      p.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+      if (e.getKey().equals("patient")) {
+        p.navigate(portal.url("/app/directory.xhtml"));
+        Locator rows = p.locator("[id='dirForm:results'] tbody tr");
+        assertThat(rows.count()).isEqualTo(4);
+        assertThat(rows.first().textContent()).contains("Dr. Claire Dubois").contains("St. Mary's Hospital");
+      }
+    }
+  }
+}
