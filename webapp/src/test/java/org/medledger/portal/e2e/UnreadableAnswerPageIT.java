@@ -67,6 +67,7 @@ class UnreadableAnswerPageIT {
   }
 
   @Inject AccountService accounts;
+  @Inject org.medledger.portal.application.admin.AdminService admins;
   @Inject TreatmentService treatments;
   @Inject MedLedgerClient client;
   @Inject @Portal PortalIdentity portal;
@@ -78,8 +79,16 @@ class UnreadableAnswerPageIT {
     String pu = "pat-" + suffix, du = "doc-" + suffix, mu = "pha-" + suffix;
     String anna = "Anna Apotheke " + suffix;
     accounts.register(pu, "Pat", Role.PATIENT, null, PW.toCharArray());
-    accounts.register(du, "Dr. Keys " + suffix, Role.DOCTOR, "Test Hospital", PW.toCharArray());
-    accounts.register(mu, anna, Role.PHARMACIST, "Test Pharmacy", PW.toCharArray());
+    // Professionals are admitted through the administrator's invitation (issue 12, part 1).
+    try {
+      admins.createFirstAdministrator(admins.newSetupCode(), "it-admin", "administrator password".toCharArray());
+    } catch (org.medledger.portal.application.PortalException alreadyThere) {
+      // created earlier in this server
+    }
+    accounts.registerInvited(admins.invite("it-admin", Role.DOCTOR, "Dr. Keys " + suffix, "Test Hospital").code(), du,
+        PW.toCharArray());
+    accounts.registerInvited(admins.invite("it-admin", Role.PHARMACIST, anna, "Test Pharmacy").code(), mu,
+        PW.toCharArray());
     Properties p = new Properties();
     p.setProperty("doctor", du);
     p.setProperty("pharmacist", mu);

@@ -335,7 +335,7 @@ class PortalServicesIT {
   void twoTreatmentsOfOnePatientAndFamilyMemberShareNoIdentityOnTheLedger() throws Exception {
     String pu = unique("pat"), du = unique("doc"), fu = unique("fam");
     accounts.register(pu, "Pat Twice", Role.PATIENT, null, "password123".toCharArray());
-    accounts.register(du, "Dr. Twice", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(du, "Dr. Twice", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     accounts.register(fu, "Fam Twice", Role.FAMILY, null, "password123".toCharArray());
     byte[] vkP = Base64.getUrlDecoder().decode(accounts.view(pu).orElseThrow().publicKeyBase64Url());
     byte[] vkR = Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
@@ -436,9 +436,9 @@ class PortalServicesIT {
   void anUnreadableAnswerIsNamedReplacedOrLeftOut() throws Exception {
     String pu = unique("pat"), du = unique("doc"), mu = unique("pha");
     accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
-    accounts.register(du, "Dr. Keys", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(du, "Dr. Keys", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     String anna = "Anna Apotheke " + mu.substring(4);
-    accounts.register(mu, anna, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
+    invited(mu, anna, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
     try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
         Actor doctor = accounts.unlock(du, "password123".toCharArray());
         Actor pharmacist = accounts.unlock(mu, "password123".toCharArray())) {
@@ -516,9 +516,9 @@ class PortalServicesIT {
   void onlyTheDoctorPinsTheKeyAndTheLatestAnswerCounts() {
     String pu = unique("pat"), du = unique("doc"), mu = unique("pha");
     accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
-    accounts.register(du, "Dr. Pin", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(du, "Dr. Pin", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
     String bea = "Bea Pharma " + mu.substring(4);
-    accounts.register(mu, bea, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
+    invited(mu, bea, Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
     try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
         Actor doctor = accounts.unlock(du, "password123".toCharArray());
         Actor pharmacist = accounts.unlock(mu, "password123".toCharArray())) {
