@@ -481,7 +481,10 @@ class PortalServicesIT {
           assertThatThrownBy(() -> treatments.buildKeyWithout(doctor, k, List.of(pharmacist.indexHex())))
               .hasMessageContaining("already established");
         } else {
-          assertThatThrownBy(() -> treatments.buildKeyWithout(doctor, k, List.of(patient.indexHex())))
+          // the patient's index in this treatment (a per-treatment identity), as the doctor's page lists it
+          String patientHere = treatments.view(doctor, k, false).members().stream()
+              .filter(m -> m.role() == Role.PATIENT).findFirst().orElseThrow().indexHex();
+          assertThatThrownBy(() -> treatments.buildKeyWithout(doctor, k, List.of(patientHere)))
               .hasMessageContaining("patient cannot be left out");
           treatments.buildKeyWithout(doctor, k, List.of(pharmacist.indexHex()));
           await(() -> probe.seen().stream().anyMatch(e -> e.kappa0Hex().equals(k) && e.recordType().equals("txk")
