@@ -426,7 +426,7 @@ public class TreatmentService {
         boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
             name(tr.responder(), c.roleOf(tr.responder()), x, t.me), c.roleOf(tr.responder()), 0, time,
-            e.entry.transactionId(), again ? "sent their answer again" : "accepted the invitation", true, ev));
+            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev));
       } else if (e.record instanceof Txk k) {
         String text;
         if (k.excluded().contains(t.me)) {
