@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class PortalE2EIT {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final String PW = "correct horse battery";
+  /** The insurer's browser is in India (UTC+05:30), whatever the server's zone. */
+  private static final String INSURER_ZONE = "Asia/Kolkata";
 
   private static PortalProcess portal;
   private static Playwright playwright;
@@ -61,7 +63,9 @@ class PortalE2EIT {
   }
 
   private Page page(String who) {
-    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+    Browser.NewContextOptions o = new Browser.NewContextOptions().setViewportSize(1366, 900);
+    if (who.equals("insurer")) o.setTimezoneId(INSURER_ZONE); // times follow the browser's zone, not the server's
+    BrowserContext ctx = browser.newContext(o);
     ctx.setDefaultTimeout(30_000);
     return ctx.newPage();
   }
@@ -228,6 +232,14 @@ class PortalE2EIT {
       id(p, "tForm:evidenceToggle").click();
       assertThat(p.locator(".evidence").first().textContent()).contains("Transaction").contains("Block");
       plain(p, e.getKey() + "'s treatment page with its ledger evidence");
+      if (e.getKey().equals("insurer")) {
+        // The evidence gives the exact instant next to the readable time: the latter is in the browser's zone.
+        java.util.regex.Matcher m = Pattern.compile("Time\\s*(\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}) \\(([^)]+)\\)")
+            .matcher(p.locator(".evidence").first().textContent());
+        assertThat(m.find()).as("time row of the evidence").isTrue();
+        assertThat(m.group(1)).isEqualTo(java.time.format.DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm", java.util.Locale.ENGLISH)
+            .format(java.time.Instant.parse(m.group(2)).atZone(java.time.ZoneId.of(INSURER_ZONE))));
+      }
     }
     shot(doctor, "doctor-treatment-evidence");
 
