@@ -77,8 +77,8 @@ public class AccountService {
 
     /** The kit as a text file (a data: URI for the download link; nothing is kept on the server). */
     public String downloadHref() {
-      String text = "MedLedger recovery kit\r\n\r\nUser name:     " + username + "\r\nIndex:         " + indexHex
-          + "\r\nRecovery code: " + recoveryText + "\r\n\r\n"
+      String text = "MedLedger recovery kit\r\n\r\nUser name:       " + username + "\r\nParticipant no.: " + indexHex
+          + "\r\nRecovery code:   " + recoveryText + "\r\n\r\n"
           + "Keep this safe and private: it is your key. If you forget your password, choose\r\n"
           + "\"Forgot password?\" on the login page and give your user name and this code to set a\r\n"
           + "new one. Nobody, not even the portal, can recover your key without it.\r\n";

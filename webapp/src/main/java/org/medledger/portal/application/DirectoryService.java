@@ -43,6 +43,11 @@ public class DirectoryService {
       return role.title();
     }
 
+    /** The organisation in people's words ("Law firm", not its ledger id "LawFirmMSP"). */
+    public String organisationName() {
+      return DirectoryService.organisationName(organisation);
+    }
+
     /** The pickers' text: who, what, where, and the key fingerprint that tells namesakes apart. */
     public String label() {
       return name + " — " + role.title().toLowerCase(Locale.ROOT) + ", " + institution + " (key " + fingerprint + ")";
@@ -108,5 +113,16 @@ public class DirectoryService {
       // fall through
     }
     return "?";
+  }
+
+  /**
+   * A ledger organisation id in people's words: the Fabric suffix "MSP" dropped and the words
+   * split ("LawFirmMSP" becomes "Law firm", "Org1MSP" "Org1").
+   */
+  public static String organisationName(String mspId) {
+    if (mspId == null) return "";
+    String s = mspId.endsWith("MSP") && mspId.length() > 3 ? mspId.substring(0, mspId.length() - 3) : mspId;
+    s = s.replaceAll("(?<=[a-z])(?=[A-Z])", " ");
+    return s.isEmpty() ? s : s.charAt(0) + s.substring(1).toLowerCase(Locale.ROOT);
   }
 }

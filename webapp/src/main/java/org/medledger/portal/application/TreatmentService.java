@@ -96,16 +96,9 @@ public class TreatmentService {
       return type.label();
     }
 
+    /** People's words for the record ("Diagnosis"), from {@link RecordWords}. */
     public String title() {
-      return switch (type) {
-        case TXTC -> "Treatment opened";
-        case TXTR -> "Invitation accepted";
-        case TXD -> "Doctor's record";
-        case TXM -> "Pharmacist's record";
-        case TXA -> "Insurer's record";
-        case TXK -> "Treatment key established";
-        default -> type.label();
-      };
+      return RecordWords.title(type);
     }
   }
 
@@ -131,13 +124,24 @@ public class TreatmentService {
       return writable == null ? "" : writable.label();
     }
 
+    /** The heading of the form for the record the viewer may write: "New diagnosis". */
+    public String writableTitle() {
+      return RecordWords.write(writable);
+    }
+
+    /** The treatment's doctor as the viewer sees them. */
+    public String doctorName() {
+      return members.stream().filter(m -> m.role() == Role.DOCTOR).map(MemberView::name).findFirst().orElse("");
+    }
+
     public RecordView lastRecord() {
       return records.isEmpty() ? null : records.get(records.size() - 1);
     }
   }
 
+  /** One dashboard line; {@code doctorName} and {@code openedAt} make its readable name. */
   public record Summary(String kappa0Hex, String status, int records, String myRoleTitle, Instant lastTime,
-      String lastTitle, int members) {
+      String lastTitle, int members, String doctorName, Instant openedAt) {
     public String shortId() {
       return kappa0Hex.substring(0, 12);
     }
@@ -417,12 +421,12 @@ public class TreatmentService {
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
       if (e.record instanceof Txtc) {
         records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me),
-            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " members invited", true, ev));
+            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev));
       } else if (e.record instanceof Txtr tr) {
         boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
             name(tr.responder(), c.roleOf(tr.responder()), x, t.me), c.roleOf(tr.responder()), 0, time,
-            e.entry.transactionId(), again ? "sent their answer again" : "accepted the invitation", true, ev));
+            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev));
       } else if (e.record instanceof Txk k) {
         String text;
         if (k.excluded().contains(t.me)) {
@@ -487,13 +491,15 @@ public class TreatmentService {
       int need = t.txtc.consent().responders().size();
       boolean pinned = t.pinnedTag().isPresent();
       String status = !pinned && t.answered.size() < need ? "Waiting for answers (" + t.answered.size() + "/" + need + ")"
-          : t.hasProcessRecords() ? "Active" : pinned ? "Key ready" : "Key pending";
+          : t.hasProcessRecords() ? "Active" : pinned ? "Key ready" : "Waiting for the doctor";
       boolean mine = !pinned && t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me)
           && !t.answered.contains(t.me);
       if (mine) status = "Invitation waiting for you";
       if (t.excluded().contains(t.me)) status = "Not part of the key";
       return Optional.of(new Summary(kappa0Hex, status, t.entries.size(), t.role.title(),
-          Instant.ofEpochMilli(last.entry.timeMillis()), last.record.type().label(), t.txtc.consent().members().size()));
+          Instant.ofEpochMilli(last.entry.timeMillis()), RecordWords.title(last.record.type()),
+          t.txtc.consent().members().size(), name(t.txtc.consent().doctor(), Role.DOCTOR, x, t.me),
+          Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis())));
     } catch (PortalException e) {
       return Optional.empty();
     }

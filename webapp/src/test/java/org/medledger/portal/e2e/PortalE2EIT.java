@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class PortalE2EIT {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final String PW = "correct horse battery";
+  /** The insurer's browser is in India (UTC+05:30), whatever the server's zone. */
+  private static final String INSURER_ZONE = "Asia/Kolkata";
 
   private static PortalProcess portal;
   private static Playwright playwright;
@@ -61,7 +63,9 @@ class PortalE2EIT {
   }
 
   private Page page(String who) {
-    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
+    Browser.NewContextOptions o = new Browser.NewContextOptions().setViewportSize(1366, 900);
+    if (who.equals("insurer")) o.setTimezoneId(INSURER_ZONE); // times follow the browser's zone, not the server's
+    BrowserContext ctx = browser.newContext(o);
     ctx.setDefaultTimeout(30_000);
     return ctx.newPage();
   }
@@ -118,6 +122,7 @@ class PortalE2EIT {
       login(e.getValue(), e.getKey(), PW);
       e.getValue().waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
       assertThat(e.getValue().locator("#userName").textContent()).isNotBlank();
+      if (!e.getKey().equals("lawyer")) plain(e.getValue(), e.getKey() + "'s empty dashboard");
     }
 
     // The family member's card (text) for the patient; its picture is also a "foreign" QR for the doctor.
@@ -147,6 +152,7 @@ class PortalE2EIT {
     Path consentPng = portal.dataDir.resolve("consent.png");
     Files.write(consentPng, dataUri(patient.locator("#consentQr").getAttribute("src")));
     shot(patient, "patient-new-treatment");
+    plain(patient, "the patient's consent QR code");
 
     // Bad input: the doctor uploads a foreign QR code (a participant card) and a file that is no picture.
     doctor.navigate(portal.url("/app/scan.xhtml"));
@@ -165,6 +171,7 @@ class PortalE2EIT {
     doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
     String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
     assertThat(doctor.locator("#status").textContent()).contains("Waiting for answers: 0 of 5");
+    plain(doctor, "the doctor's new treatment");
 
     // The doctor waits on the dashboard; each acceptance must reach the open page live.
     doctor.navigate(portal.url("/app/dashboard.xhtml"));
@@ -172,6 +179,7 @@ class PortalE2EIT {
     boolean first = true;
     for (Page p : List.of(patient, family, pharmacist, insurer, lawyer)) {
       p.navigate(treatmentUrl(k));
+      if (p != lawyer) plain(p, "an invitation");
       id(p, "tForm:accept").click();
       assertThat(id(p, "tForm:messages").textContent()).contains("You accepted the invitation");
       if (first) {
@@ -183,6 +191,7 @@ class PortalE2EIT {
     }
     doctor.waitForCondition(() -> bell(doctor) >= before + 5, new Page.WaitForConditionOptions().setTimeout(20_000));
     shot(doctor, "doctor-dashboard");
+    plain(doctor, "the doctor's dashboard with notifications");
 
     // The doctor's page builds the key as soon as everyone has answered; then the records.
     doctor.navigate(treatmentUrl(k));
@@ -205,6 +214,34 @@ class PortalE2EIT {
     patient.navigate(treatmentUrl(k));
     assertThat(patient.locator(".txa-text").first().textContent()).contains("80% reimbursed");
     shot(patient, "patient-treatment");
+
+    // Issue 13: no protocol word on any page of the patient, family, doctor, pharmacist or insurer;
+    // times readable; the ledger evidence only behind its toggle.
+    for (Map.Entry<String, Page> e : pages.entrySet()) {
+      if (e.getKey().equals("lawyer")) continue;
+      Page p = e.getValue();
+      for (String path : List.of("/app/dashboard.xhtml", "/app/card.xhtml", "/app/directory.xhtml", "/app/settings.xhtml",
+          "/app/new-treatment.xhtml", "/app/scan.xhtml", "/app/treatment.xhtml?k=" + k, "/app/casefile.xhtml?k=" + k)) {
+        p.navigate(portal.url(path));
+        plain(p, e.getKey() + "'s " + path);
+      }
+      p.navigate(treatmentUrl(k));
+      assertThat(PlainWords.readable(p)).as("readable times on " + e.getKey() + "'s treatment page")
+          .containsPattern("\\b\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}\\b");
+      assertThat(p.locator(".evidence").count()).as("evidence before the toggle").isZero();
+      id(p, "tForm:evidenceToggle").click();
+      assertThat(p.locator(".evidence").first().textContent()).contains("Transaction").contains("Block");
+      plain(p, e.getKey() + "'s treatment page with its ledger evidence");
+      if (e.getKey().equals("insurer")) {
+        // The evidence gives the exact instant next to the readable time: the latter is in the browser's zone.
+        java.util.regex.Matcher m = Pattern.compile("Time\\s*(\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}) \\(([^)]+)\\)")
+            .matcher(p.locator(".evidence").first().textContent());
+        assertThat(m.find()).as("time row of the evidence").isTrue();
+        assertThat(m.group(1)).isEqualTo(java.time.format.DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm", java.util.Locale.ENGLISH)
+            .format(java.time.Instant.parse(m.group(2)).atZone(java.time.ZoneId.of(INSURER_ZONE))));
+      }
+    }
+    shot(doctor, "doctor-treatment-evidence");
 
     // Bad input: someone who is not a member opens the treatment's address and sees nothing of it.
     Page outsider = page("outsider");
@@ -230,6 +267,7 @@ class PortalE2EIT {
       assertThat(reader.locator(".txa-text").first().textContent()).contains("80% reimbursed");
       assertThat(reader.locator(".ml-record").count()).isEqualTo(9); // txtc, 5 txtr, txd, txm, txa
       assertThat(reader.content()).contains("Signed by");
+      if (reader == family) plain(reader, "the family member's case file");
     }
     shot(family, "family-casefile");
     shot(lawyer, "lawyer-casefile");
@@ -318,6 +356,11 @@ class PortalE2EIT {
     id(looker, "dirForm:search").click();
     assertThat(rows.count()).isEqualTo(1);
     assertThat(rows.first().textContent()).contains("Riverside Pharmacy").doesNotContain("typed by me");
+  }
+
+  /** Issue 13: what {@code p} shows outside its evidence sections is in people's words. */
+  private static void plain(Page p, String where) {
+    assertThat(PlainWords.violations(p)).as("protocol words on " + where + " (" + p.url() + ")").isEmpty();
   }
 
   private static int bell(Page p) {

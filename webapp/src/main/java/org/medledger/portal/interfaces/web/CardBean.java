@@ -51,4 +51,9 @@ public class CardBean {
   public String getFileName() {
     return "medledger-card-" + account().indexHex() + ".png";
   }
+
+  /** The account's organisation in people's words. */
+  public String getOrganisation() {
+    return DirectoryService.organisationName(account().mspId());
+  }
 }

@@ -6,6 +6,7 @@ import jakarta.inject.Named;
 import java.util.ArrayList;
 import java.util.List;
 import org.medledger.portal.application.InboxService;
+import org.medledger.portal.application.RecordWords;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.security.UserSession;
 
@@ -15,6 +16,7 @@ public class DashboardBean {
   @Inject InboxService inbox;
   @Inject TreatmentService treatments;
   @Inject UserSession session;
+  @Inject TimeBean time;
 
   private List<TreatmentService.Summary> mine;
   private List<InboxService.Item> items;
@@ -37,15 +39,13 @@ public class DashboardBean {
     items = null;
   }
 
+  /** A notification in people's words ("New diagnosis"). */
   public String title(String type) {
-    return switch (type) {
-      case "txtc" -> "Invitation to a treatment";
-      case "txtr" -> "A participant accepted";
-      case "txd" -> "New doctor's record";
-      case "txm" -> "New pharmacist's record";
-      case "txa" -> "New insurer's record";
-      case "txk" -> "The treatment key was established";
-      default -> type;
-    };
+    return RecordWords.notice(type);
+  }
+
+  /** A treatment's readable name: "Treatment with Dr. Claire Dubois, opened 3 March 2026". */
+  public String label(TreatmentService.Summary t) {
+    return "Treatment with " + t.doctorName() + ", opened " + time.day(t.openedAt());
   }
 }

@@ -5,6 +5,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.faces.push.Push;
 import jakarta.faces.push.PushContext;
 import jakarta.inject.Inject;
+import org.medledger.portal.application.RecordWords;
 import org.medledger.portal.application.InboxUpdated;
 
 /** Pushes "inbox" to every open page of the addressed user (f:websocket channel "notify"). */
@@ -15,6 +16,6 @@ public class PushNotifier {
   PushContext notify;
 
   void onInbox(@ObservesAsync InboxUpdated update) {
-    notify.send(update.recordType(), update.username());
+    notify.send(RecordWords.notice(update.recordType()), update.username()); // people's words, not the type
   }
 }

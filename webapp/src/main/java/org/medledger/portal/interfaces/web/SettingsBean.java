@@ -90,8 +90,8 @@ public class SettingsBean {
   public String getDeletePassword() { return null; }
   public void setDeletePassword(String v) { deletePassword = v; }
   public AccountService.Registered getKit() { return kit; }
-  public String getSessionStarted() {
+  public java.time.Instant getSessionStarted() {
     HttpServletRequest r = (HttpServletRequest) FacesContext.getCurrentInstance().getExternalContext().getRequest();
-    return java.time.Instant.ofEpochMilli(r.getSession().getCreationTime()).toString();
+    return java.time.Instant.ofEpochMilli(r.getSession().getCreationTime());
   }
 }

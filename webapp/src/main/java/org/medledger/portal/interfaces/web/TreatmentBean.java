@@ -119,6 +119,16 @@ public class TreatmentBean implements Serializable {
     load();
   }
 
+  /** The "Ledger evidence" toggle: shows or hides each record's transaction, block and signer. */
+  public void toggleEvidence() {
+    evidence = !evidence;
+    load();
+  }
+
+  public boolean isEvidence() {
+    return evidence;
+  }
+
   public void refresh() {
     load();
   }
