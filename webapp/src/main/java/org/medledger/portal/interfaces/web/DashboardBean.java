@@ -15,9 +15,29 @@ public class DashboardBean {
   @Inject InboxService inbox;
   @Inject TreatmentService treatments;
   @Inject UserSession session;
+  @Inject LayoutBean layout;
 
   private List<TreatmentService.Summary> mine;
   private List<InboxService.Item> items;
+  private List<Todo> todo;
+
+  /** One "to do" line: what to do, in which treatment. */
+  public record Todo(String kappa0Hex, String text) {
+    public String shortId() {
+      return kappa0Hex.substring(0, 6);
+    }
+  }
+
+  /** What the user has to do next, one line per treatment that waits for them. */
+  public List<Todo> getTodo() {
+    if (todo == null) {
+      todo = new ArrayList<>();
+      for (TreatmentService.Summary s : getTreatments()) {
+        treatments.todo(session.actor(), s.kappa0Hex()).ifPresent(t -> todo.add(new Todo(s.kappa0Hex(), t)));
+      }
+    }
+    return todo;
+  }
 
   public List<TreatmentService.Summary> getTreatments() {
     if (mine == null) {
@@ -35,17 +55,12 @@ public class DashboardBean {
   public void markRead() {
     inbox.markAllRead(session.getUsername());
     items = null;
+    layout.reset(); // the bell was counted before the action ran (the button's rendered test)
   }
 
-  public String title(String type) {
-    return switch (type) {
-      case "txtc" -> "Invitation to a treatment";
-      case "txtr" -> "A participant accepted";
-      case "txd" -> "New doctor's record";
-      case "txm" -> "New pharmacist's record";
-      case "txa" -> "New insurer's record";
-      case "txk" -> "The treatment key was established";
-      default -> type;
-    };
+  /** When an item arrived, in the server's zone, to the minute ("2 Dec 2026, 17:54"). */
+  public String when(java.time.Instant t) {
+    return t == null ? "" : java.time.format.DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm", java.util.Locale.ENGLISH)
+        .withZone(java.time.ZoneId.systemDefault()).format(t);
   }
 }
