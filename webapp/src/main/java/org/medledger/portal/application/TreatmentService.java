@@ -512,7 +512,10 @@ public class TreatmentService {
       boolean pinned = t.pinnedTag().isPresent();
       boolean responder = c.responders().stream().anyMatch(m -> m.index() == t.me);
       if (responder && !pinned && !t.answered.contains(t.me)) {
-        return Optional.of("Answer the invitation from " + name(c.doctor(), Role.DOCTOR, x, t.me));
+        String doctor = name(c.doctor(), Role.DOCTOR, x, t.me);
+        // The patient asked for this treatment: she confirms it, she is not invited to it.
+        return Optional.of(t.role == Role.PATIENT ? "Confirm your treatment with " + doctor
+            : "Answer the invitation from " + doctor);
       }
       boolean mine = t.process.stream().anyMatch(p -> p.sender() == t.me);
       boolean diagnosed = t.process.stream().anyMatch(p -> p.type() == RecordType.TXD);

@@ -569,12 +569,19 @@ class PortalServicesIT {
       try {
         String k = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(),
             List.of(pharmacist.indexHex()), List.of(), List.of()).text());
+        assertThat(treatments.todo(pharmacist, k)).contains("Answer the invitation from Dr. Auto");
+        assertThat(treatments.todo(patient, k)).contains("Confirm your treatment with Dr. Auto");
         treatments.respond(patient, k);
         treatments.respond(pharmacist, k);
         await(() -> repository.pendingTag(k).isPresent(), "the key built when the last answer arrived");
         assertThat(treatments.view(doctor, k, false).keyReady()).isTrue();
+        assertThat(treatments.todo(doctor, k)).contains("Write the first diagnosis: everyone has answered");
+        assertThat(treatments.todo(pharmacist, k)).isEmpty();
         treatments.write(doctor, k, "diagnosis");
+        assertThat(treatments.todo(doctor, k)).isEmpty();
+        assertThat(treatments.todo(pharmacist, k)).contains("Record the dispensing");
         treatments.write(pharmacist, k, "dispensed");
+        assertThat(treatments.todo(pharmacist, k)).isEmpty();
         await(() -> inbox.items(pu, 30).stream().filter(i -> i.kappa0Hex().equals(k)).count() == 3, "three items for the patient");
         assertThat(inbox.items(pu, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
             .containsExactlyInAnyOrder("Your treatment with Dr. Auto was opened", "Dr. Auto wrote a diagnosis",
