@@ -44,9 +44,18 @@ public class InboxService {
   @Inject MedLedgerClient ledger;
   @Inject @Portal PortalIdentity portal;
 
-  /** One inbox line for the pages. */
+  @Inject DirectoryService directory;
+
+  /**
+   * Inbox sentences by (record κ, the viewer's role): records never change, so a sentence is
+   * worked out once (one or two ledger reads) and not on every dashboard view. Bounded.
+   */
+  private final java.util.Map<String, String> titles = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_TITLES = 20_000;
+
+  /** One inbox line for the pages; {@code title} says who did what, in plain words. */
   public record Item(long id, String recordType, String kappa0Hex, String transactionId, long blockNumber,
-      Instant receivedAt, boolean unread) {}
+      Instant receivedAt, boolean unread, String title) {}
 
   /** Writes the inbox rows for {@code event} and moves the checkpoint; returns who was notified. */
   public List<InboxUpdated> handle(ChaincodeEvent event, String subscriber) {
@@ -169,8 +178,77 @@ public class InboxService {
 
   @Transactional(Transactional.TxType.SUPPORTS)
   public List<Item> items(String username, int max) {
+    Role viewer = em.createNamedQuery("Account.byUsername", Account.class).setParameter("u", username).getResultStream()
+        .findFirst().map(Account::getRole).orElse(null);
     return em.createNamedQuery("Inbox.forUser", InboxItem.class).setParameter("u", username).setMaxResults(max)
-        .getResultStream().map(InboxService::item).toList();
+        .getResultStream().map(i -> item(i, title(i, viewer))).toList();
+  }
+
+  /** Marks the items of one treatment read: the viewer opened it (the bell goes down). */
+  public void markTreatmentRead(String username, String kappa0Hex) {
+    em.createQuery("update InboxItem i set i.readAt = :t where i.username = :u and i.kappa0 = :k and i.readAt is null")
+        .setParameter("u", username).setParameter("k", kappa0Hex).setParameter("t", Instant.now()).executeUpdate();
+  }
+
+  /**
+   * The sentence of one inbox item for a viewer of {@code role}, per docs/portal.md
+   * §Notifications: who did what. The patient is told her treatment was opened (she asked for
+   * it), never invited to it; the others are invited by the doctor.
+   */
+  String title(InboxItem i, Role viewer) {
+    String key = i.getRecordKappa() + "/" + viewer;
+    String t = titles.get(key);
+    if (t != null) return t;
+    t = sentence(i, viewer);
+    if (titles.size() > MAX_TITLES) titles.clear();
+    titles.put(key, t);
+    return t;
+  }
+
+  private String sentence(InboxItem i, Role viewer) {
+    Optional<Txtc> txtc = Optional.empty();
+    try {
+      txtc = ledger.getRecord(portal.get(), Bytes.unhex(i.getKappa0())).filter(Txtc.class::isInstance).map(Txtc.class::cast);
+    } catch (RuntimeException e) {
+      // the ledger is away: a sentence without names, not an error page
+    }
+    String doctor = txtc.map(t -> professional(t.consent().doctor(), "The doctor")).orElse("The doctor");
+    return switch (i.getRecordType()) {
+      case "txtc" -> viewer == Role.PATIENT ? "Your treatment with " + doctor + " was opened"
+          : viewer == Role.DOCTOR ? "You opened a treatment" : doctor + " invited you to a treatment";
+      case "txtr" -> sender(i, txtc, "A participant") + " accepted your invitation";
+      case "txd" -> doctor + " wrote a diagnosis";
+      case "txm" -> sender(i, txtc, "The pharmacist") + " recorded the dispensing";
+      case "txa" -> sender(i, txtc, "The insurer") + " recorded an insurance decision";
+      case "txk" -> doctor + " completed the treatment's set-up";
+      default -> "New in a treatment";
+    };
+  }
+
+  /** The sender of the item's record: a professional by name, anyone else by role only. */
+  private String sender(InboxItem i, Optional<Txtc> txtc, String fallback) {
+    if (txtc.isEmpty()) return fallback;
+    try {
+      Optional<LedgerRecord> r = ledger.getRecord(portal.get(), Bytes.unhex(i.getRecordKappa()));
+      long who;
+      if (r.isPresent() && r.get() instanceof org.medledger.core.record.Txtr tr) who = tr.responder();
+      else if (r.isPresent() && r.get() instanceof org.medledger.core.record.ProcessRecord p) who = p.sender();
+      else return fallback;
+      Role role = txtc.get().consent().roleOf(who);
+      if (role == null) return fallback;
+      if (role.pseudonymous()) return "The " + role.title().toLowerCase(java.util.Locale.ROOT);
+      return professional(who, "The " + role.title().toLowerCase(java.util.Locale.ROOT));
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  private String professional(long index, String fallback) {
+    try {
+      return directory.byIndex(index).map(DirectoryService.Participant::name).orElse(fallback);
+    } catch (RuntimeException e) {
+      return fallback;
+    }
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)
@@ -189,8 +267,8 @@ public class InboxService {
     em.createNamedQuery("Inbox.markRead").setParameter("u", username).setParameter("t", Instant.now()).executeUpdate();
   }
 
-  private static Item item(InboxItem i) {
+  private static Item item(InboxItem i, String title) {
     return new Item(i.getId(), i.getRecordType(), i.getKappa0(), i.getTransactionId(), i.getBlockNumber(),
-        i.getReceivedAt(), i.getReadAt() == null);
+        i.getReceivedAt(), i.getReadAt() == null, title);
   }
 }

@@ -505,6 +505,39 @@ public class TreatmentService {
     }
   }
 
+  /**
+   * What {@code x} has to do next in a treatment, in plain words, or empty: answer an invitation,
+   * write the first diagnosis once everyone has answered (the doctor), record the dispensing or
+   * the insurance decision once the doctor's diagnosis is there. For the dashboard's "To do".
+   */
+  public Optional<String> todo(Actor x, String kappa0Hex) {
+    try {
+      Loaded t = load(kappa0Hex, x);
+      Consent c = t.txtc.consent();
+      if (t.excluded().contains(t.me)) return Optional.empty();
+      boolean pinned = t.pinnedTag().isPresent();
+      boolean responder = c.responders().stream().anyMatch(m -> m.index() == t.me);
+      if (responder && !pinned && !t.answered.contains(t.me)) {
+        String doctor = name(c.doctor(), Role.DOCTOR, x, t.me);
+        // The patient asked for this treatment: she confirms it, she is not invited to it.
+        return Optional.of(t.role == Role.PATIENT ? "Confirm your treatment with " + doctor
+            : "Answer the invitation from " + doctor);
+      }
+      boolean mine = t.process.stream().anyMatch(p -> p.sender() == t.me);
+      boolean diagnosed = t.process.stream().anyMatch(p -> p.type() == RecordType.TXD);
+      return switch (t.role) {
+        case DOCTOR -> !diagnosed && (pinned || t.answered.size() >= c.responders().size())
+            ? Optional.of("Write the first diagnosis: everyone has answered") : Optional.empty();
+        case PHARMACIST -> diagnosed && !mine ? Optional.of("Record the dispensing") : Optional.empty();
+        case INSURER -> t.process.stream().anyMatch(p -> p.type() == RecordType.TXM) && !mine
+            ? Optional.of("Record the insurance decision") : Optional.empty();
+        default -> Optional.empty();
+      };
+    } catch (PortalException e) {
+      return Optional.empty();
+    }
+  }
+
   // ---------------------------------------------------------------- internals
 
   private record Entry(MedLedgerClient.TreatmentEntry entry, LedgerRecord record) {}

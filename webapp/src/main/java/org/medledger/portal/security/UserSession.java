@@ -2,25 +2,32 @@ package org.medledger.portal.security;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.SessionScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.Serializable;
 import org.medledger.core.record.Role;
 import org.medledger.portal.application.Actor;
+import org.medledger.portal.application.SignedInDoctors;
 
 /**
  * The logged-in user's unlocked σ (inside an {@link Actor}). It lives only here, in memory, for
- * the session: wiped at logout and when the session ends. Not serialized (transient).
+ * the session: wiped at logout and when the session ends. Not serialized (transient). A
+ * doctor's actor is also known to {@link SignedInDoctors} while the session holds it, so keys
+ * are built when the last answer arrives; it leaves that registry before it is wiped.
  */
 @SessionScoped
 @Named("me")
 public class UserSession implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  @Inject SignedInDoctors doctors;
+
   private transient Actor actor;
 
   public void unlocked(Actor a) {
     wipe();
     this.actor = a;
+    doctors.add(a);
   }
 
   public boolean isLoggedIn() {
@@ -49,6 +56,9 @@ public class UserSession implements Serializable {
   public void wipe() {
     Actor a = actor;
     actor = null;
-    if (a != null) a.close();
+    if (a != null) {
+      doctors.remove(a);
+      a.close();
+    }
   }
 }

@@ -39,6 +39,8 @@ import org.medledger.portal.infrastructure.persistence.AccountRepository;
 import org.medledger.portal.infrastructure.persistence.AccountStatus;
 import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
+import org.medledger.portal.application.KeyBuilder;
+import org.medledger.portal.application.SignedInDoctors;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TryLaterException;
@@ -91,6 +93,8 @@ class PortalServicesIT {
 
   @Inject AdminService admins;
   @Inject DirectoryService directory;
+  @Inject SignedInDoctors signedIn;
+  @Inject KeyBuilder keys;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -544,6 +548,78 @@ class PortalServicesIT {
       treatments.write(pharmacist, k, "after the doctor");
       assertThat(treatments.view(patient, k, false).records()).extracting(TreatmentService.RecordView::text)
           .contains("diagnosis", "after the doctor");
+    }
+  }
+
+  /**
+   * Issue 13: the doctor's key is built without the doctor reopening the treatment's page —
+   * by the event handler when the last answer arrives while the doctor is logged in (their
+   * session's actor in {@link SignedInDoctors}), and otherwise at the doctor's next login. An
+   * unreadable answer leaves the treatment as it is and does not stop the handler. The patient
+   * is told her treatment was opened, not invited to it.
+   */
+  @Test
+  void theKeyIsBuiltWhenTheLastAnswerArrivesOrAtTheDoctorsNextLogin() throws Exception {
+    String pu = unique("pat"), du = unique("doc"), mu = unique("pha");
+    accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    invited(du, "Dr. Auto", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(mu, "Phil Pharma", Role.PHARMACIST, "Test Pharmacy", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray())) {
+      // Logged in: the doctor's session holds the actor.
+      signedIn.add(doctor);
+      try {
+        String k = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(),
+            List.of(pharmacist.indexHex()), List.of(), List.of()).text());
+        assertThat(treatments.todo(pharmacist, k)).contains("Answer the invitation from Dr. Auto");
+        assertThat(treatments.todo(patient, k)).contains("Confirm your treatment with Dr. Auto");
+        treatments.respond(patient, k);
+        treatments.respond(pharmacist, k);
+        await(() -> repository.pendingTag(k).isPresent(), "the key built when the last answer arrived");
+        assertThat(treatments.view(doctor, k, false).keyReady()).isTrue();
+        assertThat(treatments.todo(doctor, k)).contains("Write the first diagnosis: everyone has answered");
+        assertThat(treatments.todo(pharmacist, k)).isEmpty();
+        treatments.write(doctor, k, "diagnosis");
+        assertThat(treatments.todo(doctor, k)).isEmpty();
+        assertThat(treatments.todo(pharmacist, k)).contains("Record the dispensing");
+        treatments.write(pharmacist, k, "dispensed");
+        assertThat(treatments.todo(pharmacist, k)).isEmpty();
+        await(() -> inbox.items(pu, 30).stream().filter(i -> i.kappa0Hex().equals(k)).count() == 3, "three items for the patient");
+        assertThat(inbox.items(pu, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+            .containsExactlyInAnyOrder("Your treatment with Dr. Auto was opened", "Dr. Auto wrote a diagnosis",
+                "Phil Pharma recorded the dispensing");
+        assertThat(inbox.items(mu, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+            .contains("Dr. Auto invited you to a treatment");
+
+        // An answer that cannot be read: nothing is built, the handler goes on.
+        String bad = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(),
+            List.of(pharmacist.indexHex()), List.of(), List.of()).text());
+        treatments.respond(patient, bad);
+        AnswerForger.storeUnreadableAnswer(client, pharmacist,
+            (Txtc) client.getRecord(portal.get(), org.medledger.core.crypto.Bytes.unhex(bad)).orElseThrow(), bad);
+        long failed = subscriber.failedEvents();
+        await(() -> inbox.items(du, 100).stream().filter(i -> i.kappa0Hex().equals(bad) && i.recordType().equals("txtr"))
+            .count() == 2, "both answers in the doctor's inbox");
+        assertThat(repository.pendingTag(bad)).isEmpty();
+        assertThat(subscriber.failedEvents()).isEqualTo(failed);
+        assertThat(treatments.view(doctor, bad, false).status()).isEqualTo("An answer could not be read");
+      } finally {
+        signedIn.remove(doctor);
+      }
+
+      // Logged out: the answers wait for the doctor's next login.
+      String later = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(),
+          List.of(pharmacist.indexHex()), List.of(), List.of()).text());
+      treatments.respond(patient, later);
+      treatments.respond(pharmacist, later);
+      await(() -> inbox.items(du, 100).stream().filter(i -> i.kappa0Hex().equals(later) && i.recordType().equals("txtr"))
+          .count() == 2, "both answers in the doctor's inbox");
+      assertThat(repository.pendingTag(later)).isEmpty();
+      assertThat(keys.atLogin(doctor)).isEqualTo(1);
+      assertThat(repository.pendingTag(later)).isPresent();
+      treatments.write(doctor, later, "diagnosis");
+      treatments.write(pharmacist, later, "dispensed");
     }
   }
 

@@ -16,6 +16,7 @@ import org.medledger.ledger.EventSubscription;
 import org.medledger.ledger.LedgerGateway;
 import org.medledger.portal.application.InboxService;
 import org.medledger.portal.application.InboxUpdated;
+import org.medledger.portal.application.KeyBuilder;
 
 /**
  * Reads the ledger's chaincode events from the checkpoint in the portal database on, writes
@@ -39,6 +40,7 @@ public class LedgerEventSubscriber {
   @Inject @Portal PortalIdentity portal;
   @Inject InboxService inbox;
   @Inject Event<InboxUpdated> updates;
+  @Inject KeyBuilder keys;
 
   @Resource ManagedExecutorService executor;
 
@@ -78,6 +80,9 @@ public class LedgerEventSubscriber {
     try {
       executor.submit(() -> {
         List<InboxUpdated> notified = inbox.handle(event, NAME);
+        // An answer for a logged-in doctor: build the key now (after the inbox row and the
+        // checkpoint are committed; it never throws), then push, so open pages show it built.
+        for (InboxUpdated u : notified) if ("txtr".equals(u.recordType())) keys.answerArrived(u.username(), u.kappa0Hex());
         for (InboxUpdated u : notified) updates.fireAsync(u);
         return null;
       }).get();

@@ -17,9 +17,25 @@ public class DashboardBean {
   @Inject TreatmentService treatments;
   @Inject UserSession session;
   @Inject TimeBean time;
+  @Inject LayoutBean layout;
 
   private List<TreatmentService.Summary> mine;
   private List<InboxService.Item> items;
+  private List<Todo> todo;
+
+  /** One "to do" line: what to do, in which treatment (named by when it was opened, never by a hash). */
+  public record Todo(String kappa0Hex, String text, String opened) {}
+
+  /** What the user has to do next, one line per treatment that waits for them. */
+  public List<Todo> getTodo() {
+    if (todo == null) {
+      todo = new ArrayList<>();
+      for (TreatmentService.Summary s : getTreatments()) {
+        treatments.todo(session.actor(), s.kappa0Hex()).ifPresent(t -> todo.add(new Todo(s.kappa0Hex(), t, time.day(s.openedAt()))));
+      }
+    }
+    return todo;
+  }
 
   public List<TreatmentService.Summary> getTreatments() {
     if (mine == null) {
@@ -37,6 +53,7 @@ public class DashboardBean {
   public void markRead() {
     inbox.markAllRead(session.getUsername());
     items = null;
+    layout.reset(); // the bell was counted before the action ran (the button's rendered test)
   }
 
   /** A notification in people's words ("New diagnosis"). */
@@ -47,5 +64,10 @@ public class DashboardBean {
   /** A treatment's readable name: "Treatment with Dr. Claire Dubois, opened 3 March 2026". */
   public String label(TreatmentService.Summary t) {
     return "Treatment with " + t.doctorName() + ", opened " + time.day(t.openedAt());
+  }
+
+  /** When an item arrived, in the viewer's zone, to the minute ("2 Dec 2026, 17:54"). */
+  public String when(java.time.Instant t) {
+    return time.format(t);
   }
 }

@@ -19,4 +19,9 @@ public class LayoutBean {
     if (unread == null) unread = session.isLoggedIn() ? inbox.unread(session.getUsername()) : 0L;
     return unread;
   }
+
+  /** Forgets the count read earlier in this request (e.g. before "Mark all read" ran). */
+  public void reset() {
+    unread = null;
+  }
 }

@@ -29,6 +29,7 @@ public class LoginBean {
   @Inject UserSession session;
   @Inject org.medledger.portal.security.AdminSession adminSession;
   @Inject SecurityContext security;
+  @Inject org.medledger.portal.application.KeyBuilder keys;
 
   private String username;
   private String password;
@@ -62,6 +63,7 @@ public class LoginBean {
         fc.responseComplete();
         return null;
       case SUCCESS:
+        keys.atLogin(actor); // answers that came while the doctor was away: their keys now
         return "/app/dashboard?faces-redirect=true";
       default:
         session.wipe();

@@ -17,6 +17,8 @@ public class TreatmentBean implements Serializable {
 
   @Inject transient TreatmentService treatments;
   @Inject UserSession session;
+  @Inject transient org.medledger.portal.application.InboxService inbox;
+  @Inject transient LayoutBean layout;
 
   private String k;
   private boolean evidence;
@@ -37,6 +39,9 @@ public class TreatmentBean implements Serializable {
         v = treatments.view(session.actor(), k, evidence);
       }
       view = v;
+      // Opening a treatment (or seeing it refresh live) reads its notifications.
+      inbox.markTreatmentRead(session.getUsername(), v.kappa0Hex());
+      layout.reset();
     } catch (PortalException e) {
       refused = e.getMessage();
       Messages.error(e.getMessage());
@@ -131,6 +136,23 @@ public class TreatmentBean implements Serializable {
 
   public void refresh() {
     load();
+  }
+
+  /**
+   * Why a pharmacist or insurer cannot write yet, in plain words (null when they can, or the
+   * role never writes): the key is the doctor's to establish, with their first diagnosis (R6).
+   */
+  public String getWaitingText() {
+    TreatmentService.TreatmentView v = getView();
+    if (v == null || v.writable() != null || v.leftOut()) return null;
+    if (v.myRole() != org.medledger.core.record.Role.PHARMACIST && v.myRole() != org.medledger.core.record.Role.INSURER) {
+      return null;
+    }
+    if (v.answered() < v.responders()) {
+      return "Not everyone has accepted the invitation yet (" + v.answered() + " of " + v.responders()
+          + "). You can write once the doctor has written the diagnosis.";
+    }
+    return "The doctor has not written the diagnosis yet. You can write once they have; this page updates by itself.";
   }
 
   public TreatmentService.TreatmentView getView() {

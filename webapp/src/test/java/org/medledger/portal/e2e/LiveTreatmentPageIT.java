@@ -1,0 +1,102 @@
+package org.medledger.portal.e2e;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import jakarta.inject.Inject;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.medledger.core.record.Role;
+import org.medledger.portal.application.AccountService;
+import org.medledger.portal.application.Actor;
+import org.medledger.portal.application.TreatmentService;
+
+/**
+ * Issue 13, "the story moves by itself", through the pages. Step 1 (inside the portal) opens a
+ * treatment with a patient and a pharmacist; the patient accepts. Step 2 (a browser): the
+ * doctor keeps the treatment's page open; the pharmacist accepts on hers; the doctor's page
+ * shows the answer, the status and the writing card without being reloaded, the doctor writes
+ * the diagnosis there, the pharmacist's open page offers her the record, and she writes it. The
+ * patient is told her treatment was opened (not invited) and "Mark all read" clears her bell.
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LiveTreatmentPageIT {
+  private static final String PW = "correct horse battery";
+  private static final Path HANDOFF = Path.of(System.getProperty("java.io.tmpdir"), "medledger-live-treatment-page.properties");
+
+  @Deployment
+  static WebArchive deployment() {
+    File war = new File(System.getProperty("medledger.war", "target/medledger-webapp.war"));
+    return ShrinkWrap.createFromZipFile(WebArchive.class, war).addClasses(LiveTreatmentPageIT.class);
+  }
+
+  @Inject AccountService accounts;
+  @Inject org.medledger.portal.application.admin.AdminService admins;
+  @Inject TreatmentService treatments;
+
+  @Test
+  @Order(1)
+  void inThePortalATreatmentWaitsForThePharmacistsAnswer() throws IOException {
+    String suffix = UUID.randomUUID().toString().substring(0, 6);
+    String pu = "pat-" + suffix, du = "doc-" + suffix, mu = "pha-" + suffix;
+    accounts.register(pu, "Pat", Role.PATIENT, null, PW.toCharArray());
+    try {
+      admins.createFirstAdministrator(admins.newSetupCode(), "it-admin", "administrator password".toCharArray());
+    } catch (org.medledger.portal.application.PortalException alreadyThere) {
+      // created earlier in this server
+    }
+    String doctorName = "Dr. Live " + suffix;
+    accounts.registerInvited(admins.invite("it-admin", Role.DOCTOR, doctorName, "Test Hospital").code(), du, PW.toCharArray());
+    accounts.registerInvited(admins.invite("it-admin", Role.PHARMACIST, "Paula Pharma " + suffix, "Test Pharmacy").code(), mu,
+        PW.toCharArray());
+    Properties p = new Properties();
+    p.setProperty("patient", pu);
+    p.setProperty("doctor", du);
+    p.setProperty("pharmacist", mu);
+    p.setProperty("doctorName", doctorName);
+    try (Actor patient = accounts.unlock(pu, PW.toCharArray());
+        Actor doctor = accounts.unlock(du, PW.toCharArray());
+        Actor pharmacist = accounts.unlock(mu, PW.toCharArray())) {
+      String k = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(),
+          List.of(pharmacist.indexHex()), List.of(), List.of()).text());
+      treatments.respond(patient, k);
+      p.setProperty("k", k);
+    }
+    try (OutputStream out = Files.newOutputStream(HANDOFF)) {
+      p.store(out, "LiveTreatmentPageIT step 1 -> step 2");
+    }
+  }
+
+  @Test
+  @Order(2)
+  @RunAsClient
+  void inTheBrowserOpenPagesFollowTheStory(@ArquillianResource URL base) throws IOException {
+    assumeTrue(Files.isExecutable(Chromium.EXECUTABLE), "browser step skipped: /usr/bin/chromium is missing");
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(HANDOFF)) {
+      p.load(in);
+    }
+    Path shots = Path.of(System.getProperty("medledger.screenshots", "target/screenshots")).toAbsolutePath();
+    Files.createDirectories(shots);
+    LiveTreatmentBrowser.run(base.toString(), p, PW, shots);
+  }
+}
