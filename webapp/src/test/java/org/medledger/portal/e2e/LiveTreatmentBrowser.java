@@ -49,7 +49,7 @@ final class LiveTreatmentBrowser {
 
       // Live: the answer, the status and the writing card reach the doctor's open page.
       doctor.waitForCondition(() -> doctor.locator("#status").textContent().contains("Key ready"), LIVE);
-      assertThat(doctor.locator(".ml-text").allTextContents()).filteredOn(t -> t.contains("accepted the invitation")).hasSize(2);
+      assertThat(doctor.locator(".ml-record strong").allTextContents()).filteredOn(t -> t.contains("Accepted the invitation")).hasSize(2);
       assertThat(doctor.locator("[id$='membersCard']").textContent()).contains("2 of 2 answered");
       doctor.waitForCondition(() -> id(doctor, "tForm:write").count() == 1, LIVE);
       assertThat(doctor.locator("[id$='bellCount']").count()).as("seen live on the open page").isZero();

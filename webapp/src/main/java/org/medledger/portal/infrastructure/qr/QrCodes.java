@@ -188,11 +188,18 @@ public class QrCodes {
       Map<DecodeHintType, Object> hints = new EnumMap<>(DecodeHintType.class);
       hints.put(DecodeHintType.POSSIBLE_FORMATS, List.of(BarcodeFormat.QR_CODE));
       hints.put(DecodeHintType.TRY_HARDER, Boolean.TRUE);
+      BinaryBitmap bitmap = new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(img)));
       try {
-        BinaryBitmap bitmap = new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(img)));
         return new MultiFormatReader().decode(bitmap, hints).getText();
       } catch (NotFoundException e) {
-        throw new UnreadableException("No readable QR code was found in the picture.");
+        // The general search misses some clean, unrotated codes (a card or consent saved from the
+        // portal's own page: QrCodesTest has one); reading the picture as a pure code finds them.
+        hints.put(DecodeHintType.PURE_BARCODE, Boolean.TRUE);
+        try {
+          return new MultiFormatReader().decode(bitmap, hints).getText();
+        } catch (NotFoundException again) {
+          throw new UnreadableException("No readable QR code was found in the picture.");
+        }
       }
     } finally {
       decodes.release();
