@@ -83,6 +83,14 @@ class CameraScanIT {
     return p.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
   }
 
+  /**
+   * Waits until element {@code clientId} holds {@code text}; the element may first have to come
+   * with the page the camera's reading submitted (a locator wait survives that navigation).
+   */
+  private static void shows(Page p, String clientId, String text) {
+    id(p, clientId).filter(new Locator.FilterOptions().setHasText(text)).waitFor();
+  }
+
   private static Locator status(Page p) {
     return p.locator("#cameraStatus");
   }
@@ -115,6 +123,8 @@ class CameraScanIT {
     // A browser with no camera, on a phone: the page says so in plain words; the upload stays.
     login(doctorNoCamera, "doctor");
     doctorNoCamera.navigate(portal.url("/app/scan.xhtml"));
+    // (the page looks for a camera after loading: wait for its answer)
+    doctorNoCamera.waitForCondition(() -> !status(doctorNoCamera).textContent().isBlank());
     assertThat(status(doctorNoCamera).textContent()).contains("No camera found — upload a picture instead");
     assertThat(button(doctorNoCamera, "Scan with camera").isVisible()).isFalse();
     assertThat(id(doctorNoCamera, "scanForm:picture").isVisible()).isTrue();
@@ -130,7 +140,7 @@ class CameraScanIT {
     // The camera shows no code: the preview runs and says what to do; Stop ends it.
     doctor.navigate(portal.url("/app/scan.xhtml"));
     assertThat(status(doctor).getAttribute("aria-live")).isEqualTo("polite");
-    button(doctor, "Scan with camera").click();
+    button(doctor, "Scan with camera").click(); // (waits until the page has found the camera and shows it)
     doctor.waitForCondition(() -> status(doctor).textContent().contains("Hold the QR code"));
     assertThat(doctor.locator("#cameraVideo").isVisible()).isTrue();
     assertThat(doctor.locator("#cameraVideo").evaluate("v => v.srcObject && v.srcObject.getVideoTracks().length"))
@@ -144,7 +154,7 @@ class CameraScanIT {
     // The camera shows a participant card: the server refuses it with the upload's message.
     FakeCamera.film(familyCardPng, video);
     button(doctor, "Scan with camera").click();
-    doctor.waitForCondition(() -> id(doctor, "scanForm:messages").textContent().contains("participant card, not a patient's consent"));
+    shows(doctor, "scanForm:messages", "participant card, not a patient's consent");
     assertThat(doctor.url()).contains("/app/scan.xhtml");
 
     // The camera shows the patient's consent: the treatment opens, with nothing typed or uploaded.
@@ -159,16 +169,17 @@ class CameraScanIT {
     patientCam.navigate(portal.url("/app/directory.xhtml"));
     FakeCamera.film(consentPng, video);
     button(patientCam, "Scan with camera").click();
-    patientCam.waitForCondition(() -> id(patientCam, "dirForm:messages").textContent().contains("not a MedLedger participant card"));
+    shows(patientCam, "dirForm:messages", "not a MedLedger participant card");
     FakeCamera.film(familyCardPng, video);
     button(patientCam, "Scan with camera").click();
-    patientCam.waitForCondition(() -> id(patientCam, "dirForm:scanned").count() > 0);
-    assertThat(id(patientCam, "dirForm:scanned").textContent()).contains(familyIndex).contains("not in the directory");
+    shows(patientCam, "dirForm:scanned", familyIndex);
+    assertThat(id(patientCam, "dirForm:scanned").textContent()).contains("not in the directory");
     shot(patientCam, "patient-directory-card-from-camera");
 
     // The Directory page without a camera keeps its upload and says why there is no camera button.
     Page patientNoCamera = patient;
     patientNoCamera.navigate(portal.url("/app/directory.xhtml"));
+    patientNoCamera.waitForCondition(() -> !status(patientNoCamera).textContent().isBlank());
     assertThat(status(patientNoCamera).textContent()).contains("No camera found — upload a picture instead");
     id(patientNoCamera, "dirForm:picture").setInputFiles(familyCardPng);
     id(patientNoCamera, "dirForm:scan").click();
