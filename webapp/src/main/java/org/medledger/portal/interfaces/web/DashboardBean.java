@@ -65,9 +65,4 @@ public class DashboardBean {
   public String label(TreatmentService.Summary t) {
     return "Treatment with " + t.doctorName() + ", opened " + time.day(t.openedAt());
   }
-
-  /** When an item arrived, in the viewer's zone, to the minute ("2 Dec 2026, 17:54"). */
-  public String when(java.time.Instant t) {
-    return time.format(t);
-  }
 }

@@ -7,7 +7,6 @@ import jakarta.inject.Named;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.Serializable;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +21,10 @@ import org.medledger.portal.security.AdminSession;
 @ViewScoped
 public class AdminBean implements Serializable {
   private static final long serialVersionUID = 1L;
-  static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH)
-      .withZone(ZoneOffset.UTC);
 
   @Inject transient AdminService admins;
   @Inject AdminSession session;
+  @Inject transient org.medledger.portal.interfaces.web.TimeBean time; // the one readable time format, in the viewer's zone
 
   private Role role;
   private String displayName;
@@ -43,7 +41,7 @@ public class AdminBean implements Serializable {
       AdminService.IssuedInvitation i = admins.invite(session.admin(), role, displayName, institution);
       invitationLink = link(i.code());
       invitationSummary = i.role().title() + " " + i.displayName() + ", " + i.institution() + " — valid until "
-          + WHEN.format(i.expiresAt()) + ", for one registration";
+          + time.format(i.expiresAt()) + ", for one registration";
       role = null;
       displayName = null;
       institution = null;
@@ -102,7 +100,6 @@ public class AdminBean implements Serializable {
     return w;
   }
   public List<AdminService.InvitationView> getInvitations() { return admins.invitations(); }
-  public String when(java.time.Instant t) { return t == null ? "" : WHEN.format(t); }
   public Role[] getRoles() { return new Role[] {Role.DOCTOR, Role.PHARMACIST, Role.INSURER, Role.LAWYER}; }
   public Role getRole() { return role; }
   public void setRole(Role v) { role = v; }
