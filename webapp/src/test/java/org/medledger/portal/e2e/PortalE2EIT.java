@@ -321,6 +321,8 @@ class PortalE2EIT {
     id(looker, "dirForm:query").fill("Ana Twin");
     id(looker, "dirForm:search").click();
     Locator rows = looker.locator("[id='dirForm:results'] tbody tr");
+    // The search answers by Ajax: count the rows once its answer is on the page (count() does not wait).
+    rows.filter(new Locator.FilterOptions().setHasText("Ana Twin")).first().waitFor();
     assertThat(rows.count()).as("directory rows for Dr. Ana Twin").isEqualTo(1);
     assertThat(rows.first().textContent()).contains("St. Mary's Hospital");
     assertThat(rows.first().locator("td").nth(5).textContent().trim()).matches("[0-9a-f]{4}( [0-9a-f]{4}){3}");
