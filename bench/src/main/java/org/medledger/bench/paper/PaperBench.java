@@ -77,9 +77,18 @@ public final class PaperBench {
           org.medledger.bench.portal.PortalLoad.main(out, Arrays.copyOfRange(args, i + 1, args.length));
           return;
         }
+        case "load" -> { // open-loop Store load: bench/run [--ledger fabric] load --help
+          if (ledger.equals("fabric") && !Files.isRegularFile(fabricRun.resolve("network.properties"))) {
+            System.err.println("bench: no Fabric network in " + fabricRun.toAbsolutePath());
+            System.exit(2);
+          }
+          int rc = org.medledger.bench.load.LoadGen.main(out, ledger.equals("fabric") ? fabricRun : null, quick,
+              Arrays.copyOfRange(args, i + 1, args.length));
+          System.exit(rc);
+        }
         case "-h", "--help" -> {
           OUT.println("usage: bench/run [--ledger embedded|fabric] [--fabric-run DIR] [--out DIR] [--quick] "
-              + "[fig1|fig2|throughput|all]...   |   bench/run portal --help");
+              + "[fig1|fig2|throughput|all]...   |   bench/run [--ledger ...] load --help   |   bench/run portal --help");
           return;
         }
         default -> what.add(args[i]);
