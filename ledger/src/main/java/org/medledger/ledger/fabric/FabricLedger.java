@@ -71,7 +71,7 @@ import org.medledger.ledger.TransactionEvidence;
  * <p>One gRPC channel per peer endpoint, shared by every identity (TLS, trusting that
  * organisation's TLS CA); one {@link Gateway} per identity, cached, connected to the peer of the
  * identity's own organisation. The peer's gateway collects the endorsements the chaincode's
- * policy needs (MAJORITY of the organisations) and orders the transaction; {@link #submit}
+ * policy needs (3 of the 4 organisations) and orders the transaction; {@link #submit}
  * returns once the transaction is committed and valid. Transaction evidence comes from the
  * peer's query system chaincode (qscc).
  */
@@ -88,6 +88,11 @@ public final class FabricLedger implements LedgerGateway {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<IdentityKey, Gateway> gateways = new ConcurrentHashMap<>();
   private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+  /** Gateways of the service identity to each organisation's peer, for the block streams. */
+  private final Map<String, Gateway> heightGateways = new ConcurrentHashMap<>();
+  /** The height every endorser must have: blocks this client committed or delivered events of. */
+  private final java.util.concurrent.atomic.AtomicLong dependsOn = new java.util.concurrent.atomic.AtomicLong();
+  private volatile PeerHeights heights;
   private volatile boolean closed;
 
   /** A gateway is cached by who signs: MSP id and certificate. */
@@ -116,6 +121,7 @@ public final class FabricLedger implements LedgerGateway {
 
   @Override
   public SubmitResult submit(LedgerIdentity identity, String function, byte[]... args) {
+    awaitConsortium();
     Contract contract = network(identity).getContract(network.chaincode());
     String txId = null;
     try {
@@ -130,7 +136,7 @@ public final class FabricLedger implements LedgerGateway {
             "transaction " + txId + " was ordered in block " + status.getBlockNumber() + " but not committed: " + code
                 + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
       }
-      awaitEveryOrganisation(identity, status.getBlockNumber() + 1);
+      dependsOn.accumulateAndGet(status.getBlockNumber() + 1, Math::max);
       return new SubmitResult(status.getTransactionId(), status.getBlockNumber(), submitted.getResult());
     } catch (EndorseException e) {
       throw translate("endorsement of " + function, e);
@@ -150,34 +156,75 @@ public final class FabricLedger implements LedgerGateway {
    * Read-your-writes across the consortium. Fabric reports a transaction committed once the
    * gateway's own peer has it; the peers that endorse the next transaction may still be a block
    * behind, and would then verify it against stale state (seen here: a txd refused with "1 of 2
-   * participants have answered" right after the last txtr). So a submit returns once every
-   * organisation's peer has reached the block (usually a few milliseconds; bounded wait —
-   * the transaction is committed either way).
+   * participants have answered" right after the last txtr). So before a transaction is endorsed,
+   * every organisation's peer that is up must have every block this client depends on: the
+   * blocks of the transactions it submitted and of the events it delivered ({@link #dependsOn}).
+   * Which peers the gateway will ask is its choice, so all of them; the peers' heights come from
+   * one block stream per peer ({@link PeerHeights}), so the check costs no proposal, and it
+   * waits only while a peer is behind: usually never, as every peer commits each block at
+   * about the same time. A lone Store returns as soon as it is committed.
    */
-  private void awaitEveryOrganisation(LedgerIdentity identity, long height) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    Contract qscc = network(identity).getContract("qscc");
-    for (String msp : network.mspIds()) {
-      while (System.nanoTime() < deadline) {
-        try {
-          byte[] info = qscc.newProposal("GetChainInfo").addArguments(network.channel())
-              .setEndorsingOrganizations(msp).build().evaluate();
-          if (BlockchainInfo.parseFrom(info).getHeight() >= height) break;
-        } catch (GatewayException | StatusRuntimeException | InvalidProtocolBufferException e) {
-          break; // that peer is down or unreachable: nothing to wait for
-        }
-        try {
-          Thread.sleep(3);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+  void awaitConsortium() {
+    awaitPeers(network.mspIds());
+  }
+
+  private void awaitPeers(java.util.Collection<String> mspIds) {
+    long needed = dependsOn.get();
+    if (needed <= 0) return;
+    try {
+      heights().await(mspIds, needed, System.nanoTime() + 10_000_000_000L);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The height a peer's block stream reported last (for tests). */
+  long knownHeight(String mspId) {
+    return heights().height(mspId);
+  }
+
+  private PeerHeights heights() {
+    PeerHeights h = heights;
+    if (h != null) return h;
+    synchronized (this) {
+      if (heights == null) {
+        if (closed) throw new IllegalStateException("the Fabric ledger is closed");
+        long start = Math.max(dependsOn.get(), height());
+        heights = new PeerHeights(network.mspIds(), this::heightNetwork, start, this::queryHeight, m -> {
+          ManagedChannel c = channels.get(m);
+          if (c != null) c.resetConnectBackoff();
+        });
       }
+      return heights;
+    }
+  }
+
+  /** The channel through {@code mspId}'s own peer, as the service identity (for its block stream). */
+  private Network heightNetwork(String mspId) {
+    return heightGateways.computeIfAbsent(mspId, m -> connect(serviceIdentity, channels.computeIfAbsent(m, this::openChannel)))
+        .getNetwork(network.channel());
+  }
+
+  /**
+   * A peer's height by a signed qscc query sent to that peer itself (not through another
+   * organisation's gateway, whose view of a restarted peer lags), or -1 when it does not answer.
+   * Used only while the peer's block stream is not connected.
+   */
+  long queryHeight(String mspId) {
+    ManagedChannel c = channels.get(mspId);
+    if (c != null) c.resetConnectBackoff(); // a restarted peer answers at once, not after gRPC's back-off
+    try {
+      byte[] info = heightNetwork(mspId).getContract("qscc").newProposal("GetChainInfo").addArguments(network.channel())
+          .setEndorsingOrganizations(mspId).build().evaluate();
+      return BlockchainInfo.parseFrom(info).getHeight();
+    } catch (GatewayException | StatusRuntimeException | InvalidProtocolBufferException | IllegalStateException e) {
+      return -1;
     }
   }
 
   @Override
   public byte[] evaluate(LedgerIdentity identity, String function, byte[]... args) {
+    awaitPeers(List.of(identity.mspId())); // the peer that answers has what this client wrote
     try {
       return network(identity).getContract(network.chaincode()).newProposal(function).addArguments(args).build().evaluate();
     } catch (GatewayException e) {
@@ -316,6 +363,8 @@ public final class FabricLedger implements LedgerGateway {
               return;
             }
             checkpointer.checkpointChaincodeEvent(e);
+            // what the listener does next may depend on this block (a txd after the last txtr)
+            dependsOn.accumulateAndGet(e.getBlockNumber() + 1, Math::max);
             backoffMillis = 100;
           }
         } catch (GatewayRuntimeException | StatusRuntimeException e) {
@@ -364,22 +413,23 @@ public final class FabricLedger implements LedgerGateway {
     } catch (CertificateEncodingException e) {
       throw new IllegalArgumentException("the certificate cannot be encoded", e);
     }
-    return gateways.computeIfAbsent(key, k -> {
-      ManagedChannel channel = channels.computeIfAbsent(identity.mspId(), this::openChannel);
-      try {
-        return Gateway.newInstance()
-            .identity(new X509Identity(identity.mspId(), identity.certificate()))
-            .signer(Signers.newPrivateKeySigner(identity.privateKey()))
-            .connection(channel)
-            .evaluateOptions(o -> o.withDeadlineAfter(EVALUATE_SECONDS, TimeUnit.SECONDS))
-            .endorseOptions(o -> o.withDeadlineAfter(ENDORSE_SECONDS, TimeUnit.SECONDS))
-            .submitOptions(o -> o.withDeadlineAfter(SUBMIT_SECONDS, TimeUnit.SECONDS))
-            .commitStatusOptions(o -> o.withDeadlineAfter(COMMIT_STATUS_SECONDS, TimeUnit.SECONDS))
-            .connect();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("the identity's private key cannot sign Fabric transactions", e);
-      }
-    });
+    return gateways.computeIfAbsent(key, k -> connect(identity, channels.computeIfAbsent(identity.mspId(), this::openChannel)));
+  }
+
+  private Gateway connect(LedgerIdentity identity, ManagedChannel channel) {
+    try {
+      return Gateway.newInstance()
+          .identity(new X509Identity(identity.mspId(), identity.certificate()))
+          .signer(Signers.newPrivateKeySigner(identity.privateKey()))
+          .connection(channel)
+          .evaluateOptions(o -> o.withDeadlineAfter(EVALUATE_SECONDS, TimeUnit.SECONDS))
+          .endorseOptions(o -> o.withDeadlineAfter(ENDORSE_SECONDS, TimeUnit.SECONDS))
+          .submitOptions(o -> o.withDeadlineAfter(SUBMIT_SECONDS, TimeUnit.SECONDS))
+          .commitStatusOptions(o -> o.withDeadlineAfter(COMMIT_STATUS_SECONDS, TimeUnit.SECONDS))
+          .connect();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the identity's private key cannot sign Fabric transactions", e);
+    }
   }
 
   /** One channel per organisation's gateway peer, shared by all its identities. */
@@ -400,8 +450,13 @@ public final class FabricLedger implements LedgerGateway {
     if (closed) return;
     closed = true;
     for (Subscription s : List.copyOf(subscriptions)) s.close();
+    synchronized (this) {
+      if (heights != null) heights.close();
+    }
     for (Gateway g : gateways.values()) g.close();
     gateways.clear();
+    for (Gateway g : heightGateways.values()) g.close();
+    heightGateways.clear();
     for (ManagedChannel c : channels.values()) c.shutdownNow();
     for (ManagedChannel c : channels.values()) {
       try {

@@ -213,6 +213,58 @@ class FabricLedgerIT {
   }
 
   /**
+   * The stale-endorser race: Fabric reports a Store committed when the gateway's own peer has it,
+   * and another organisation's peer may still be behind when the next Store, which depends on
+   * it, is endorsed. Here the Insurer's peer misses blocks (stopped while a doctor registers) and
+   * comes back behind the others; before the next Store is endorsed the client waits until every
+   * peer that is up has the blocks it depends on (known from each peer's block stream), as the
+   * Insurer's own CLI confirms, and the doctor's dependent Stores (a whole treatment, whose txtc
+   * needs the registration on every endorser) go through.
+   */
+  @Test
+  void beforeADependentStoreIsEndorsedEveryPeerThatIsUpHasTheBlocksItDependsOn() {
+    Participant doctor;
+    Participant patient = scenario.participant("Pat Lag", Role.PATIENT, "HospitalMSP");
+    FabricTestNetwork.script(network, "stop-node", "insurer");
+    try {
+      doctor = scenario.participant("Dr Lag", Role.DOCTOR, "HospitalMSP"); // 3 of 4 still endorse
+      for (int i = 0; i < 20; i++) scenario.participant("Dr Lag " + i, Role.DOCTOR, "HospitalMSP");
+    } finally {
+      FabricTestNetwork.script(network, "start-node", "insurer");
+    }
+    long needed = ledger.height(); // the Hospital peer, which committed every one of them
+
+    // The restarted peer serves proposals before it has caught up with the blocks it missed. A
+    // second client probes it over a connection of its own: once it answers (it is up and could
+    // endorse), the wait must leave it with every block this client depends on.
+    try (FabricLedger probe = FabricLedger.connect(network.runDirectory())) {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (probe.queryHeight("InsurerMSP") < 0) {
+        assertThat(System.nanoTime()).as("the restarted Insurer peer answers").isLessThan(end);
+        sleep(5);
+      }
+      ledger.awaitConsortium();
+      assertThat(probe.queryHeight("InsurerMSP")).as("the Insurer's peer right after the wait").isGreaterThanOrEqualTo(needed);
+    }
+    assertThat(cliHeight("InsurerMSP")).as("the Insurer's peer, asked with Fabric's CLI").isGreaterThanOrEqualTo(needed);
+    // and the Insurer's block stream is open again (it is what later Stores rely on)
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); ledger.knownHeight("InsurerMSP") < needed; ) {
+      assertThat(System.nanoTime()).as("the Insurer's block stream reports height " + needed).isLessThan(end);
+      sleep(50);
+    }
+    PaperScenario.Treatment t = scenario.run(new PaperScenario.Selection(patient, doctor, List.of(), List.of(),
+        List.of(), List.of()), "after the restart".getBytes(StandardCharsets.UTF_8));
+    assertThat(t.stored()).hasSize(3); // txtc, txtr, txd
+  }
+
+  private long cliHeight(String mspId) {
+    String out = FabricTestNetwork.cli(network, mspId, "channel", "getinfo", "-c", network.channel());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"height\":(\\d+)").matcher(out);
+    assertThat(m.find()).as("peer channel getinfo: " + out).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  /**
    * (b) Transactions keep flowing while the event stream's peer and then the orderer are stopped
    * and started again: every acknowledged transaction is on the ledger, and the resumed stream is
    * exactly what an uninterrupted reader sees (no gaps, no duplicates).
