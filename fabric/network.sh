@@ -38,6 +38,9 @@
 #   MEDLEDGER_FABRIC_PORT_OFFSET  added to every port (default 0), read at first `up`
 #   MEDLEDGER_CHAINCODE_JAR       the ccaas jar (default chaincode/target/medledger-chaincode-*-ccaas.jar)
 #   JAVA                          java executable for the chaincode server (default: java on PATH)
+#   MEDLEDGER_CHAINCODE_JAVA_OPTS  the chaincode servers' JVM options (default below, CC_JAVA_OPTS)
+#   MEDLEDGER_CHAINCODE_THREADS   the Java shim's invocation threads per server (TP_CORE/MAX_POOL_SIZE, default 16)
+#   MEDLEDGER_FABRIC_LOGGING      FABRIC_LOGGING_SPEC of peers and orderer (default below, LOG_SPEC)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,6 +54,17 @@ FABRIC_COMMIT=f871cf92a026aba7b12e6f06d71ded3e6e659d71
 DOMAIN=medledger.example
 ORGS=(hospital pharmacy insurer lawfirm)
 # 3 of 4 organisations, each through its peer (OU=peer, NodeOUs): MAJORITY Endorsement spelled out.
+# The chaincode servers' JVMs: C1 only (TieredStopAtLevel=1) because on two shared cores the C2
+# compiler's work on four fresh servers cost more CPU per Store than the Store itself for the
+# first minutes, and the shim's hot path (protobuf, gRPC, one ECDSA check) gains little from C2;
+# a small heap with the serial collector (no GC threads competing for the cores).
+CC_JAVA_OPTS=${MEDLEDGER_CHAINCODE_JAVA_OPTS:--Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1}
+# The shim runs at most TP_MAX_POOL_SIZE invocations at once (default 5); each waits on round
+# trips to its peer (GetState, PutState), so under load 5 became the queue (docs/benchmarks.md).
+CC_THREADS=${MEDLEDGER_CHAINCODE_THREADS:-16}
+# Per-transaction INFO lines (every gRPC call, endorsement and gateway step, the orderer's
+# broadcast stream ends) are dropped; block commits, Raft and start-up stay in the logs.
+LOG_SPEC=${MEDLEDGER_FABRIC_LOGGING:-warning:kvledger=info:nodeCmd=info:orderer.consensus.etcdraft=info:orderer.common.server=info:orderer.common.broadcast=error}
 ENDORSEMENT_RULE="OutOf(3,'HospitalMSP.peer','PharmacyMSP.peer','InsurerMSP.peer','LawFirmMSP.peer')"
 
 die() { echo "network.sh: $*" >&2; exit 1; }
@@ -344,7 +358,7 @@ wait_healthy() { # name port
 start_orderer() {
   start_process orderer "$BIN/orderer" env \
     FABRIC_CFG_PATH="$HERE/config" \
-    FABRIC_LOGGING_SPEC=info \
+    FABRIC_LOGGING_SPEC="$LOG_SPEC" \
     ORDERER_GENERAL_LISTENPORT="$ORDERER_PORT" \
     ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
     ORDERER_GENERAL_LOCALMSPDIR="$ORD_NODE/msp" \
@@ -365,7 +379,7 @@ start_orderer() {
 
 start_peer() { # org
   local org=$1
-  start_process "$org" "$BIN/peer" env FABRIC_CFG_PATH="$RUN/peers/$org" FABRIC_LOGGING_SPEC=info \
+  start_process "$org" "$BIN/peer" env FABRIC_CFG_PATH="$RUN/peers/$org" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
     MEDLEDGER_CHAINCODE_ADDRESS="127.0.0.1:$(ccaas_port "$org")" \
     "$BIN/peer" node start
   wait_healthy "$org" "$(ops_port "$org")"
@@ -382,7 +396,8 @@ start_chaincode() { # org
   start_process "chaincode-$org" "$jar" env -i PATH="$PATH" HOME="$HOME" \
     CHAINCODE_SERVER_ADDRESS="127.0.0.1:$port" CORE_CHAINCODE_ID_NAME="$pkgid" \
     CORE_PEER_TLS_ENABLED=false CORE_CHAINCODE_LOGGING_LEVEL=warning CORE_CHAINCODE_LOGGING_SHIM=warning \
-    "$java" -Xmx256m -XX:+UseSerialGC -Dmedledger.org="$org" -jar "$jar"
+    TP_CORE_POOL_SIZE="$CC_THREADS" TP_MAX_POOL_SIZE="$CC_THREADS" TP_QUEUE_SIZE=5000 \
+    "$java" $CC_JAVA_OPTS -Dmedledger.org="$org" -jar "$jar"
 }
 
 wait_chaincode() { # org
