@@ -189,13 +189,27 @@ public final class FabricLedger implements LedgerGateway {
     synchronized (this) {
       if (heights == null) {
         if (closed) throw new IllegalStateException("the Fabric ledger is closed");
-        long start = Math.max(dependsOn.get(), height());
+        long start = Math.max(dependsOn.get(), startHeight());
         heights = new PeerHeights(network.mspIds(), this::heightNetwork, start, this::queryHeight, m -> {
           ManagedChannel c = channels.get(m);
           if (c != null) c.resetConnectBackoff();
         });
       }
       return heights;
+    }
+  }
+
+  /**
+   * Where the block streams start: the height of any peer that answers (the service identity's
+   * own first), so that a stream never replays the chain from block 0; 0 when none answers.
+   */
+  private long startHeight() {
+    try {
+      return height();
+    } catch (LedgerException e) {
+      long h = 0;
+      for (String msp : network.mspIds()) h = Math.max(h, queryHeight(msp));
+      return h;
     }
   }
 
