@@ -200,6 +200,36 @@ public final class FabricLedger implements LedgerGateway {
   }
 
   /**
+   * Whether the connection to a peer is up, trying at once (gRPC's reconnect back-off, up to two
+   * minutes, is reset: a restarted peer is seen as soon as it listens). A call on a connection
+   * in back-off would fail without trying, and a peer that answers the next client would be
+   * taken for down here. Returns false when this attempt fails (a peer that is down refuses at
+   * once on its own host) or after {@code millis}.
+   */
+  private static boolean connected(ManagedChannel c, long millis) {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    io.grpc.ConnectivityState st = c.getState(true);
+    if (st == io.grpc.ConnectivityState.READY) return true;
+    c.resetConnectBackoff();
+    boolean tried = false;
+    while (System.nanoTime() < end) {
+      st = c.getState(true);
+      if (st == io.grpc.ConnectivityState.READY) return true;
+      if (st == io.grpc.ConnectivityState.CONNECTING) tried = true;
+      else if (st == io.grpc.ConnectivityState.TRANSIENT_FAILURE && tried) return false;
+      java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
+      c.notifyWhenStateChanged(st, changed::countDown);
+      try {
+        changed.await(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return c.getState(false) == io.grpc.ConnectivityState.READY;
+  }
+
+  /**
    * Where the block streams start: the height of any peer that answers (the service identity's
    * own first), so that a stream never replays the chain from block 0; 0 when none answers.
    */
@@ -225,8 +255,7 @@ public final class FabricLedger implements LedgerGateway {
    * Used only while the peer's block stream is not connected.
    */
   long queryHeight(String mspId) {
-    ManagedChannel c = channels.get(mspId);
-    if (c != null) c.resetConnectBackoff(); // a restarted peer answers at once, not after gRPC's back-off
+    if (closed || !connected(channels.computeIfAbsent(mspId, this::openChannel), 500)) return -1;
     try {
       byte[] info = heightNetwork(mspId).getContract("qscc").newProposal("GetChainInfo").addArguments(network.channel())
           .setEndorsingOrganizations(mspId).build().evaluate();
