@@ -93,6 +93,8 @@ public final class DirectoryReadBench {
         OUT.printf("ListParticipants (whole directory, once): %d bytes in %.1f ms%n", whole, (System.nanoTime() - w0) / 1e6);
         List<String> bookmarks = continuationBookmarks(c, reader);
         for (int k : threads) {
+          measureRaw("before: ListParticipants, the whole directory", k, seconds, i ->
+              t.ledger.evaluate(reader, "ListParticipants").length);
           measure("first page, every role (20)", k, seconds, i ->
               c.searchParticipants(reader, new MedLedgerClient.DirectorySearch(null, "", "", "", 0), ""), t);
           measure("first page, doctors (20)", k, seconds, i ->
@@ -125,7 +127,17 @@ public final class DirectoryReadBench {
   /** Closed loop: {@code k} readers, each issuing the next read when the last returned. */
   private static void measure(String what, int k, int seconds, Function<Integer, MedLedgerClient.DirectoryPage> read,
       Target t) throws Exception {
-    for (int w = 0; w < 50; w++) read.apply(w); // warm-up
+    run(what, k, seconds, i -> read.apply(i).registrations().size(), t.answerBytes(read.apply(0)), "entries/page");
+  }
+
+  /** The same for a read whose answer size is all we know (bytes per answer). */
+  private static void measureRaw(String what, int k, int seconds, Function<Integer, Integer> read) throws Exception {
+    run(what, k, seconds, read, read.apply(0), "KiB/answer");
+  }
+
+  private static void run(String what, int k, int seconds, Function<Integer, Integer> read, int bytes, String unit)
+      throws Exception {
+    for (int w = 0; w < 20; w++) read.apply(w); // warm-up
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     AtomicInteger seq = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(k);
@@ -137,9 +149,9 @@ public final class DirectoryReadBench {
         long entries = 0;
         while (System.nanoTime() < end && n < lat.length - 1) {
           long s = System.nanoTime();
-          MedLedgerClient.DirectoryPage p = read.apply(seq.getAndIncrement());
+          int size = read.apply(seq.getAndIncrement());
           lat[n++] = System.nanoTime() - s;
-          entries += p.registrations().size();
+          entries += size;
         }
         long[] out = Arrays.copyOf(lat, n + 1);
         out[n] = entries;
@@ -155,10 +167,11 @@ public final class DirectoryReadBench {
     }
     pool.shutdown();
     all.sort(null);
-    int bytes = t.answerBytes(read.apply(0));
-    OUT.printf(Locale.ROOT, "%-44s %2d readers: %7.0f pages/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  "
-            + "%4.1f entries/page  ~%d bytes/answer%n", what, k, all.size() / (double) seconds, pct(all, 50), pct(all, 95),
-        pct(all, 99), all.isEmpty() ? 0 : entries / (double) all.size(), bytes);
+    double per = all.isEmpty() ? 0 : entries / (double) all.size();
+    if (unit.startsWith("KiB")) per /= 1024;
+    OUT.printf(Locale.ROOT, "%-48s %2d readers: %7.0f answers/s  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  "
+            + "%6.1f %s  ~%d bytes/answer%n", what, k, all.size() / (double) seconds, pct(all, 50), pct(all, 95),
+        pct(all, 99), per, unit, bytes);
   }
 
   private static double pct(List<Long> sorted, int p) {
