@@ -16,12 +16,13 @@ import org.medledger.core.record.Role;
 /**
  * The directory's search index and its paginated search (docs/protocol.md §Directory search).
  *
- * <p>R3 writes, beside {@code ML-P}, five plain keys per registered professional, each sorted the
- * way one search reads it: by name (within the role, and across roles), by institution then name
- * (the same two scopes), and by ind_x. A search is then one key range plus a bounded look at
- * what lies in it: never the whole directory. They are plain keys, not composite ones, because
- * Fabric's range query ({@code GetStateByRange}) takes arbitrary bounds only for plain keys, and
- * a name prefix is a bound in the middle of an attribute, which a partial composite key cannot
+ * <p>R3 writes, beside {@code ML-P}, a few plain keys per registered professional, each sorted
+ * the way one search reads it: by role then name (the listing), by role then each word-start of
+ * the name (a name search: "twin" and "ana tw" find "Dr. Ana Twin"), by role then institution,
+ * and by ind_x. A search is then one key range per role plus a bounded look at what lies in it:
+ * never the whole directory. They are plain keys, not composite ones, because Fabric's range
+ * query ({@code GetStateByRange}) takes arbitrary bounds only for plain keys, and a name's
+ * beginning is a bound in the middle of an attribute, which a partial composite key cannot
  * express. We run LevelDB, so rich (CouchDB) queries are not available and not needed.
  *
  * <p>The bookmark is the key the next page starts at, with a check binding it to the search
@@ -36,7 +37,10 @@ public final class Directory {
   static final char SEP = '\u0000';
   /** Fabric's MAX_UNICODE_RUNE: the end of a prefix range, as getStateByPartialCompositeKey uses. */
   static final String MAX_RUNE = "\udbff\udfff";
-  static final String ALL_ROLES = "*";
+  /** The roles the directory lists, in its order (their codes: 3, 4, 5, 6). */
+  static final List<Role> LISTED = List.of(Role.DOCTOR, Role.PHARMACIST, Role.INSURER, Role.LAWYER);
+  /** Word-starts of a name indexed (and matched) at most: "Dr. Ana Maria Twin Smith" has four. */
+  public static final int MAX_WORDS = 4;
   public static final int DEFAULT_PAGE = 20;
   public static final int MAX_PAGE = 50;
   /** Keys examined per call at most: a filter that matches rarely costs pages, not a long scan. */
@@ -74,8 +78,9 @@ public final class Directory {
     return SPACES.matcher(sb).replaceAll(" ").trim();
   }
 
-  private static String scope(Role r) {
-    return r == null ? ALL_ROLES : r.name().toLowerCase(Locale.ROOT);
+  /** The role's code as the keys carry it, so that one listing runs in the directory's role order. */
+  private static String code(Role r) {
+    return Integer.toString(r.code());
   }
 
   private static String key(String kind, String... parts) {
@@ -84,18 +89,32 @@ public final class Directory {
     return sb.toString();
   }
 
-  /** The five index keys of one registration, and their common value. */
+  /** Where the words of a folded name start (at most {@link #MAX_WORDS}): 0, then after each space. */
+  static List<Integer> wordStarts(String folded) {
+    List<Integer> out = new ArrayList<>();
+    out.add(0);
+    for (int k = 0; k < folded.length() && out.size() < MAX_WORDS; k++) {
+      if (folded.charAt(k) == ' ' && k + 1 < folded.length()) out.add(k + 1);
+    }
+    return out;
+  }
+
+  /** The first word-start of {@code folded} from which it begins with {@code q}, or -1. */
+  static int firstMatch(String folded, String q) {
+    for (int at : wordStarts(folded)) if (folded.startsWith(q, at)) return at;
+    return -1;
+  }
+
+  /** The index keys of one registration, and their common value. */
   static Map<String, byte[]> entries(Role role, long index, String name, String institution, String kappaHex) {
     String ind = ParticipantIndex.hex(index);
     String n = fold(name);
     String i = fold(institution);
-    String value = kappaHex + SEP + scope(role) + SEP + n + SEP + i;
-    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+    byte[] v = (kappaHex + SEP + role.name().toLowerCase(Locale.ROOT) + SEP + n + SEP + i).getBytes(StandardCharsets.UTF_8);
     java.util.LinkedHashMap<String, byte[]> out = new java.util.LinkedHashMap<>();
-    for (Role scope : new Role[] {role, null}) {
-      out.put(key("n", scope(scope), n, ind), v);
-      out.put(key("i", scope(scope), i, n, ind), v);
-    }
+    out.put(key("n", code(role), n, ind), v);
+    for (int at : wordStarts(n)) out.put(key("w", code(role), n.substring(at), ind), v);
+    out.put(key("i", code(role), i, n, ind), v);
     out.put(key("x", ind), v);
     return out;
   }
@@ -154,27 +173,38 @@ public final class Directory {
       return f;
     }
 
-    /** The key range this search reads: the most selective index its filters allow. */
-    String rangeStart() {
-      if (!index.isEmpty()) return key("x", index);
-      if (!name.isEmpty()) return key("n", scope(role), name);
-      if (!institution.isEmpty()) return key("i", scope(role), institution);
-      return key("n", scope(role), "");
+    /**
+     * The key ranges (as prefixes) this search reads, in order: the most selective index its
+     * filters allow, one range per role (the one asked for, or each listed role in order).
+     */
+    List<String> ranges() {
+      if (!index.isEmpty()) return List.of(key("x", index));
+      List<String> out = new ArrayList<>();
+      for (Role r : role == null ? LISTED : List.of(role)) {
+        if (!name.isEmpty()) out.add(key("w", code(r), name));
+        else if (!institution.isEmpty()) out.add(key("i", code(r), institution));
+        else out.add(key("n", code(r), ""));
+      }
+      return out;
     }
 
-    String rangeEnd() {
-      return rangeStart() + MAX_RUNE;
-    }
-
-    /** The filters the range does not already apply. */
-    boolean matches(Entry e) {
+    /**
+     * The filters the range does not already apply. A name search reads one key per word-start
+     * of each name: a name is taken at its first word-start that matches, so it appears once.
+     */
+    boolean matches(Entry e, String rowKey) {
       if (role != null && e.role() != role) return false;
-      return e.name().startsWith(name) && e.institution().startsWith(institution);
+      if (!e.institution().startsWith(institution)) return false;
+      if (name.isEmpty()) return true;
+      int first = firstMatch(e.name(), name);
+      if (!index.isEmpty()) return first >= 0;
+      String suffix = rowKey.substring(key("w", "0", "").length(), rowKey.lastIndexOf(SEP));
+      return first == e.name().length() - suffix.length();
     }
 
     /** What a bookmark is bound to: every filter, not the page size (a reader may change it). */
     String canonical() {
-      return scope(role) + SEP + name + SEP + institution + SEP + index;
+      return (role == null ? "*" : role.name().toLowerCase(Locale.ROOT)) + SEP + name + SEP + institution + SEP + index;
     }
   }
 
@@ -192,33 +222,42 @@ public final class Directory {
 
   /** Runs one page of {@code search}, from {@code bookmark} ("" for the first page). */
   static Page search(WorldState state, Search search, String bookmark) {
-    String start = search.rangeStart();
-    String end = search.rangeEnd();
-    if (bookmark != null && !bookmark.isBlank()) start = resume(search, bookmark.trim());
-    List<Map.Entry<String, byte[]>> rows = state.range(start, end, MAX_SCAN + 1);
+    List<String> ranges = search.ranges();
+    int r = 0;
+    String from = null;
+    if (bookmark != null && !bookmark.isBlank()) {
+      from = resume(search, bookmark.trim());
+      while (!from.startsWith(ranges.get(r))) r++; // resume() checked that one range holds it
+    }
     List<byte[]> records = new ArrayList<>();
     int bytes = 0;
+    int examined = 0;
     String next = "";
-    for (int k = 0; k < rows.size(); k++) {
-      Map.Entry<String, byte[]> row = rows.get(k);
-      if (k == MAX_SCAN) {
-        next = row.getKey(); // looked at enough for one call: the reader asks for the rest
-        break;
+    scan:
+    for (; r < ranges.size(); r++, from = null) {
+      String prefix = ranges.get(r);
+      for (Map.Entry<String, byte[]> row : state.range(from == null ? prefix : from, prefix + MAX_RUNE,
+          MAX_SCAN - examined + 1)) {
+        if (examined == MAX_SCAN) {
+          next = row.getKey(); // looked at enough for one call: the reader asks for the rest
+          break scan;
+        }
+        examined++;
+        Entry e = Entry.parse(row.getValue());
+        if (!search.matches(e, row.getKey())) continue;
+        if (records.size() == search.pageSize()) {
+          next = row.getKey(); // the first entry of the next page
+          break scan;
+        }
+        byte[] v = state.get(e.kappaHex());
+        if (v == null) throw new IllegalStateException("directory entry without its registration " + e.kappaHex());
+        if (!records.isEmpty() && bytes + v.length > MAX_ANSWER_RECORD_BYTES) {
+          next = row.getKey();
+          break scan;
+        }
+        records.add(v);
+        bytes += v.length;
       }
-      Entry e = Entry.parse(row.getValue());
-      if (!search.matches(e)) continue;
-      if (records.size() == search.pageSize()) {
-        next = row.getKey(); // the first entry of the next page
-        break;
-      }
-      byte[] v = state.get(e.kappaHex());
-      if (v == null) throw new IllegalStateException("directory entry without its registration " + e.kappaHex());
-      if (!records.isEmpty() && bytes + v.length > MAX_ANSWER_RECORD_BYTES) {
-        next = row.getKey();
-        break;
-      }
-      records.add(v);
-      bytes += v.length;
     }
     return new Page(records, next.isEmpty() ? "" : bookmark(search, next));
   }
@@ -246,7 +285,7 @@ public final class Directory {
           + "search with other filters; start again from the first page");
     }
     String key = body.substring(16);
-    if (!key.startsWith(search.rangeStart())) {
+    if (search.ranges().stream().noneMatch(key::startsWith)) {
       throw new RuleViolation("Q5", "the bookmark points outside this search's results; start again from the first page");
     }
     return key;

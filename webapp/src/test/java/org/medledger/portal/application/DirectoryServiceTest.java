@@ -100,6 +100,11 @@ class DirectoryServiceTest {
         .extracting(DirectoryService.Participant::indexHex).containsExactlyInAnyOrderElementsOf(lawyers);
     assertThat(directory.search(Role.DOCTOR, "Dr. Page A0")).singleElement()
         .satisfies(p -> assertThat(p.institution()).isEqualTo("St. Page Hospital"));
+    // Any word of the name: "Page A0" finds "Dr. Page A0" (and each person once).
+    assertThat(directory.search(null, "Page A0")).singleElement()
+        .satisfies(p -> assertThat(p.name()).isEqualTo("Dr. Page A0"));
+    assertThat(directory.page(new DirectoryService.Query(null, "page", ""), null).participants())
+        .hasSize(20).extracting(DirectoryService.Participant::indexHex).doesNotHaveDuplicates();
     assertThatThrownBy(() -> directory.search(null, "x".repeat(150))).isInstanceOf(PortalException.class)
         .hasMessage("Please search for at most 100 characters.");
   }
