@@ -61,8 +61,6 @@ public class DirectoryService {
 
   /** Entries per page of the directory page and per picker list. */
   public static final int PAGE = 20;
-  /** Roles in the order the directory lists them (the order of the paper's Table 2). */
-  static final List<Role> LISTED = List.of(Role.DOCTOR, Role.PHARMACIST, Role.INSURER, Role.LAWYER);
   /** Ledger reads per page at most (a rare filter then shows fewer and offers more). */
   private static final int READS_PER_PAGE = 6;
   private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("[0-9a-f]{4,16}");
@@ -82,8 +80,8 @@ public class DirectoryService {
     }
   }
 
-  /** Where the next page starts: the role being read (its position in the order) and its bookmark. */
-  public record Cursor(int role, String bookmark) implements Serializable {
+  /** Where the next page starts: the ledger's bookmark, bound to the search that gave it. */
+  public record Cursor(String bookmark) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
@@ -91,35 +89,31 @@ public class DirectoryService {
   public record Page(List<Participant> participants, Cursor next) {}
 
   /**
-   * One page of the directory, role by role (doctors first), by name within a role. Reads a page
-   * of the ledger's directory search at a time, never the whole directory; {@code from} is null
-   * for the first page.
+   * One page of the directory: doctors first, then pharmacists, insurers and lawyers, by name
+   * within a role (the ledger's order). Reads pages of the ledger's directory search until
+   * twenty are found or a few reads were made (a rare filter then shows fewer and offers more),
+   * never the whole directory; {@code from} is null for the first page.
    */
   public Page page(Query q, Cursor from) {
-    List<Role> roles = q.role() == null ? LISTED : List.of(q.role());
     String index = q.indexPrefix();
     String name = index.isEmpty() && q.text() != null ? q.text() : "";
-    int r = from == null ? 0 : from.role();
     String bookmark = from == null ? "" : from.bookmark();
     List<Participant> out = new ArrayList<>();
-    for (int reads = 0; r < roles.size() && out.size() < PAGE && reads < READS_PER_PAGE; reads++) {
+    boolean more = true;
+    for (int reads = 0; more && out.size() < PAGE && reads < READS_PER_PAGE; reads++) {
       MedLedgerClient.DirectoryPage p;
       try {
-        p = ledger.searchParticipants(portal.get(), new MedLedgerClient.DirectorySearch(roles.get(r), name,
+        p = ledger.searchParticipants(portal.get(), new MedLedgerClient.DirectorySearch(q.role(), name,
             q.institution(), index, PAGE - out.size()), bookmark);
       } catch (LedgerException e) {
         if (e.kind() == LedgerException.Kind.REJECTED) throw new PortalException(searchMessage(e.getMessage()));
         throw e;
       }
       for (Registration reg : p.registrations()) out.add(of(reg));
-      if (p.more()) {
-        bookmark = p.bookmark();
-      } else {
-        r++;
-        bookmark = "";
-      }
+      more = p.more();
+      bookmark = p.bookmark();
     }
-    return new Page(List.copyOf(out), r < roles.size() ? new Cursor(r, bookmark) : null);
+    return new Page(List.copyOf(out), more ? new Cursor(bookmark) : null);
   }
 
   /** The chaincode's refusal of a search (Q0, Q5) in the page's words. */
