@@ -57,7 +57,25 @@ public final class MedLedgerContract implements ContractInterface {
     return guarded(() -> Base64.getEncoder().encodeToString(queries(ctx).participant(indexHex)));
   }
 
-  /** Every registration record: JSON array of Base64 strings. */
+  /**
+   * One page of the directory: registered professionals filtered by role (doctor, pharmacist,
+   * insurer, lawyer), name prefix, institution prefix and index (hex prefix of ind_x), each
+   * argument empty for "any"; page size 1–50 (empty: 20); bookmark empty for the first page,
+   * else the one the previous page gave. JSON {"records":[Base64 registration, ...],
+   * "bookmark":"..." ("" after the last page)}. docs/protocol.md §Directory search.
+   */
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String SearchParticipants(Context ctx, String role, String name, String institution, String index,
+      String pageSize, String bookmark) {
+    return guarded(() -> queries(ctx).searchParticipants(
+        Directory.Search.of(role, name, institution, index, pageSize), bookmark).json());
+  }
+
+  /**
+   * Every registration record: JSON array of Base64 strings. Unbounded (one answer grows with the
+   * directory): the portal uses SearchParticipants; this stays for fabric/network.sh's readiness
+   * probe on a new, empty network.
+   */
   @Transaction(intent = Transaction.TYPE.EVALUATE)
   public String ListParticipants(Context ctx) {
     return guarded(() -> Queries.participantsJson(queries(ctx).participants()));

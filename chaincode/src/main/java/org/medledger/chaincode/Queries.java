@@ -64,6 +64,12 @@ public final class Queries {
     return v;
   }
 
+  /** One page of a directory search (Q0 for a bad filter, Q5 for a bookmark it did not give). */
+  public Directory.Page searchParticipants(Directory.Search search, String bookmark) {
+    return Directory.search(state, search, bookmark);
+  }
+
+  /** Every registration: unbounded, kept for fabric/network.sh's readiness probe only. */
   public List<Registration> participants() {
     List<Registration> out = new ArrayList<>();
     for (Map.Entry<String, byte[]> e : state.byPartialKey(StoreRules.PARTICIPANT)) {

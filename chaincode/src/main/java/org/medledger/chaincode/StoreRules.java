@@ -98,21 +98,24 @@ public final class StoreRules {
     if (s.role() != r.role()) {
       throw new RuleViolation("R3", "the certificate's role is " + roleName(s.role()) + ", not " + roleName(r.role()));
     }
-    vouchedFor(s, r.role());
+    Map<String, String> attributes = vouchedFor(s, r.role());
     String key = state.compositeKey(PARTICIPANT, ParticipantIndex.hex(r.index()));
     if (state.get(key) != null) {
       throw new RuleViolation("R3", "index " + ParticipantIndex.hex(r.index()) + " is already registered");
     }
     state.put(key, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
+    // The directory's search index (Directory): the name and institution the CA signed.
+    Directory.entries(r.role(), r.index(), attributes.get(CertificateAttributes.NAME),
+        attributes.get(CertificateAttributes.INSTITUTION), Bytes.hex(kappa)).forEach(state::put);
     return new EventPayload(RecordType.REGISTRATION, kappa, new byte[32], List.of());
   }
 
   /**
    * R3 with the consortium policy (R9): the submitter's organisation may vouch for the role, and
    * its CA signed the professional's name and institution into the certificate. Without a policy
-   * on the ledger no professional is admitted (fail closed).
+   * on the ledger no professional is admitted (fail closed). Returns the certificate's attributes.
    */
-  private void vouchedFor(Submitter s, Role role) {
+  private Map<String, String> vouchedFor(Submitter s, Role role) {
     ConsortiumPolicy policy = new PolicyRules(state).current().orElseThrow(() -> new RuleViolation("R3",
         "no consortium policy on the ledger: professionals cannot register until an administrator writes one (R9)"));
     String plural = role.name().toLowerCase(java.util.Locale.ROOT) + "s";
@@ -134,6 +137,7 @@ public final class StoreRules {
             + "institution must be signed by their institution's certificate authority");
       }
     }
+    return attributes;
   }
 
   // R4

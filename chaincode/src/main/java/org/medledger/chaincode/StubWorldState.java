@@ -46,6 +46,21 @@ final class StubWorldState implements WorldState {
   }
 
   @Override
+  public List<Map.Entry<String, byte[]>> range(String start, String end, int limit) {
+    List<Map.Entry<String, byte[]>> out = new ArrayList<>();
+    // The peer sends a range in batches; closing the iterator early ends the query there.
+    try (QueryResultsIterator<KeyValue> it = stub.getStateByRange(start, end)) {
+      for (KeyValue kv : it) {
+        if (out.size() == limit) break;
+        out.add(Map.entry(kv.getKey(), kv.getValue()));
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the directory index", e);
+    }
+    return out;
+  }
+
+  @Override
   public List<String> attributesOf(String compositeKey) {
     return CompositeKey.parseCompositeKey(compositeKey).getAttributes();
   }

@@ -18,6 +18,13 @@ public interface WorldState {
   /** Entries whose composite key starts with objectType + attributes, in key order. */
   List<Map.Entry<String, byte[]>> byPartialKey(String objectType, String... attributes);
 
+  /**
+   * At most {@code limit} entries of plain keys with {@code start <= key < end}, in key order
+   * (Fabric's GetStateByRange, read lazily and closed early, so a long range costs no more than
+   * the entries taken).
+   */
+  List<Map.Entry<String, byte[]>> range(String start, String end, int limit);
+
   /** Splits a composite key into its attributes (without the object type). */
   List<String> attributesOf(String compositeKey);
 

@@ -61,6 +61,19 @@ final class InMemoryWorldState implements WorldState {
   }
 
   @Override
+  public List<Map.Entry<String, byte[]>> range(String start, String end, int limit) {
+    if (start.startsWith("\u0000") || end.startsWith("\u0000")) {
+      throw new IllegalArgumentException("range of composite keys (Fabric refuses them in GetStateByRange)");
+    }
+    List<Map.Entry<String, byte[]>> out = new ArrayList<>();
+    for (var e : committed.subMap(start, true, end, false).entrySet()) {
+      if (out.size() == limit) break;
+      out.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  @Override
   public List<String> attributesOf(String compositeKey) {
     String[] parts = compositeKey.substring(1).split("\u0000");
     return Arrays.asList(parts).subList(1, parts.length);

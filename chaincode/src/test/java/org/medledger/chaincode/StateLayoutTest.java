@@ -137,6 +137,22 @@ class StateLayoutTest {
               return p.sequence() == Integer.parseUnsignedInt(m.group(3))
                   && p.sender() == Long.parseUnsignedLong(m.group(2), 16);
             }),
+        // The directory index (plain keys: Fabric ranges over them): listing, name words,
+        // institution, index; the role as its code.
+        new Row("ML-D", Pattern.compile("ML-D" + Z + "(?:n" + Z + "([3-6])" + Z + "([^" + Z + "]+)|w" + Z + "([3-6])" + Z
+            + "([^" + Z + "]+)|i" + Z + "([3-6])" + Z + "([^" + Z + "]+)" + Z + "([^" + Z + "]+)|x)" + Z + "(" + IND + ")"),
+            (m, v) -> {
+              String[] f = new String(v, StandardCharsets.UTF_8).split(Z, -1);
+              Registration reg = (Registration) RecordCodec.parse(state.get(f[0]));
+              String code = m.group(1) != null ? m.group(1) : m.group(3) != null ? m.group(3) : m.group(5);
+              return f.length == 4 && f[0].matches(HEX64) && f[1].equals(reg.role().name().toLowerCase())
+                  && reg.index() == Long.parseUnsignedLong(m.group(8), 16)
+                  && (code == null || code.equals(Integer.toString(reg.role().code())))
+                  && (m.group(2) == null || m.group(2).equals(f[2]))
+                  && (m.group(4) == null || f[2].endsWith(m.group(4)))
+                  && (m.group(6) == null || (m.group(6).equals(f[3]) && m.group(7).equals(f[2])))
+                  && f[2].equals(Directory.fold(reg.role().name().toLowerCase())) && f[3].equals("test clinic");
+            }),
         new Row("ML-Y", Pattern.compile(Z + "ML-Y" + Z),
             (m, v) -> ConsortiumPolicy.parse(v).equals(policy)),
         new Row("ML-A", Pattern.compile(Z + "ML-A" + Z + "(" + HEX64 + ")" + Z + "([A-Za-z0-9][A-Za-z0-9._-]*)" + Z),
@@ -157,9 +173,10 @@ class StateLayoutTest {
       assertThat(matched).as("rows matching key %s", e.getKey().replace(Z, "\\0")).hasSize(1);
       counts.merge(matched.get(0), 1, Integer::sum);
     }
-    // 4 registrations + txtc + 5 txtr + 3 process records; one ML-T per treatment record.
+    // 4 registrations + txtc + 5 txtr + 3 process records; one ML-T per treatment record; four
+    // directory keys per registration (its one-word name has one word-start).
     assertThat(counts).containsOnly(Map.entry("record", 13), Map.entry("ML-C", 1), Map.entry("ML-G", 1),
-        Map.entry("ML-P", 4), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9),
+        Map.entry("ML-P", 4), Map.entry("ML-D", 16), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9),
         Map.entry("ML-Y", 1), Map.entry("ML-A", 1));
     assertThat(state.committed).containsKey(state.compositeKey("ML-S", k0, Bytes.hex(Bytes.u64(pharmacist.index())), "255"));
     assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "txtc", k0));

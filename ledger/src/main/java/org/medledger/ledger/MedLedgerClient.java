@@ -13,6 +13,7 @@ import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Registration;
+import org.medledger.core.record.Role;
 
 /**
  * Typed access to the MedLedger chaincode over any {@link LedgerGateway}: the function names
@@ -23,10 +24,12 @@ public final class MedLedgerClient {
   public static final String GET = "Get";
   public static final String LIST_TREATMENT = "ListTreatment";
   public static final String GET_PARTICIPANT = "GetParticipant";
-  public static final String LIST_PARTICIPANTS = "ListParticipants";
+  public static final String SEARCH_PARTICIPANTS = "SearchParticipants";
 
   private static final Pattern ENTRY =
       Pattern.compile("\\{\"type\":\"([a-z]+)\",\"kappa\":\"([0-9a-f]{64})\",\"tx\":\"([^\"]*)\",\"time\":(\\d+)\\}");
+  private static final Pattern PAGE =
+      Pattern.compile("\\{\"records\":\\[((?:\"[A-Za-z0-9+/=]*+\",?)*+)\\],\"bookmark\":\"([A-Za-z0-9_-]*)\"\\}");
   private static final Pattern STRING = Pattern.compile("\"([A-Za-z0-9+/=]*)\"");
 
   private final LedgerGateway ledger;
@@ -106,13 +109,54 @@ public final class MedLedgerClient {
     }
   }
 
-  /** Every published registration (the directory). */
-  public List<Registration> participants(LedgerIdentity identity) {
-    String json = new String(ledger.evaluate(identity, LIST_PARTICIPANTS), StandardCharsets.UTF_8);
+  /**
+   * A directory search (docs/protocol.md §Directory search): professionals of {@code role} (null:
+   * any) whose name starts with {@code name} and institution with {@code institution} (case and
+   * spacing ignored; empty: any), whose ind_x in hex starts with {@code indexPrefix} (empty:
+   * any); {@code pageSize} 1–50, 0 for the chaincode's default (20).
+   */
+  public record DirectorySearch(Role role, String name, String institution, String indexPrefix, int pageSize) {
+    public DirectorySearch {
+      name = name == null ? "" : name;
+      institution = institution == null ? "" : institution;
+      indexPrefix = indexPrefix == null ? "" : indexPrefix;
+    }
+
+    public static DirectorySearch byName(Role role, String name, int pageSize) {
+      return new DirectorySearch(role, name, "", "", pageSize);
+    }
+  }
+
+  /** One page of a search; {@code bookmark} asks for the next ("" after the last page). */
+  public record DirectoryPage(List<Registration> registrations, String bookmark) {
+    public boolean more() {
+      return !bookmark.isEmpty();
+    }
+  }
+
+  /**
+   * One page of a directory search, from {@code bookmark} (null or "" for the first page). A
+   * bad filter (Q0) or a bookmark the search did not give (Q5) is a {@link LedgerException}
+   * REJECTED with the chaincode's message.
+   */
+  public DirectoryPage searchParticipants(LedgerIdentity identity, DirectorySearch search, String bookmark) {
+    byte[] answer = ledger.evaluate(identity, SEARCH_PARTICIPANTS,
+        utf8(search.role() == null ? "" : search.role().name().toLowerCase(java.util.Locale.ROOT)),
+        utf8(search.name()), utf8(search.institution()), utf8(search.indexPrefix()),
+        utf8(search.pageSize() == 0 ? "" : Integer.toString(search.pageSize())), utf8(bookmark == null ? "" : bookmark));
+    String json = new String(answer, StandardCharsets.UTF_8);
+    Matcher page = PAGE.matcher(json);
+    if (!page.matches()) {
+      throw new LedgerException(LedgerException.Kind.FAILED, "the directory search answered something unexpected");
+    }
     List<Registration> out = new ArrayList<>();
-    Matcher m = STRING.matcher(json);
+    Matcher m = STRING.matcher(page.group(1));
     while (m.find()) out.add((Registration) RecordCodec.parse(Base64.getDecoder().decode(m.group(1))));
-    return out;
+    return new DirectoryPage(List.copyOf(out), page.group(2));
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /**

@@ -244,11 +244,21 @@ final class TreatmentGroup implements Runnable {
       return null;
     });
     String[] consent = step("patient", "consent", () -> {
+      // The pickers offer a page of the directory, not all of it: find each by participant
+      // number (a find keeps what is already chosen).
+      findOnNewTreatment(patient, index.get("doctor"));
+      Locator doctorOption = patient.locator("[id='newForm:doctor_input'] option[value='" + index.get("doctor") + "']");
+      doctorOption.waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.ATTACHED));
       id(patient, "newForm:doctor_input").selectOption(new SelectOption().setValue(index.get("doctor")),
           new Locator.SelectOptionOptions().setForce(true));
       for (String[] x : new String[][] {{"pharmacists", "pharmacist"}, {"insurers", "insurer"}, {"lawyers", "lawyer"}}) {
+        findOnNewTreatment(patient, index.get(x[1]));
         Locator box = patient.locator("input[name='newForm:" + x[0] + "'][value='" + index.get(x[1]) + "']");
-        if (box.count() == 0) throw new Refused("the " + x[1] + " of this group is not offered");
+        try {
+          box.waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.ATTACHED));
+        } catch (TimeoutError e) {
+          throw new Refused("the " + x[1] + " of this group is not offered");
+        }
         box.check(new Locator.CheckOptions().setForce(true));
       }
       id(patient, "newForm:family").fill(familyCard);
@@ -491,5 +501,11 @@ final class TreatmentGroup implements Runnable {
       case "lawyer" -> "Weber & Partners";
       default -> "Private";
     };
+  }
+
+  /** The new-treatment page's Find (a full post: the page comes back with the pickers narrowed). */
+  private static void findOnNewTreatment(Page patient, String text) {
+    patient.locator("[id='newForm:find']").fill(text);
+    patient.waitForNavigation(() -> patient.locator("[id='newForm:findButton']").click());
   }
 }

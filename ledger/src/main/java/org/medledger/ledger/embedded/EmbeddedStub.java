@@ -164,14 +164,25 @@ final class EmbeddedStub implements ChaincodeStub {
   }
 
   private QueryResultsIterator<KeyValue> query(String start, String end) {
-    List<KeyValue> rows = new ArrayList<>();
-    for (Map.Entry<String, byte[]> e : state.range(start, end)) {
-      rows.add(new Kv(e.getKey(), e.getValue()));
-    }
+    // Read as the caller iterates (as Fabric's peer sends a range in batches): a chaincode
+    // that takes one page of a long range and closes the iterator reads one page.
+    Iterable<Map.Entry<String, byte[]>> rows = state.scan(start, end);
     return new QueryResultsIterator<>() {
       @Override
       public Iterator<KeyValue> iterator() {
-        return Collections.unmodifiableList(rows).iterator();
+        Iterator<Map.Entry<String, byte[]>> it = rows.iterator();
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public KeyValue next() {
+            Map.Entry<String, byte[]> e = it.next();
+            return new Kv(e.getKey(), e.getValue());
+          }
+        };
       }
 
       @Override

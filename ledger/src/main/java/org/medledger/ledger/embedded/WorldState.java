@@ -2,6 +2,7 @@ package org.medledger.ledger.embedded;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,15 @@ final class WorldState {
 
     /** Entries with {@code start <= key < end}; {@code end == null} means unbounded. */
     List<Map.Entry<String, byte[]>> range(String start, String end);
+
+    /**
+     * The same entries, possibly read lazily: a range query that stops early (the directory
+     * search takes a page, not the whole index) then costs only what it read. Lazy only over
+     * committed state, which evaluate reads under the read lock.
+     */
+    default Iterable<Map.Entry<String, byte[]>> scan(String start, String end) {
+      return range(start, end);
+    }
   }
 
   private final TreeMap<String, byte[]> map = new TreeMap<>(KEY_ORDER);
@@ -57,6 +67,11 @@ final class WorldState {
     @Override
     public List<Map.Entry<String, byte[]>> range(String start, String end) {
       return new ArrayList<>(slice(map, start, end).entrySet());
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, byte[]>> scan(String start, String end) {
+      return Collections.unmodifiableSet(slice(map, start, end).entrySet());
     }
   };
 

@@ -149,4 +149,75 @@ public abstract class PaperScenarioContract {
         .containsEntry(CertificateAttributes.INSTITUTION, "Hospital")
         .containsEntry(CertificateAttributes.ROLE, "doctor");
   }
+  /**
+   * The directory search (docs/protocol.md §Directory search) on this ledger: pages of a bounded
+   * size that together hold every match once, each filter, and refusals of a bad page size and of
+   * a changed bookmark. The names carry a random tag: a Fabric network keeps earlier runs'
+   * registrations.
+   */
+  @Test
+  public void theDirectoryIsSearchedInBoundedPagesByRoleNameInstitutionAndIndex() {
+    MedLedgerClient client = new MedLedgerClient(ledger());
+    PaperScenario scenario = new PaperScenario(client, enrollment(), random);
+    String tag = "Dirsearch" + Bytes.hex(random.generateSeed(4));
+    List<Participant> doctors = new ArrayList<>();
+    for (int k = 0; k < 4; k++) doctors.add(scenario.participant(tag + " Doctor " + k, Role.DOCTOR, "HospitalMSP"));
+    List<Participant> pharmacists = List.of(scenario.participant(tag + " Pharmacist 0", Role.PHARMACIST, "PharmacyMSP"),
+        scenario.participant(tag + " Pharmacist 1", Role.PHARMACIST, "PharmacyMSP"));
+    Participant lawyer = scenario.participant(tag + " Lawyer", Role.LAWYER, "LawFirmMSP");
+    List<Participant> everyone = new ArrayList<>(doctors);
+    everyone.addAll(pharmacists);
+    everyone.add(lawyer);
+    LedgerIdentity reader = lawyer.identity();
+
+    // By name prefix (case ignored), every role, three at a time: 3 + 3 + 1, each once.
+    List<MedLedgerClient.DirectoryPage> pages =
+        pages(client, reader, new MedLedgerClient.DirectorySearch(null, tag.toUpperCase(), "", "", 3));
+    assertThat(pages).extracting(p -> p.registrations().size()).containsExactly(3, 3, 1);
+    assertThat(indexes(pages)).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(everyone.stream().map(Participant::index).toList());
+    // By role and name.
+    assertThat(indexes(pages(client, reader, MedLedgerClient.DirectorySearch.byName(Role.DOCTOR, tag, 0))))
+        .containsExactlyInAnyOrderElementsOf(doctors.stream().map(Participant::index).toList());
+    // By institution (the organisation's CA signed "Pharmacy") and name.
+    assertThat(indexes(pages(client, reader, new MedLedgerClient.DirectorySearch(null, tag, "pharm", "", 0))))
+        .containsExactlyInAnyOrderElementsOf(pharmacists.stream().map(Participant::index).toList());
+    // By index, whole or its first digits.
+    String hex = ParticipantIndex.hex(lawyer.index());
+    assertThat(indexes(pages(client, reader, new MedLedgerClient.DirectorySearch(null, "", "", hex, 0))))
+        .containsExactly(lawyer.index());
+    assertThat(indexes(pages(client, reader, new MedLedgerClient.DirectorySearch(Role.LAWYER, "", "", hex.substring(0, 6), 50))))
+        .contains(lawyer.index());
+
+    assertThatThrownBy(() -> client.searchParticipants(reader, MedLedgerClient.DirectorySearch.byName(null, tag, 51), ""))
+        .isInstanceOfSatisfying(LedgerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED);
+          assertThat(e.getMessage()).contains("Q0: the page size must be a number from 1 to 50");
+        });
+    String bookmark = pages.get(0).bookmark();
+    String changed = (bookmark.startsWith("M") ? "N" : "M") + bookmark.substring(1);
+    assertThatThrownBy(() -> client.searchParticipants(reader,
+        new MedLedgerClient.DirectorySearch(null, tag, "", "", 3), changed))
+        .isInstanceOfSatisfying(LedgerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED);
+          assertThat(e.getMessage()).contains("Q5: ");
+        });
+  }
+
+  private static List<MedLedgerClient.DirectoryPage> pages(MedLedgerClient client, LedgerIdentity reader,
+      MedLedgerClient.DirectorySearch search) {
+    List<MedLedgerClient.DirectoryPage> out = new ArrayList<>();
+    String bookmark = "";
+    do {
+      MedLedgerClient.DirectoryPage p = client.searchParticipants(reader, search, bookmark);
+      out.add(p);
+      bookmark = p.bookmark();
+      assertThat(out).as("pages").hasSizeLessThan(100);
+    } while (!bookmark.isEmpty());
+    return out;
+  }
+
+  private static List<Long> indexes(List<MedLedgerClient.DirectoryPage> pages) {
+    return pages.stream().flatMap(p -> p.registrations().stream()).map(Registration::index).toList();
+  }
 }

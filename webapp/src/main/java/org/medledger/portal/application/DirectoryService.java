@@ -2,6 +2,7 @@ package org.medledger.portal.application;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.Serializable;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
+import org.medledger.ledger.LedgerException;
 import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.infrastructure.ledger.Portal;
 import org.medledger.portal.infrastructure.ledger.PortalIdentity;
@@ -25,7 +27,8 @@ import org.medledger.portal.infrastructure.ledger.PortalIdentity;
  * professional's name and institution are read from their certificate (the attributes
  * {@code medledger.name} and {@code medledger.institution} their organisation signed when it
  * vouched for them), never from text anybody typed into a portal; the key fingerprint tells
- * apart two people who share a name.
+ * apart two people who share a name. Read a page at a time from the ledger's directory search
+ * (docs/protocol.md §Directory search): never the whole directory, whatever its size.
  */
 @ApplicationScoped
 public class DirectoryService {
@@ -38,7 +41,9 @@ public class DirectoryService {
    * certificate's subject and the institution its organisation.
    */
   public record Participant(Role role, String indexHex, String name, String organisation, String institution,
-      String fingerprint, boolean vouched) {
+      String fingerprint, boolean vouched) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public String roleTitle() {
       return role.title();
     }
@@ -54,23 +59,73 @@ public class DirectoryService {
     }
   }
 
-  public List<Participant> all() {
-    List<Participant> out = new ArrayList<>();
-    for (Registration r : ledger.participants(portal.get())) out.add(of(r));
-    out.sort(java.util.Comparator.comparing((Participant p) -> p.role().code()).thenComparing(Participant::name)
-        .thenComparing(Participant::institution).thenComparing(Participant::fingerprint));
-    return out;
+  /** Entries per page of the directory page and per picker list. */
+  public static final int PAGE = 20;
+  /** Ledger reads per page at most (a rare filter then shows fewer and offers more). */
+  private static final int READS_PER_PAGE = 6;
+  private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("[0-9a-f]{4,16}");
+
+  /**
+   * What a reader asks: a role (null: every role) and the text of the search box, a name's
+   * beginning or a participant number (at least four of its hex digits), and an institution's
+   * beginning. Case and spacing do not matter.
+   */
+  public record Query(Role role, String text, String institution) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The search box's text as a participant number, if it is one (digits among its hex). */
+    String indexPrefix() {
+      String t = text == null ? "" : text.replace(" ", "").toLowerCase(Locale.ROOT);
+      return INDEX.matcher(t).matches() && t.chars().anyMatch(Character::isDigit) ? t : "";
+    }
   }
 
+  /** Where the next page starts: the ledger's bookmark, bound to the search that gave it. */
+  public record Cursor(String bookmark) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** One page of the directory; {@code next} is null after the last. */
+  public record Page(List<Participant> participants, Cursor next) {}
+
+  /**
+   * One page of the directory: doctors first, then pharmacists, insurers and lawyers, by name
+   * within a role (the ledger's order). Reads pages of the ledger's directory search until
+   * twenty are found or a few reads were made (a rare filter then shows fewer and offers more),
+   * never the whole directory; {@code from} is null for the first page.
+   */
+  public Page page(Query q, Cursor from) {
+    String index = q.indexPrefix();
+    String name = index.isEmpty() && q.text() != null ? q.text() : "";
+    String bookmark = from == null ? "" : from.bookmark();
+    List<Participant> out = new ArrayList<>();
+    boolean more = true;
+    for (int reads = 0; more && out.size() < PAGE && reads < READS_PER_PAGE; reads++) {
+      MedLedgerClient.DirectoryPage p;
+      try {
+        p = ledger.searchParticipants(portal.get(), new MedLedgerClient.DirectorySearch(q.role(), name,
+            q.institution(), index, PAGE - out.size()), bookmark);
+      } catch (LedgerException e) {
+        if (e.kind() == LedgerException.Kind.REJECTED) throw new PortalException(searchMessage(e.getMessage()));
+        throw e;
+      }
+      for (Registration reg : p.registrations()) out.add(of(reg));
+      more = p.more();
+      bookmark = p.bookmark();
+    }
+    return new Page(List.copyOf(out), more ? new Cursor(bookmark) : null);
+  }
+
+  /** The chaincode's refusal of a search (Q0, Q5) in the page's words. */
+  private static String searchMessage(String m) {
+    if (m != null && m.contains("Q5: ")) return "The directory could not continue this list; please search again.";
+    if (m != null && m.contains("longer than")) return "Please search for at most 100 characters.";
+    return "This search cannot be run; please change it.";
+  }
+
+  /** The first page of a search: professionals of {@code role} (null: any) whose name or number starts with {@code text}. */
   public List<Participant> search(Role role, String text) {
-    String q = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-    return all().stream()
-        .filter(p -> role == null || p.role() == role)
-        .filter(p -> q.isEmpty() || p.name().toLowerCase(Locale.ROOT).contains(q)
-            || p.institution().toLowerCase(Locale.ROOT).contains(q)
-            || p.organisation().toLowerCase(Locale.ROOT).contains(q) || p.indexHex().contains(q)
-            || p.fingerprint().replace(" ", "").contains(q.replace(" ", "")))
-        .toList();
+    return page(new Query(role, text, ""), null).participants();
   }
 
   public Optional<Participant> byIndex(long index) {

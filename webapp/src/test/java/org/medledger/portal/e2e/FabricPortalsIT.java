@@ -112,6 +112,11 @@ class FabricPortalsIT {
     return index;
   }
 
+  private static void find(Page patient, String text) {
+    id(patient, "newForm:find").fill(text);
+    patient.waitForNavigation(() -> id(patient, "newForm:findButton").click());
+  }
+
   @Test
   void aTreatmentAcrossTheFourOrganisationsPortals() throws Exception {
     String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
@@ -123,18 +128,28 @@ class FabricPortalsIT {
     String insurerIndex = join(insurer, insurerPortal, "INSURER", "Eva Novak " + run, "insurer-" + run);
     String lawyerIndex = join(lawyer, lawfirm, "LAWYER", "Frank Weber " + run, "lawyer-" + run);
 
-    // Each portal's directory lists the professionals registered through the other one.
-    lawyer.navigate(lawfirm + "/app/directory.xhtml");
-    assertThat(lawyer.content()).contains(doctorIndex);
-    doctor.navigate(hospital + "/app/directory.xhtml");
-    assertThat(doctor.content()).contains(lawyerIndex);
+    // Each portal's directory finds the professionals registered through the other one (the
+    // network keeps earlier runs' registrations: search by participant number, not page one).
+    for (Object[] x : new Object[][] {{lawyer, lawfirm, doctorIndex}, {doctor, hospital, lawyerIndex}}) {
+      Page p = (Page) x[0];
+      p.navigate(x[1] + "/app/directory.xhtml");
+      id(p, "dirForm:query").fill((String) x[2]);
+      p.waitForNavigation(() -> id(p, "dirForm:search").click());
+      p.locator("[id='dirForm:results'] tbody tr").filter(new Locator.FilterOptions().setHasText((String) x[2])).first().waitFor();
+    }
 
     family.navigate(hospital + "/app/card.xhtml");
     String familyCard = family.locator("#cardText").textContent().trim();
 
     patient.navigate(hospital + "/app/new-treatment.xhtml");
+    // The pickers offer a page of the directory: find each by participant number (a find keeps
+    // the earlier choices).
+    find(patient, doctorIndex);
+    patient.locator("[id='newForm:doctor_input'] option[value='" + doctorIndex + "']")
+        .waitFor(new Locator.WaitForOptions().setState(com.microsoft.playwright.options.WaitForSelectorState.ATTACHED));
     id(patient, "newForm:doctor_input").selectOption(new SelectOption().setValue(doctorIndex), new Locator.SelectOptionOptions().setForce(true));
     for (Map.Entry<String, String> e : Map.of("pharmacists", pharmacistIndex, "insurers", insurerIndex, "lawyers", lawyerIndex).entrySet()) {
+      find(patient, e.getValue());
       patient.locator("input[name='newForm:" + e.getKey() + "'][value='" + e.getValue() + "']").check(new Locator.CheckOptions().setForce(true));
     }
     id(patient, "newForm:family").fill(familyCard);

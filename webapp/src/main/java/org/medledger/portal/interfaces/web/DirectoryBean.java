@@ -6,6 +6,7 @@ import jakarta.inject.Named;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.medledger.core.record.Role;
 import org.medledger.portal.application.Card;
@@ -23,17 +24,48 @@ public class DirectoryBean implements Serializable {
 
   private Role role;
   private String query;
+  private String institution;
   private transient Part picture;
   private String scanned;
-  private transient List<DirectoryService.Participant> results;
+  /** The pages shown so far and where the next starts: "Show more" appends, a search restarts. */
+  private List<DirectoryService.Participant> results;
+  private DirectoryService.Cursor next;
+  /** The search the results answer ("Show more" continues it even if the fields changed since). */
+  private DirectoryService.Query shown;
 
   public List<DirectoryService.Participant> getResults() {
-    if (results == null) results = directory.search(role, query);
+    if (results == null) load(null);
     return results;
+  }
+
+  public boolean isMore() {
+    getResults();
+    return next != null;
   }
 
   public void search() {
     results = null;
+    next = null;
+    load(null);
+  }
+
+  public void more() {
+    if (results == null || next == null) return;
+    load(next);
+  }
+
+  private void load(DirectoryService.Cursor from) {
+    List<DirectoryService.Participant> sofar = from == null || results == null ? new ArrayList<>() : new ArrayList<>(results);
+    if (from == null) shown = new DirectoryService.Query(role, query, institution);
+    try {
+      DirectoryService.Page p = directory.page(shown, from);
+      sofar.addAll(p.participants());
+      next = p.next();
+    } catch (PortalException e) {
+      next = null;
+      Messages.error(e.getMessage());
+    }
+    results = sofar;
   }
 
   public void scan() {
@@ -50,7 +82,8 @@ public class DirectoryBean implements Serializable {
       scanned = c.role().title() + " " + org.medledger.core.record.ParticipantIndex.hex(c.index())
           + directory.byIndex(c.index()).map(p -> ": " + p.name() + ", " + p.institution()).orElse(" (not in the directory)");
       query = org.medledger.core.record.ParticipantIndex.hex(c.index());
-      results = null;
+      institution = null;
+      search();
     } catch (PortalException e) {
       Messages.error(e.getMessage());
     } catch (IOException e) {
@@ -62,6 +95,8 @@ public class DirectoryBean implements Serializable {
   public Role getRole() { return role; }
   public void setRole(Role v) { role = v; }
   public String getQuery() { return query; }
+  public String getInstitution() { return institution; }
+  public void setInstitution(String v) { institution = v; }
   public void setQuery(String v) { query = v; }
   public Part getPicture() { return picture; }
   public void setPicture(Part v) { picture = v; }

@@ -7,7 +7,11 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.medledger.core.record.Role;
 import org.medledger.portal.application.Card;
 import org.medledger.portal.application.DirectoryService;
@@ -34,17 +38,51 @@ public class NewTreatmentBean implements Serializable {
   private String familyCards = "";
   private transient Part familyPicture;
   private TreatmentService.ConsentView consent;
-  private transient List<DirectoryService.Participant> all;
+  /**
+   * What each picker offers: the first page of professionals of that role whose name (or
+   * number) starts with the "find" text, plus whoever is already chosen, so a choice survives a
+   * new search. Never the whole directory.
+   */
+  private final EnumMap<Role, List<DirectoryService.Participant>> offered = new EnumMap<>(Role.class);
+  private final EnumSet<Role> cut = EnumSet.noneOf(Role.class);
+  private String find;
 
   private List<DirectoryService.Participant> of(Role r) {
-    if (all == null) all = directory.all();
-    return all.stream().filter(p -> p.role() == r).toList();
+    if (!offered.containsKey(r)) offer(r, List.of());
+    return offered.get(r);
+  }
+
+  private void offer(Role r, List<String> chosen) {
+    Map<String, DirectoryService.Participant> out = new LinkedHashMap<>();
+    for (DirectoryService.Participant p : offered.getOrDefault(r, List.of())) {
+      if (chosen.contains(p.indexHex())) out.put(p.indexHex(), p);
+    }
+    try {
+      DirectoryService.Page page = directory.page(new DirectoryService.Query(r, find, ""), null);
+      for (DirectoryService.Participant p : page.participants()) out.putIfAbsent(p.indexHex(), p);
+      if (page.next() != null) cut.add(r); else cut.remove(r);
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    offered.put(r, new ArrayList<>(out.values()));
+  }
+
+  /** Narrows every picker to the professionals whose name starts with the "find" text. */
+  public void find() {
+    offer(Role.DOCTOR, doctor == null ? List.of() : List.of(doctor));
+    offer(Role.PHARMACIST, pharmacists);
+    offer(Role.INSURER, insurers);
+    offer(Role.LAWYER, lawyers);
   }
 
   public List<DirectoryService.Participant> getDoctors() { return of(Role.DOCTOR); }
   public List<DirectoryService.Participant> getPharmacistList() { return of(Role.PHARMACIST); }
   public List<DirectoryService.Participant> getInsurerList() { return of(Role.INSURER); }
   public List<DirectoryService.Participant> getLawyerList() { return of(Role.LAWYER); }
+  /** Whether a picker shows only the first of more matches (the page says: type more of the name). */
+  public boolean cut(Role r) { of(r); return cut.contains(r); }
+  public String getFind() { return find; }
+  public void setFind(String v) { find = v; }
 
   /** Adds a family member's card from a picture of its QR code. */
   public void addFamilyPicture() {
