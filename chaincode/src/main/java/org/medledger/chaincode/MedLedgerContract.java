@@ -51,6 +51,15 @@ public final class MedLedgerContract implements ContractInterface {
     return guarded(() -> Queries.treatmentJson(queries(ctx).treatment(kappa0Hex)));
   }
 
+  /**
+   * What became of a consent id (32 hex digits): JSON {"treatment":κ0|null,"withdrawals":[{kappa,
+   * key, tx, time}]}, from the indexes R4 keeps.
+   */
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String GetByConsent(Context ctx, String consentIdHex) {
+    return guarded(() -> Queries.consentJson(queries(ctx).byConsent(consentIdHex)));
+  }
+
   /** A registered participant's registration record by ind_x (16 hex digits), Base64. */
   @Transaction(intent = Transaction.TYPE.EVALUATE)
   public String GetParticipant(Context ctx, String indexHex) {

@@ -45,6 +45,28 @@ public final class Queries {
     return out;
   }
 
+  /** One withdrawal of a consent: its κ, the key it was made under (hex), when it committed. */
+  public record WithdrawalEntry(String kappa, String patientKey, String transactionId, long timeMillis) {}
+
+  /** What became of a consent id: the treatment it opened (κ0 hex, or null) and its withdrawals. */
+  public record ConsentUse(String treatment, List<WithdrawalEntry> withdrawals) {}
+
+  /**
+   * The treatment a consent opened (R4's ML-C) and the withdrawals stored for it (ML-W), so that
+   * a doctor's portal can open the existing treatment on a second scan, or say that the patient
+   * withdrew the consent. An unknown consent id is not an error: nothing happened to it yet.
+   */
+  public ConsentUse byConsent(String consentIdHex) {
+    requireHex(consentIdHex, 32, "consent id");
+    byte[] k0 = state.get(state.compositeKey(StoreRules.CONSENT_USED, consentIdHex));
+    List<WithdrawalEntry> ws = new ArrayList<>();
+    for (Map.Entry<String, byte[]> e : state.byPartialKey(StoreRules.WITHDRAWN, consentIdHex)) {
+      String[] v = new String(e.getValue(), StandardCharsets.US_ASCII).split("\\|");
+      ws.add(new WithdrawalEntry(v[0], state.attributesOf(e.getKey()).get(1), v[1], Long.parseLong(v[2])));
+    }
+    return new ConsentUse(k0 == null ? null : new String(k0, StandardCharsets.US_ASCII), ws);
+  }
+
   public byte[] participant(String indexHex) {
     long index;
     try {
@@ -86,6 +108,19 @@ public final class Queries {
           .append("\",\"tx\":\"").append(e.transactionId()).append("\",\"time\":").append(e.timeMillis()).append('}');
     }
     return sb.append(']').toString();
+  }
+
+  static String consentJson(ConsentUse use) {
+    StringBuilder sb = new StringBuilder("{\"treatment\":");
+    sb.append(use.treatment() == null ? "null" : "\"" + use.treatment() + "\"").append(",\"withdrawals\":[");
+    boolean first = true;
+    for (WithdrawalEntry w : use.withdrawals()) {
+      if (!first) sb.append(',');
+      first = false;
+      sb.append("{\"kappa\":\"").append(w.kappa()).append("\",\"key\":\"").append(w.patientKey())
+          .append("\",\"tx\":\"").append(w.transactionId()).append("\",\"time\":").append(w.timeMillis()).append('}');
+    }
+    return sb.append("]}").toString();
   }
 
   static String participantsJson(List<Registration> regs) {

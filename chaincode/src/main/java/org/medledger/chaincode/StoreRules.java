@@ -31,11 +31,13 @@ import org.medledger.core.record.Role;
 import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
+import org.medledger.core.record.Withdrawal;
+import org.medledger.core.protocol.ConsentWithdrawal;
 
 /**
  * The paper's Store, "parses the input parameter ... after verification ... sets events",
  * with every verification rule made explicit (docs/protocol.md §Chaincode verification
- * rules, R1–R8). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
+ * rules, R1–R9, and the withdrawal under R4). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
  * A rule violation throws before anything is written.
  */
 public final class StoreRules {
@@ -46,6 +48,7 @@ public final class StoreRules {
   static final String TREATMENT_TAG = "ML-G";
   static final String SEQUENCE = "ML-S";
   static final String KEY_RECORD = "ML-K";
+  static final String WITHDRAWN = "ML-W";
 
   private final WorldState state;
 
@@ -67,6 +70,10 @@ public final class StoreRules {
       return kappaHex; // R2: the same value again changes nothing
     }
     EventPayload event;
+    if (record instanceof Withdrawal w) {
+      String earlier = withdrawnBefore(submitter, w);
+      if (earlier != null) return earlier; // withdrawing twice is fine: the first withdrawal stands
+    }
     if (record instanceof Registration r) {
       event = register(submitter, r, kappa);
     } else if (record instanceof Txtc t) {
@@ -75,6 +82,8 @@ public final class StoreRules {
       event = respond(submitter, t, kappa);
     } else if (record instanceof Txk k) {
       event = fixKey(submitter, k, kappa);
+    } else if (record instanceof Withdrawal w) {
+      event = withdraw(w, kappa);
     } else {
       event = process(submitter, (ProcessRecord) record, kappa);
     }
@@ -168,12 +177,48 @@ public final class StoreRules {
     if (state.get(consentKey) != null) {
       throw new RuleViolation("R4", "this consent was already used to open a treatment");
     }
+    // Read even when absent: Fabric's MVCC then invalidates this txtc if a withdrawal of the
+    // same consent commits first (the withdrawal reads ML-C, which this writes, likewise).
+    if (state.get(withdrawnKey(c.consentId(), c.patientKey())) != null) {
+      throw new RuleViolation("R4", "the patient withdrew this consent");
+    }
     String k0 = Bytes.hex(kappa);
     state.put(consentKey, k0.getBytes(StandardCharsets.US_ASCII));
     index(k0, RecordType.TXTC, k0);
     List<Long> recipients = new ArrayList<>();
     for (Consent.Member m : c.members()) recipients.add(m.index());
     return new EventPayload(RecordType.TXTC, kappa, kappa, sortedUnique(recipients));
+  }
+
+  // R4, withdrawal: the submitter is vk_p' (as for the patient's txtr, R5) and the signature
+  // verifies under it. Whether vk_p' is the consent's patient key can only be known when a txtc
+  // brings the consent; R4 then honours only a withdrawal under that key, so a withdrawal under
+  // anyone else's key blocks nothing.
+  private String withdrawnBefore(Submitter s, Withdrawal w) {
+    if (s.role() != Role.PATIENT || !Arrays.equals(s.publicKey(), w.patientKey())) {
+      throw new RuleViolation("R4", "only the patient, under her key of this consent, may withdraw it");
+    }
+    if (!ConsentWithdrawal.valid(w)) {
+      throw new RuleViolation("R4", "the patient's withdrawal signature is not valid");
+    }
+    byte[] earlier = state.get(withdrawnKey(w.consentId(), w.patientKey()));
+    if (earlier == null) return null;
+    String v = new String(earlier, StandardCharsets.US_ASCII);
+    return v.substring(0, v.indexOf('|'));
+  }
+
+  private EventPayload withdraw(Withdrawal w, byte[] kappa) {
+    if (state.get(state.compositeKey(CONSENT_USED, Bytes.hex(w.consentId()))) != null) {
+      throw new RuleViolation("R4", "this consent already opened a treatment; it can no longer be withdrawn");
+    }
+    String value = Bytes.hex(kappa) + "|" + state.transactionId() + "|" + state.transactionTime().toEpochMilli();
+    state.put(withdrawnKey(w.consentId(), w.patientKey()), value.getBytes(StandardCharsets.US_ASCII));
+    // R7: one event, to nobody: the consent names no treatment yet, and the doctor learns it at the scan.
+    return new EventPayload(RecordType.WITHDRAWAL, kappa, new byte[32], List.of());
+  }
+
+  String withdrawnKey(byte[] consentId, byte[] patientKey) {
+    return state.compositeKey(WITHDRAWN, Bytes.hex(consentId), Bytes.hex(patientKey));
   }
 
   // R5

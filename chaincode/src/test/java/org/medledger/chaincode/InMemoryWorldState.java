@@ -11,6 +11,8 @@ import java.util.TreeMap;
 final class InMemoryWorldState implements WorldState {
   final TreeMap<String, byte[]> committed = new TreeMap<>();
   private final TreeMap<String, byte[]> writes = new TreeMap<>();
+  /** The keys the current transaction read by {@link #get} (Fabric's read set, for MVCC checks). */
+  final java.util.TreeSet<String> reads = new java.util.TreeSet<>();
   String eventName;
   byte[] eventPayload;
   private long tx;
@@ -21,10 +23,21 @@ final class InMemoryWorldState implements WorldState {
   /** Starts a transaction; reads see committed state only, as on Fabric. */
   void begin() {
     writes.clear();
+    reads.clear();
     eventName = null;
     eventPayload = null;
     tx++;
     clock += clockStep;
+  }
+
+  /** The keys the current transaction wrote so far (Fabric's write set). */
+  java.util.Set<String> writeSet() {
+    return new java.util.TreeSet<>(writes.keySet());
+  }
+
+  /** Drops the current transaction's writes, as Fabric does for an invalid transaction. */
+  void abort() {
+    writes.clear();
   }
 
   void commit() {
@@ -34,6 +47,7 @@ final class InMemoryWorldState implements WorldState {
 
   @Override
   public byte[] get(String key) {
+    reads.add(key);
     return committed.get(key);
   }
 

@@ -17,6 +17,7 @@ import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.Hashes;
 import org.medledger.core.crypto.Siff;
 import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.protocol.ConsentWithdrawal;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.ConsortiumPolicy;
@@ -28,6 +29,7 @@ import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
+import org.medledger.core.record.Withdrawal;
 
 /**
  * Every state key and value the chaincode writes, in the encodings docs/protocol.md §State
@@ -112,6 +114,11 @@ class StateLayoutTest {
     store(insurer, TreatmentProtocol.write(RecordType.TXA, txtc, kappa0, key.tag(), key.key(), insurer.index(), 1,
         new byte[] {3}));
 
+    // A second consent, withdrawn by the patient before any doctor scanned it.
+    Consent withdrawn = TreatmentProtocol.consent(patient.sigma(), List.of(), List.of(), List.of(), List.of(),
+        doctor.index(), random);
+    store(patient, ConsentWithdrawal.withdraw(patient.sigma(), withdrawn));
+
     String k0 = Bytes.hex(kappa0);
     String tagHash = Bytes.hex(Hashes.sha256(key.tag().encoded()));
     List<Row> rows = List.of(
@@ -128,6 +135,14 @@ class StateLayoutTest {
             (m, v) -> ((Txtr) RecordCodec.parse(state.get(ascii(v)))).responder() == Long.parseUnsignedLong(m.group(2), 16)),
         new Row("ML-C", Pattern.compile(Z + "ML-C" + Z + "([0-9a-f]{32})" + Z),
             (m, v) -> ascii(v).equals(k0) && m.group(1).equals(Bytes.hex(consent.consentId()))),
+        new Row("ML-W", Pattern.compile(Z + "ML-W" + Z + "([0-9a-f]{32})" + Z + "([0-9a-f]{66})" + Z),
+            (m, v) -> {
+              Matcher w = Pattern.compile("(" + HEX64 + ")\\|" + HEX64 + "\\|(0|[1-9][0-9]*)").matcher(ascii(v));
+              if (!w.matches()) return false;
+              Withdrawal r = (Withdrawal) RecordCodec.parse(state.get(w.group(1)));
+              return Bytes.hex(r.consentId()).equals(m.group(1)) && Bytes.hex(r.patientKey()).equals(m.group(2))
+                  && m.group(1).equals(Bytes.hex(withdrawn.consentId()));
+            }),
         new Row("ML-G", Pattern.compile(Z + "ML-G" + Z + "(" + HEX64 + ")" + Z),
             (m, v) -> ascii(v).equals(tagHash)),
         new Row("ML-S", Pattern.compile(Z + "ML-S" + Z + "(" + HEX64 + ")" + Z + "(" + IND + ")" + Z
@@ -173,9 +188,9 @@ class StateLayoutTest {
       assertThat(matched).as("rows matching key %s", e.getKey().replace(Z, "\\0")).hasSize(1);
       counts.merge(matched.get(0), 1, Integer::sum);
     }
-    // 4 registrations + txtc + 5 txtr + 3 process records; one ML-T per treatment record; four
-    // directory keys per registration (its one-word name has one word-start).
-    assertThat(counts).containsOnly(Map.entry("record", 13), Map.entry("ML-C", 1), Map.entry("ML-G", 1),
+    // 4 registrations + txtc + 5 txtr + 3 process records + 1 withdrawal; one ML-T per treatment
+    // record; four directory keys per registration (its one-word name has one word-start).
+    assertThat(counts).containsOnly(Map.entry("record", 14), Map.entry("ML-C", 1), Map.entry("ML-W", 1), Map.entry("ML-G", 1),
         Map.entry("ML-P", 4), Map.entry("ML-D", 16), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9),
         Map.entry("ML-Y", 1), Map.entry("ML-A", 1));
     assertThat(state.committed).containsKey(state.compositeKey("ML-S", k0, Bytes.hex(Bytes.u64(pharmacist.index())), "255"));

@@ -25,11 +25,15 @@ public final class MedLedgerClient {
   public static final String LIST_TREATMENT = "ListTreatment";
   public static final String GET_PARTICIPANT = "GetParticipant";
   public static final String SEARCH_PARTICIPANTS = "SearchParticipants";
+  public static final String GET_BY_CONSENT = "GetByConsent";
 
   private static final Pattern ENTRY =
       Pattern.compile("\\{\"type\":\"([a-z]+)\",\"kappa\":\"([0-9a-f]{64})\",\"tx\":\"([^\"]*)\",\"time\":(\\d+)\\}");
   private static final Pattern PAGE =
       Pattern.compile("\\{\"records\":\\[((?:\"[A-Za-z0-9+/=]*+\",?)*+)\\],\"bookmark\":\"([A-Za-z0-9_-]*)\"\\}");
+  private static final Pattern CONSENT_TREATMENT = Pattern.compile("^\\{\"treatment\":(?:null|\"([0-9a-f]{64})\"),");
+  private static final Pattern WITHDRAWAL = Pattern.compile(
+      "\\{\"kappa\":\"([0-9a-f]{64})\",\"key\":\"([0-9a-f]{66})\",\"tx\":\"([^\"]*)\",\"time\":(\\d+)\\}");
   private static final Pattern STRING = Pattern.compile("\"([A-Za-z0-9+/=]*)\"");
 
   private final LedgerGateway ledger;
@@ -51,6 +55,20 @@ public final class MedLedgerClient {
 
   /** One record of a treatment's listing. */
   public record TreatmentEntry(RecordType type, String kappaHex, String transactionId, long timeMillis) {}
+
+  /** A withdrawal of a consent on the ledger: its κ, the key it was made under (vk_p'), when. */
+  public record ConsentWithdrawn(String kappaHex, byte[] patientKey, String transactionId, long timeMillis) {}
+
+  /**
+   * What became of a consent id: the treatment it opened (κ0 hex), if any, and the withdrawals
+   * stored for it, under whatever key (only one under the consent's own vk_p' counts: R4).
+   */
+  public record ConsentUse(Optional<String> treatment, List<ConsentWithdrawn> withdrawals) {
+    /** The withdrawal made under {@code patientKey}, the key the consent names for its patient. */
+    public Optional<ConsentWithdrawn> withdrawnBy(byte[] patientKey) {
+      return withdrawals.stream().filter(w -> java.util.Arrays.equals(w.patientKey(), patientKey)).findFirst();
+    }
+  }
 
   /** Store(v) as {@code identity}; throws {@link LedgerException} (REJECTED) if refused. */
   public Stored store(LedgerIdentity identity, LedgerRecord record) {
@@ -96,6 +114,20 @@ public final class MedLedgerClient {
       out.add(new TreatmentEntry(RecordType.fromLabel(m.group(1)), m.group(2), m.group(3), Long.parseLong(m.group(4))));
     }
     return out;
+  }
+
+  /** GetByConsent: the treatment opened with a consent id and the withdrawals of that id. */
+  public ConsentUse byConsent(LedgerIdentity identity, byte[] consentId) {
+    String json = new String(ledger.evaluate(identity, GET_BY_CONSENT, Bytes.hex(consentId).getBytes(StandardCharsets.US_ASCII)),
+        StandardCharsets.UTF_8);
+    Matcher t = CONSENT_TREATMENT.matcher(json);
+    if (!t.find()) throw new LedgerException(LedgerException.Kind.FAILED, "GetByConsent answered " + json);
+    List<ConsentWithdrawn> ws = new ArrayList<>();
+    Matcher m = WITHDRAWAL.matcher(json);
+    while (m.find()) {
+      ws.add(new ConsentWithdrawn(m.group(1), Bytes.unhex(m.group(2)), m.group(3), Long.parseLong(m.group(4))));
+    }
+    return new ConsentUse(Optional.ofNullable(t.group(1)), List.copyOf(ws));
   }
 
   /** The registration published under ind_x, if any. */

@@ -59,6 +59,7 @@ public final class RecordCodec {
     if (record instanceof Txtc t) return encodeTxtc(t);
     if (record instanceof Txtr t) return encodeTxtr(t);
     if (record instanceof Txk k) return encodeTxk(k);
+    if (record instanceof Withdrawal w) return encodeWithdrawal(w);
     return encodeProcess((ProcessRecord) record);
   }
 
@@ -115,6 +116,14 @@ public final class RecordCodec {
     w.field(3, indexList(k.excluded()));
     w.field(4, k.tag());
     return w.done();
+  }
+
+  private static byte[] encodeWithdrawal(Withdrawal w) {
+    Writer w2 = new Writer(RecordType.WITHDRAWAL);
+    w2.field(1, w.consentId());
+    w2.field(2, w.patientKey());
+    w2.field(3, w.signature());
+    return w2.done();
   }
 
   private static byte[] encodeProcess(ProcessRecord p) {
@@ -257,7 +266,7 @@ public final class RecordCodec {
     return RecordType.fromCode(v[3] & 0xff);
   }
 
-  /** Parses a storable record (registration, txtc, txtr, txd, txm, txa, txk). */
+  /** Parses a storable record (registration, txtc, txtr, txd, txm, txa, txk, withdrawal). */
   public static LedgerRecord parse(byte[] v) {
     RecordType type = peekType(v);
     Reader r = new Reader(v);
@@ -267,6 +276,8 @@ public final class RecordCodec {
       case TXTR -> parseTxtr(r);
       case TXD, TXM, TXA -> parseProcess(type, r);
       case TXK -> parseTxk(r);
+      case WITHDRAWAL -> new Withdrawal(r.fixed(1, "consent id", Consent.CONSENT_ID_BYTES), r.point(2, "vk_p"),
+          r.variable(3, "patient signature", 8, MAX_SIGNATURE_BYTES));
       case CONSENT, POLICY, EVENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };

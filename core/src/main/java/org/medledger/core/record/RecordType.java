@@ -2,8 +2,9 @@ package org.medledger.core.record;
 
 /**
  * Record types. The first seven are stored on the ledger (the paper's six input parameters and the
- * doctor's key record); CONSENT travels in the patient's QR code, POLICY is written by SetPolicy
- * (rule R9) and EVENT is a chaincode event's payload.
+ * doctor's key record), and so is WITHDRAWAL (the patient takes back an unused consent); CONSENT
+ * travels in the patient's QR code, POLICY is written by SetPolicy (rule R9) and EVENT is a
+ * chaincode event's payload.
  */
 public enum RecordType {
   REGISTRATION(0x01, "reg", true),
@@ -17,6 +18,11 @@ public enum RecordType {
   CONSENT(0x08, "consent", false),
   /** The consortium policy (who may vouch for which professional role); set by SetPolicy, not Store (R9). */
   POLICY(0x09, "policy", false),
+  /**
+   * The patient withdraws a consent no treatment used yet (rule R4, docs/protocol.md §Withdrawal).
+   * Stored, but outside any treatment: it names a consent id, not a κ0. (0x0A is reserved.)
+   */
+  WITHDRAWAL(0x0B, "withdrawal", true),
   EVENT(0x10, "event", false);
 
   private final int code;

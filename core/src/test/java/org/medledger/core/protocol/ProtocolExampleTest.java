@@ -34,6 +34,7 @@ import org.medledger.core.record.Registration;
 import org.medledger.core.record.Role;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
+import org.medledger.core.record.Withdrawal;
 import org.medledger.core.testing.DeterministicRandom;
 import org.junit.jupiter.api.Test;
 
@@ -392,6 +393,23 @@ class ProtocolExampleTest {
     block("left out", "ind_i " + ParticipantIndex.hex(ind[5]), "H(tag)", without.tag().hash(), "txk", txkV,
         "κ", RecordCodec.kappa(txkV), "event", kevV);
     without.key().close();
+
+    // ---- withdrawal: had the patient taken the consent back before the doctor scanned it
+    h("Withdrawal: had the patient withdrawn this consent before the doctor scanned it, and its event");
+    byte[] wSigned = Bytes.concat(ascii("MedLedger v1 withdrawal"), consent.consentId());
+    Withdrawal withdrawal = ConsentWithdrawal.withdraw(sp, consent);
+    assertThat(withdrawal.patientKey()).isEqualTo(consent.patientKey());
+    assertThat(P256.verify(P256.decodePoint(consent.patientKey()), wSigned, withdrawal.signature())).isTrue();
+    byte[] wV = RecordCodec.encode(withdrawal);
+    assertThat(wV).isEqualTo(Bytes.concat(ascii("ML"), new byte[] {1, 0x0b},
+        new byte[] {1}, Bytes.u32(16), consent.consentId(),
+        new byte[] {2}, Bytes.u32(33), consent.patientKey(),
+        new byte[] {3}, Bytes.u32(withdrawal.signature().length), withdrawal.signature()));
+    assertThat(ConsentWithdrawal.valid((Withdrawal) RecordCodec.parse(wV))).isTrue();
+    byte[] wevV = RecordCodec.encodeEvent(new EventPayload(RecordType.WITHDRAWAL, RecordCodec.kappa(wV), new byte[32],
+        List.of()));
+    block("signed bytes", wSigned, "signature", withdrawal.signature(), "withdrawal", wV, "κ", RecordCodec.kappa(wV),
+        "event", wevV);
     return "\n" + out;
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.medledger.core.crypto.Siff;
 import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.protocol.ConsentWithdrawal;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.EventPayload;
@@ -17,6 +18,7 @@ import org.medledger.core.record.Role;
 import org.medledger.core.record.Txk;
 import org.medledger.core.record.Txtc;
 import org.medledger.core.record.Txtr;
+import org.medledger.core.record.Withdrawal;
 
 /** One small treatment (patient, family member, doctor, pharmacist, insurer, lawyer) built without Argon2. */
 public final class Fixtures {
@@ -38,6 +40,8 @@ public final class Fixtures {
   public final EventPayload event;
   /** The doctor's key record for a key built without the lawyer (drawn after everything else). */
   public final Txk txk;
+  /** The patient's withdrawal of the consent (deterministic: no draw). */
+  public final Withdrawal withdrawal;
 
   public Fixtures(String seed) {
     DeterministicRandom r = new DeterministicRandom(seed);
@@ -70,6 +74,7 @@ public final class Fixtures {
     Siff.Built withoutLawyer = TreatmentProtocol.buildKey(doctor, txtc, kappa0, txtrs, List.of(index(lawyer)), r);
     txk = TreatmentProtocol.keyRecord(txtc, kappa0, List.of(index(lawyer)), withoutLawyer.tag());
     withoutLawyer.key().close();
+    withdrawal = ConsentWithdrawal.withdraw(patient, consent);
   }
 
   public static long index(UserSecret x) {
@@ -80,7 +85,7 @@ public final class Fixtures {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Every encoded value with its kind: the seven storable records, consent and event. */
+  /** Every encoded value with its kind: the eight storable records, consent and event. */
   public List<byte[]> allEncodings() {
     List<byte[]> out = new ArrayList<>();
     out.add(RecordCodec.encode(registration));
@@ -92,6 +97,7 @@ public final class Fixtures {
     out.add(RecordCodec.encode(txa));
     out.add(RecordCodec.encodeEvent(event));
     out.add(RecordCodec.encode(txk));
+    out.add(RecordCodec.encode(withdrawal));
     return out;
   }
 

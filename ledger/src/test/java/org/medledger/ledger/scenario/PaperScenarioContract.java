@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.AuthenticationFailedException;
 import org.medledger.core.crypto.Bytes;
+import org.medledger.core.protocol.ConsentWithdrawal;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.record.CertificateAttributes;
@@ -27,6 +28,9 @@ import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Role;
+import org.medledger.core.record.Consent;
+import org.medledger.core.record.Txtc;
+import org.medledger.core.record.Withdrawal;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.InMemoryCheckpoint;
 import org.medledger.ledger.EventSubscription;
@@ -219,5 +223,76 @@ public abstract class PaperScenarioContract {
 
   private static List<Long> indexes(List<MedLedgerClient.DirectoryPage> pages) {
     return pages.stream().flatMap(p -> p.registrations().stream()).map(Registration::index).toList();
+  }
+
+  /**
+   * The consent's life (issue 13): the patient withdraws a consent no doctor used, and the
+   * doctor's txtc for it is refused with R4's reason; a used consent is found by its id (a second
+   * scan opens the same treatment) and can no longer be withdrawn; a txtc and a withdrawal sent
+   * at the same moment leave exactly one of them on the ledger (Fabric: MVCC on ML-C / ML-W).
+   */
+  @Test
+  public void aWithdrawnConsentOpensNothingAndAUsedOneIsFoundByItsId() throws Exception {
+    LedgerGateway ledger = ledger();
+    MedLedgerClient client = new MedLedgerClient(ledger);
+    PaperScenario scenario = new PaperScenario(client, enrollment(), random);
+    Participant patient = scenario.participant("Wanda Withdraws", Role.PATIENT, "HospitalMSP");
+    Participant doctor = scenario.participant("Dr Walter", Role.DOCTOR, "HospitalMSP");
+
+    Consent first = consent(patient, doctor);
+    Withdrawal w = ConsentWithdrawal.withdraw(patient.secret(), first);
+    MedLedgerClient.Stored withdrawn = client.store(patient.identity(), w);
+    assertThat(client.store(patient.identity(), w).kappaHex()).as("withdrawing twice").isEqualTo(withdrawn.kappaHex());
+    MedLedgerClient.ConsentUse use = client.byConsent(doctor.identity(), first.consentId());
+    assertThat(use.treatment()).isEmpty();
+    assertThat(use.withdrawnBy(first.patientKey())).hasValueSatisfying(x -> {
+      assertThat(x.kappaHex()).isEqualTo(withdrawn.kappaHex());
+      assertThat(x.timeMillis()).isPositive();
+    });
+    long height = ledger.height();
+    assertThatThrownBy(() -> client.store(doctor.identity(), TreatmentProtocol.open(doctor.secret(), first)))
+        .isInstanceOfSatisfying(LedgerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED);
+          assertThat(e.getMessage()).contains("R4: the patient withdrew this consent");
+        });
+    assertThat(ledger.height()).isEqualTo(height);
+
+    Consent second = consent(patient, doctor);
+    Txtc txtc = TreatmentProtocol.open(doctor.secret(), second);
+    MedLedgerClient.Stored opened = client.store(doctor.identity(), txtc);
+    assertThat(client.byConsent(patient.identity(), second.consentId()).treatment()).contains(opened.kappaHex());
+    assertThat(client.store(doctor.identity(), txtc).kappaHex()).as("the same scan again").isEqualTo(opened.kappaHex());
+    assertThatThrownBy(() -> client.store(patient.identity(), ConsentWithdrawal.withdraw(patient.secret(), second)))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("R4: this consent already opened"));
+    assertThat(client.byConsent(doctor.identity(), new byte[16]).treatment()).isEmpty();
+
+    // A scan and a withdrawal at the same moment: exactly one of them is on the ledger.
+    Consent raced = consent(patient, doctor);
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      var scan = two.submit(() -> { go.await(); return client.store(doctor.identity(), TreatmentProtocol.open(doctor.secret(), raced)); });
+      var take = two.submit(() -> { go.await(); return client.store(patient.identity(), ConsentWithdrawal.withdraw(patient.secret(), raced)); });
+      go.countDown();
+      int won = 0;
+      for (var f : List.of(scan, take)) {
+        try {
+          f.get(60, TimeUnit.SECONDS);
+          won++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(LedgerException.class);
+        }
+      }
+      assertThat(won).isEqualTo(1);
+    } finally {
+      two.shutdownNow();
+    }
+    MedLedgerClient.ConsentUse after = client.byConsent(doctor.identity(), raced.consentId());
+    assertThat(after.treatment().isPresent()).isNotEqualTo(after.withdrawnBy(raced.patientKey()).isPresent());
+  }
+
+  private Consent consent(Participant patient, Participant doctor) {
+    Consent c = TreatmentProtocol.consent(patient.secret(), List.of(), List.of(), List.of(), List.of(), doctor.index(), random);
+    return RecordCodec.parseConsent(RecordCodec.encodeConsent(c)); // as the QR code carries it
   }
 }

@@ -260,6 +260,20 @@ public class AccountService {
     return new org.medledger.ledger.LedgerIdentity(x.mspId(), cert, jca.getPrivate());
   }
 
+  /**
+   * The patient's withdrawal of a consent she made, signed with her key of that consent (sk_p',
+   * docs/protocol.md §Withdrawal); it is submitted under {@link #treatmentIdentity}. Here because
+   * σ stays in this package.
+   */
+  public org.medledger.core.record.Withdrawal withdrawal(Actor patient, org.medledger.core.record.Consent consent) {
+    if (patient.role() != Role.PATIENT) throw new PortalException("Only the patient withdraws her consent.");
+    try {
+      return org.medledger.core.protocol.ConsentWithdrawal.withdraw(patient.secret(), consent);
+    } catch (CryptoException e) {
+      throw new PortalException("This consent was not made by you.");
+    }
+  }
+
   /** The certificate's subject: a professional named as vouched for; a pseudonymous role by role and index only. */
   private static CertificateSubject subject(Role role, String indexHex, String displayName, String institution) {
     return role.pseudonymous()

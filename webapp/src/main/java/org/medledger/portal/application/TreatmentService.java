@@ -59,6 +59,7 @@ public class TreatmentService {
   @Inject DirectoryService directory;
   @Inject QrCodes qr;
   @Inject AccountService identities;
+  @Inject org.medledger.portal.application.consent.ConsentService consents;
 
   // ---------------------------------------------------------------- views
 
@@ -180,6 +181,7 @@ public class TreatmentService {
       throw new PortalException(e.getMessage() + ".");
     }
     String text = CONSENT_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(RecordCodec.encodeConsent(c));
+    consents.made(patient, c, text); // she can show it again or withdraw it until a doctor opens it
     List<String> summary = new ArrayList<>();
     for (Consent.Member mem : c.members()) {
       summary.add(mem.role().title() + ": " + name(mem.index(), mem.role(), patient, c.patientIndex()));
@@ -208,13 +210,21 @@ public class TreatmentService {
       throw new PortalException("This consent names another doctor (" + ParticipantIndex.hex(consent.doctor())
           + "); only that doctor can open it.");
     }
+    // A consent opens one treatment (R4): a second scan goes to it, a withdrawn one is refused.
+    consents.checkUnused(doctor, consent);
     Txtc txtc;
     try {
       txtc = siff.open(doctor.secret(), consent);
     } catch (CryptoException e) {
       throw new PortalException("The consent cannot be used: " + e.getMessage() + ".");
     }
-    MedLedgerClient.Stored s = store(doctor, txtc);
+    MedLedgerClient.Stored s;
+    try {
+      s = store(doctor, txtc);
+    } catch (PortalException refused) {
+      consents.explainRefusal(doctor, consent, refused); // used or withdrawn meanwhile (a race)
+      throw refused;
+    }
     LOG.info(() -> "Treatment " + s.kappaHex().substring(0, 12) + " opened by " + doctor.indexHex());
     return s.kappaHex();
   }

@@ -360,6 +360,83 @@ class PortalE2EIT {
     assertThat(rows.first().textContent()).contains("Riverside Pharmacy").doesNotContain("typed by me");
   }
 
+  /**
+   * Issue 13, the consent's life through the pages: the patient makes two consents and sees both
+   * waiting on her dashboard, with the QR code again; she withdraws one and the doctor's scan of
+   * it says so in plain words; the other, scanned twice, opens one treatment, to which the
+   * second scan leads; it then no longer waits on her dashboard.
+   */
+  @Test
+  @org.junit.jupiter.api.Order(3)
+  void aWithdrawnConsentIsRefusedAndASecondScanOpensTheSameTreatment() throws Exception {
+    Page patient = page("wanda"), doctor = page("walter");
+    register(patient, "PATIENT", "Wanda Lee", "Private", "wanda");
+    register(doctor, "DOCTOR", "Dr. Walter Scan", "St. Mary's Hospital", "walter");
+    for (Map.Entry<Page, String> e : Map.of(patient, "wanda", doctor, "walter").entrySet()) {
+      login(e.getKey(), e.getValue(), PW);
+      e.getKey().waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    }
+    String[] consents = new String[2];
+    for (int i = 0; i < 2; i++) {
+      patient.navigate(portal.url("/app/new-treatment.xhtml"));
+      Locator doctorSelect = id(patient, "newForm:doctor_input");
+      String value = doctorSelect.locator("option", new Locator.LocatorOptions().setHasText("Dr. Walter Scan")).first()
+          .getAttribute("value");
+      doctorSelect.selectOption(new SelectOption().setValue(value), new Locator.SelectOptionOptions().setForce(true));
+      id(patient, "newForm:create").click();
+      consents[i] = patient.locator("#consentText").textContent().trim();
+    }
+    assertThat(consents[0]).isNotEqualTo(consents[1]);
+
+    // Her dashboard: both wait for the doctor, each with its QR code again.
+    patient.navigate(portal.url("/app/dashboard.xhtml"));
+    Locator waiting = patient.locator("li.ml-consent");
+    patient.waitForCondition(() -> waiting.count() == 2, new Page.WaitForConditionOptions().setTimeout(30_000));
+    assertThat(waiting.first().locator(".ml-consent-line").textContent())
+        .startsWith("Waiting for Dr. Walter Scan to scan — made ");
+    waiting.first().locator("summary").click();
+    assertThat(waiting.first().locator("img").getAttribute("src")).startsWith("data:image/png;base64,");
+    shot(patient, "patient-waiting-consents");
+    plain(patient, "the patient's waiting consents");
+
+    // She withdraws the first one.
+    Locator first = null;
+    for (int i = 0; i < 2; i++) {
+      if (waiting.nth(i).locator(".ml-code").textContent().trim().equals(consents[0])) first = waiting.nth(i);
+    }
+    assertThat(first).as("the first consent on the dashboard").isNotNull();
+    String firstId = first.getAttribute("data-consent");
+    first.locator(".ml-withdraw").click();
+    patient.waitForCondition(() -> patient.locator("li.ml-consent[data-consent='" + firstId + "']").count() == 0
+        && patient.locator("li.ml-consent").count() == 1, new Page.WaitForConditionOptions().setTimeout(30_000));
+
+    // The doctor's scan of it is refused in plain words.
+    doctor.navigate(portal.url("/app/scan.xhtml"));
+    id(doctor, "scanForm:code").fill(consents[0]);
+    id(doctor, "scanForm:open").click();
+    assertThat(id(doctor, "scanForm:messages").textContent()).contains("The patient withdrew this consent on ");
+    assertThat(doctor.url()).contains("/app/scan.xhtml");
+    shot(doctor, "doctor-withdrawn-consent");
+    plain(doctor, "the doctor's scan of a withdrawn consent");
+
+    // The other one, scanned twice, opens one treatment.
+    id(doctor, "scanForm:code").fill(consents[1]);
+    id(doctor, "scanForm:open").click();
+    doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
+    String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
+    doctor.navigate(portal.url("/app/scan.xhtml"));
+    id(doctor, "scanForm:code").fill(consents[1]);
+    id(doctor, "scanForm:open").click();
+    doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=" + k + ".*"));
+    assertThat(doctor.locator("#status").textContent()).contains("Waiting for answers: 0 of 1");
+
+    // Opened: it no longer waits on her dashboard.
+    patient.navigate(portal.url("/app/dashboard.xhtml"));
+    patient.locator("#todoCard").waitFor();
+    assertThat(patient.locator("li.ml-consent").count()).isZero();
+    plain(patient, "the patient's dashboard after the scan");
+  }
+
   /** Issue 13: what {@code p} shows outside its evidence sections is in people's words. */
   private static void plain(Page p, String where) {
     assertThat(PlainWords.violations(p)).as("protocol words on " + where + " (" + p.url() + ")").isEmpty();

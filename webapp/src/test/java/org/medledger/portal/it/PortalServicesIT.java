@@ -95,6 +95,7 @@ class PortalServicesIT {
   @Inject DirectoryService directory;
   @Inject SignedInDoctors signedIn;
   @Inject KeyBuilder keys;
+  @Inject org.medledger.portal.application.consent.ConsentService consents;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -325,6 +326,83 @@ class PortalServicesIT {
       try (Actor s = accounts.unlock(stranger, "password123".toCharArray())) {
         assertThatThrownBy(() -> treatments.view(s, k, false)).hasMessageContaining("not a participant");
       }
+    }
+  }
+
+  /**
+   * Issue 13, the consent's life: the patient's portal lists the consents no doctor opened yet;
+   * she withdraws one and the doctor's scan of it is refused in plain words, with the date; a
+   * consent scanned twice, or twice at the same moment, opens one treatment and the second scan
+   * leads to it; an opened consent leaves the list and can no longer be withdrawn.
+   */
+  @Test
+  void aWithdrawnConsentOpensNothingAndASecondScanOpensTheSameTreatment() throws Exception {
+    String pu = unique("pat"), du = unique("doc");
+    accounts.register(pu, "Pat", Role.PATIENT, null, "password123".toCharArray());
+    invited(du, "Dr. Twice", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray())) {
+      TreatmentService.ConsentView first = treatments.consent(patient, null, doctor.indexHex(), List.of(), List.of(), List.of());
+      TreatmentService.ConsentView second = treatments.consent(patient, null, doctor.indexHex(), List.of(), List.of(), List.of());
+      assertThat(consents.waiting(patient)).hasSize(2).allSatisfy(w -> {
+        assertThat(w.doctorName()).isEqualTo("Dr. Twice");
+        assertThat(w.qrDataUri()).startsWith("data:image/png;base64,");
+      });
+      String firstId = consents.waiting(patient).stream().filter(w -> w.text().equals(first.text())).findFirst()
+          .orElseThrow().consentIdHex();
+      long height = ledger.height();
+      consents.withdraw(patient, firstId);
+      consents.withdraw(patient, firstId); // twice is fine
+      assertThat(ledger.height()).isEqualTo(height + 1);
+      assertThat(consents.waiting(patient)).extracting(org.medledger.portal.application.consent.ConsentService.Waiting::text)
+          .containsExactly(second.text());
+      assertThatThrownBy(() -> treatments.open(doctor, first.text()))
+          .isInstanceOf(org.medledger.portal.application.consent.ConsentWithdrawnException.class)
+          .hasMessageStartingWith("The patient withdrew this consent on ")
+          .hasMessageNotContainingAny("R4", "txtc", "withdrawal");
+      // Someone else cannot withdraw her consent from this portal.
+      String other = unique("pat");
+      accounts.register(other, "Other", Role.PATIENT, null, "password123".toCharArray());
+      String secondId = consents.waiting(patient).get(0).consentIdHex();
+      try (Actor o = accounts.unlock(other, "password123".toCharArray())) {
+        assertThatThrownBy(() -> consents.withdraw(o, secondId)).isInstanceOf(PortalException.class)
+            .hasMessage("You have no such consent.");
+      }
+
+      // Two scans at the same moment: one treatment; the loser lands on it too.
+      java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+      List<String> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> scans = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          scans.add(two.submit(() -> {
+            go.await();
+            try {
+              opened.add(treatments.open(doctor, second.text()));
+            } catch (org.medledger.portal.application.consent.ConsentAlreadyOpenedException again) {
+              opened.add(again.kappa0Hex());
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        for (var f : scans) f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      } finally {
+        two.shutdownNow();
+      }
+      assertThat(opened).hasSize(2);
+      assertThat(opened.get(0)).isEqualTo(opened.get(1));
+      String k = opened.get(0);
+      assertThat(client.treatment(portal.get(), org.medledger.core.crypto.Bytes.unhex(k)))
+          .filteredOn(e -> e.type() == org.medledger.core.record.RecordType.TXTC).hasSize(1);
+      // A later scan goes to the same treatment.
+      assertThatThrownBy(() -> treatments.open(doctor, second.text()))
+          .isInstanceOfSatisfying(org.medledger.portal.application.consent.ConsentAlreadyOpenedException.class,
+              e -> assertThat(e.kappa0Hex()).isEqualTo(k));
+      assertThat(consents.waiting(patient)).isEmpty();
+      assertThatThrownBy(() -> consents.withdraw(patient, secondId)).isInstanceOf(PortalException.class)
+          .hasMessage("Dr. Twice has already opened a treatment with this consent; it can no longer be withdrawn.");
     }
   }
 

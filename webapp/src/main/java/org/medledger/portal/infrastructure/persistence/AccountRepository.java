@@ -107,6 +107,7 @@ public class AccountRepository {
     byUsername(username).ifPresent(em::remove);
     em.createNamedQuery("Inbox.deleteUser").setParameter("u", username).executeUpdate();
     em.createNamedQuery("TreatmentMember.deleteUser").setParameter("u", username).executeUpdate();
+    em.createNamedQuery("PatientConsent.deleteUser").setParameter("u", username).executeUpdate();
   }
 
   public Optional<PendingTag> pendingTag(String kappa0) {

@@ -7,6 +7,8 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TreatmentService;
+import org.medledger.portal.application.consent.ConsentAlreadyOpenedException;
+import org.medledger.portal.application.consent.ConsentWithdrawnException;
 import org.medledger.portal.security.UserSession;
 
 /** The doctor scans (uploads) the patient's QR code or pastes its text and opens the treatment. */
@@ -15,6 +17,7 @@ import org.medledger.portal.security.UserSession;
 public class ScanBean {
   @Inject TreatmentService treatments;
   @Inject UserSession session;
+  @Inject TimeBean time;
 
   private Part picture;
   private String code;
@@ -30,6 +33,12 @@ public class ScanBean {
       Messages.info("Treatment opened; the participants have been invited.");
       Messages.keep();
       return "/app/treatment?faces-redirect=true&k=" + k;
+    } catch (ConsentAlreadyOpenedException e) {
+      Messages.info(e.getMessage());
+      Messages.keep();
+      return "/app/treatment?faces-redirect=true&k=" + e.kappa0Hex();
+    } catch (ConsentWithdrawnException e) {
+      Messages.error(e.sentence(time::format));
     } catch (PortalException e) {
       Messages.error(e.getMessage());
     } catch (IOException e) {
