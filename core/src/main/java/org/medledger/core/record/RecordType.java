@@ -17,6 +17,11 @@ public enum RecordType {
   CONSENT(0x08, "consent", false),
   /** The consortium policy (who may vouch for which professional role); set by SetPolicy, not Store (R9). */
   POLICY(0x09, "policy", false),
+  /**
+   * The treatment's cover (title, patient's name and birth date, family members' names): never
+   * stored by itself; it travels sealed in the consent's QR code and as the message of a txd.
+   */
+  COVER(0x0A, "cover", false),
   EVENT(0x10, "event", false);
 
   private final int code;
