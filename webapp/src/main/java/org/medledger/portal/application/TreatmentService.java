@@ -59,6 +59,7 @@ public class TreatmentService {
   @Inject DirectoryService directory;
   @Inject QrCodes qr;
   @Inject AccountService identities;
+  @Inject org.medledger.portal.application.cover.Covers covers;
 
   // ---------------------------------------------------------------- views
 
@@ -69,7 +70,12 @@ public class TreatmentService {
    * answer (computed for the doctor only); {@code leftOut}: the doctor built the key without them.
    */
   public record MemberView(Role role, String indexHex, String name, boolean answered, boolean me, boolean unreadable,
-      boolean leftOut) {
+      boolean leftOut, String institution) {
+    /** The members table's "Who": a professional with their institution (from their certificate). */
+    public String who() {
+      return institution == null ? name : name + ", " + institution;
+    }
+
     public String roleTitle() {
       return role.title();
     }
@@ -91,14 +97,14 @@ public class TreatmentService {
       String signer, boolean valid) {}
 
   public record RecordView(RecordType type, String kappaHex, String senderName, Role senderRole, int sequence,
-      Instant time, String transactionId, String text, boolean readable, Evidence evidence) {
+      Instant time, String transactionId, String text, boolean readable, Evidence evidence, boolean cover) {
     public String typeLabel() {
       return type.label();
     }
 
-    /** People's words for the record ("Diagnosis"), from {@link RecordWords}. */
+    /** People's words for the record ("Diagnosis"; "Treatment details" for the cover), from {@link RecordWords}. */
     public String title() {
-      return RecordWords.title(type);
+      return RecordWords.title(cover ? RecordType.COVER : type);
     }
   }
 
@@ -111,7 +117,19 @@ public class TreatmentService {
   public record TreatmentView(String kappa0Hex, Role myRole, List<MemberView> members, List<RecordView> records,
       String status, boolean canRespond, boolean keyReady, boolean canBuildKey, RecordType writable, int nextSequence,
       Instant openedAt, int answered, int responders, List<MemberView> unreadable, boolean myAnswerUnreadable,
-      boolean leftOut) {
+      boolean leftOut, org.medledger.portal.application.cover.TreatmentCover cover) {
+    /** The treatment's name: "Chest pain — Anna Example", or who it is with until the cover is known. */
+    public String heading() {
+      return cover != null ? cover.heading() : "Treatment with " + doctorName();
+    }
+
+    /** Said plainly while the cover is not known yet (null once it is). */
+    public String coverPending() {
+      if (cover != null) return null;
+      return "The reason for the visit and the patient's name appear here once " + doctorName()
+          + " has set up the treatment (after everyone has accepted).";
+    }
+
     public String shortId() {
       return kappa0Hex.substring(0, 12);
     }
@@ -141,7 +159,7 @@ public class TreatmentService {
 
   /** One dashboard line; {@code doctorName} and {@code openedAt} make its readable name. */
   public record Summary(String kappa0Hex, String status, int records, String myRoleTitle, Instant lastTime,
-      String lastTitle, int members, String doctorName, Instant openedAt) {
+      String lastTitle, int members, String doctorName, Instant openedAt, String title, String coverTransactionId) {
     public String shortId() {
       return kappa0Hex.substring(0, 12);
     }
@@ -156,6 +174,12 @@ public class TreatmentService {
    */
   public ConsentView consent(Actor patient, String familyCards, String doctorIndex, List<String> pharmacists,
       List<String> insurers, List<String> lawyers) {
+    return consent(patient, null, familyCards, doctorIndex, pharmacists, insurers, lawyers);
+  }
+
+  /** The same with the treatment's cover (title, the patient's name...), sealed beside the consent (docs/protocol.md §Cover). */
+  public ConsentView consent(Actor patient, org.medledger.portal.application.cover.CoverRequest cover, String familyCards,
+      String doctorIndex, List<String> pharmacists, List<String> insurers, List<String> lawyers) {
     if (patient.role() != Role.PATIENT) throw new PortalException("Only a patient starts a treatment.");
     if (doctorIndex == null || doctorIndex.isBlank()) throw new PortalException("Please choose the doctor.");
     List<byte[]> family = new ArrayList<>();
@@ -180,6 +204,7 @@ public class TreatmentService {
       throw new PortalException(e.getMessage() + ".");
     }
     String text = CONSENT_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(RecordCodec.encodeConsent(c));
+    if (cover != null) text = covers.seal(patient, c, family, cover, text);
     List<String> summary = new ArrayList<>();
     for (Consent.Member mem : c.members()) {
       summary.add(mem.role().title() + ": " + name(mem.index(), mem.role(), patient, c.patientIndex()));
@@ -215,17 +240,19 @@ public class TreatmentService {
       throw new PortalException("The consent cannot be used: " + e.getMessage() + ".");
     }
     MedLedgerClient.Stored s = store(doctor, txtc);
+    covers.received(doctor, consentText);
     LOG.info(() -> "Treatment " + s.kappaHex().substring(0, 12) + " opened by " + doctor.indexHex());
     return s.kappaHex();
   }
 
-  static Consent parseConsent(String text) {
+  public static Consent parseConsent(String text) {
     String t = text == null ? "" : text.trim();
     if (t.isEmpty()) throw new PortalException("Please upload the picture of the patient's QR code or paste its text.");
     if (t.startsWith(Card.PREFIX)) {
       throw new PortalException("This is a participant card, not a patient's consent.");
     }
     if (t.startsWith(CONSENT_PREFIX)) t = t.substring(CONSENT_PREFIX.length());
+    t = org.medledger.portal.application.cover.ConsentCode.consentPart(t);
     byte[] bytes;
     try {
       bytes = t.indexOf('+') >= 0 || t.indexOf('/') >= 0 ? Base64.getMimeDecoder().decode(t)
@@ -293,6 +320,7 @@ public class TreatmentService {
       throw new PortalException("The key cannot be built: " + e.getMessage() + ".");
     }
     accounts.savePendingTag(kappa0Hex, tag.encoded());
+    covers.writePending(doctor, kappa0Hex); // the cover becomes the first record as soon as the key exists
   }
 
   /**
@@ -334,6 +362,7 @@ public class TreatmentService {
     }
     store(doctor, txk);
     accounts.dropPendingTag(kappa0Hex);
+    covers.writePending(doctor, kappa0Hex);
     LOG.info(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": key established without " + leftOut.size() + " member(s)");
   }
 
@@ -366,6 +395,26 @@ public class TreatmentService {
       throw new PortalException("The record is " + msg.length + " bytes; the limit is " + RecordCodec.MAX_MESSAGE_BYTES
           + " bytes (256 KiB). Nothing was stored.");
     }
+    if (RecordCodec.looksLikeCover(msg)) throw new PortalException("The record contains control characters; please write text.");
+    if (writer.role() == Role.DOCTOR) covers.writePending(writer, kappa0Hex); // the cover stays the first record
+    seal(writer, kappa0Hex, msg, null);
+  }
+
+  /**
+   * The doctor's cover as txd number 0 (docs/protocol.md §Cover), only once the key exists (it
+   * never builds one). False when the key is not ready; throws when the ledger refuses.
+   */
+  public boolean writeCover(Actor doctor, String kappa0Hex, byte[] coverRecord) {
+    if (!RecordCodec.looksLikeCover(coverRecord) || doctor.role() != Role.DOCTOR) throw new IllegalArgumentException("not a cover");
+    Loaded t = load(kappa0Hex, doctor);
+    if (t.txtc.consent().doctor() != doctor.index() || t.excluded().contains(doctor.index())) return false;
+    if (t.freshPendingTag(doctor).isEmpty()) return false;
+    seal(doctor, kappa0Hex, coverRecord, org.medledger.portal.application.cover.Covers.SEQUENCE);
+    return true;
+  }
+
+  /** Seals and stores {@code msg} as the writer's next record, or with {@code sequence} when given (the cover). */
+  private void seal(Actor writer, String kappa0Hex, byte[] msg, Integer sequence) {
     Loaded t = load(kappa0Hex, writer);
     RecordType type = switch (writer.role()) {
       case DOCTOR -> RecordType.TXD;
@@ -383,8 +432,8 @@ public class TreatmentService {
         "The treatment key is not ready yet: the doctor establishes it once every participant has answered."));
     ProcessRecord r;
     try {
-      r = siff.seal(writer.secret(), type, now.txtc, now.kappa0, tag, writer.index(), now.nextSequence(writer.index()), msg,
-          now.excluded());
+      r = siff.seal(writer.secret(), type, now.txtc, now.kappa0, tag, writer.index(),
+          sequence != null ? sequence : now.nextSequence(writer.index()), msg, now.excluded());
     } catch (CryptoException e) {
       throw new PortalException(e.getMessage() + ".");
     }
@@ -405,12 +454,15 @@ public class TreatmentService {
     List<Long> unreadableIdx = isDoctor && !pinned
         ? siff.checkAnswers(x.secret(), t.txtc, t.kappa0, t.latest()).unreadable() : List.of();
     List<Long> excluded = t.excluded();
+    org.medledger.portal.application.cover.Covers.Found found = covers.find(x, t.txtc, t.me, t.process);
+    var cover = found.cover();
     List<MemberView> members = new ArrayList<>();
     List<MemberView> unreadable = new ArrayList<>();
     for (Consent.Member m : c.members()) {
       boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
-      MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me), answered,
-          m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()));
+      MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me, cover), answered,
+          m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()),
+          m.role().pseudonymous() ? null : directory.byIndex(m.index()).map(DirectoryService.Participant::institution).orElse(null));
       members.add(mv);
       if (mv.unreadable()) unreadable.add(mv);
     }
@@ -420,13 +472,13 @@ public class TreatmentService {
       Evidence ev = withEvidence ? evidence(e.entry.transactionId()) : null;
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
       if (e.record instanceof Txtc) {
-        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me),
-            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev));
+        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover),
+            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev, false));
       } else if (e.record instanceof Txtr tr) {
         boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
-            name(tr.responder(), c.roleOf(tr.responder()), x, t.me), c.roleOf(tr.responder()), 0, time,
-            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev));
+            name(tr.responder(), c.roleOf(tr.responder()), x, t.me, cover), c.roleOf(tr.responder()), 0, time,
+            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev, false));
       } else if (e.record instanceof Txk k) {
         String text;
         if (k.excluded().contains(t.me)) {
@@ -435,11 +487,14 @@ public class TreatmentService {
           text = "The doctor established the treatment key.";
         } else {
           List<String> names = new ArrayList<>();
-          for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me));
+          for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me, cover));
           text = "The doctor established the treatment key without " + String.join(", ", names) + ".";
         }
-        records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me), Role.DOCTOR, 0,
-            time, e.entry.transactionId(), text, true, ev));
+        records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover), Role.DOCTOR, 0,
+            time, e.entry.transactionId(), text, true, ev, false));
+      } else if (e.record instanceof ProcessRecord p && p == found.record()) {
+        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
+            c.roleOf(p.sender()), 0, time, e.entry.transactionId(), cover.describe(), true, ev, true));
       } else if (e.record instanceof ProcessRecord p) {
         String text;
         boolean ok;
@@ -450,8 +505,8 @@ public class TreatmentService {
           text = "(cannot be decrypted with your key)";
           ok = false;
         }
-        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me),
-            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev));
+        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
+            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false));
       }
     }
     boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me);
@@ -480,7 +535,7 @@ public class TreatmentService {
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
         isDoctor && allAnswered && !keyReady && unreadable.isEmpty(), writable, t.nextSequence(t.me), opened,
-        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut);
+        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut, cover);
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
@@ -496,10 +551,15 @@ public class TreatmentService {
           && !t.answered.contains(t.me);
       if (mine) status = "Invitation waiting for you";
       if (t.excluded().contains(t.me)) status = "Not part of the key";
+      var found = covers.find(x, t.txtc, t.me, t.process);
+      String coverTx = t.entries.stream().filter(e -> found.record() != null && e.record == found.record())
+          .map(e -> e.entry.transactionId()).findFirst().orElse(null);
       return Optional.of(new Summary(kappa0Hex, status, t.entries.size(), t.role.title(),
-          Instant.ofEpochMilli(last.entry.timeMillis()), RecordWords.title(last.record.type()),
+          Instant.ofEpochMilli(last.entry.timeMillis()),
+          RecordWords.title(last.record == found.record() ? RecordType.COVER : last.record.type()),
           t.txtc.consent().members().size(), name(t.txtc.consent().doctor(), Role.DOCTOR, x, t.me),
-          Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis())));
+          Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis()),
+          found.cover() == null ? null : found.cover().heading(), coverTx));
     } catch (PortalException e) {
       return Optional.empty();
     }
@@ -524,7 +584,9 @@ public class TreatmentService {
             : "Answer the invitation from " + doctor);
       }
       boolean mine = t.process.stream().anyMatch(p -> p.sender() == t.me);
-      boolean diagnosed = t.process.stream().anyMatch(p -> p.type() == RecordType.TXD);
+      // The doctor's txd number 0 is the cover (docs/protocol.md §Cover), not a diagnosis.
+      boolean diagnosed = t.process.stream()
+          .anyMatch(p -> p.type() == RecordType.TXD && !org.medledger.portal.application.cover.Covers.isCoverCandidate(p, c));
       return switch (t.role) {
         case DOCTOR -> !diagnosed && (pinned || t.answered.size() >= c.responders().size())
             ? Optional.of("Write the first diagnosis: everyone has answered") : Optional.empty();
@@ -657,7 +719,7 @@ public class TreatmentService {
    * identities), or the long-term index when the consent names that (older consents) or the
    * role is a professional one.
    */
-  static long memberIndex(Actor x, Consent c) {
+  public static long memberIndex(Actor x, Consent c) {
     if (!x.role().pseudonymous()) return x.index();
     byte[] vk = org.medledger.core.crypto.P256.encodeCompressed(
         org.medledger.core.crypto.P256.fromJcaPublicKey(x.certificate().getPublicKey()));
@@ -699,9 +761,14 @@ public class TreatmentService {
 
   /** The same, {@code me} being the viewer's index in the treatment at hand. */
   String name(long index, Role role, Actor viewer, long me) {
+    return name(index, role, viewer, me, null);
+  }
+
+  /** The same with the treatment's cover, which names the patient and the family members. */
+  String name(long index, Role role, Actor viewer, long me, org.medledger.portal.application.cover.TreatmentCover cover) {
     String hex = ParticipantIndex.hex(index);
     if (index == viewer.index() || index == me) return viewer.displayName() + " (you)";
-    if (role != null && role.pseudonymous()) return role.title().split(" ")[0] + " " + hex.substring(0, 6);
+    if (role != null && role.pseudonymous()) return org.medledger.portal.application.cover.Covers.pseudonymName(index, role, cover);
     return directory.byIndex(index).map(DirectoryService.Participant::name).orElse(hex);
   }
 
