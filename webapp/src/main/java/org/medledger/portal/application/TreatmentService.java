@@ -73,7 +73,7 @@ public class TreatmentService {
       boolean leftOut, String institution) {
     /** The members table's "Who": a professional with their institution (from their certificate). */
     public String who() {
-      return institution == null ? name : name + ", " + institution;
+      return institution == null || me ? name : name + ", " + institution;
     }
 
     public String roleTitle() {
@@ -100,6 +100,11 @@ public class TreatmentService {
       Instant time, String transactionId, String text, boolean readable, Evidence evidence, boolean cover) {
     public String typeLabel() {
       return type.label();
+    }
+
+    /** The page's class for the record: its type, or "cover" for the doctor's txd that carries the cover. */
+    public String cssClass() {
+      return cover ? "cover" : type.label();
     }
 
     /** People's words for the record ("Diagnosis"; "Treatment details" for the cover), from {@link RecordWords}. */
@@ -524,12 +529,13 @@ public class TreatmentService {
       case INSURER -> keyReady ? RecordType.TXA : null;
       default -> null;
     };
+    int written = t.processCount() - (found.record() != null ? 1 : 0); // the cover is not one of the records people write
     String status;
     if (leftOut) status = "You are not part of this treatment's key";
     else if (!unreadable.isEmpty()) status = "An answer could not be read";
     else if (myAnswerUnreadable) status = "Your answer could not be read";
     else if (!allAnswered && !pinned) status = "Waiting for answers: " + t.answered.size() + " of " + need;
-    else if (t.hasProcessRecords()) status = "Active: " + t.processCount() + " record" + (t.processCount() == 1 ? "" : "s");
+    else if (written > 0) status = "Active: " + written + " record" + (written == 1 ? "" : "s");
     else if (keyReady) status = "Key ready, no record yet";
     else status = "Every participant answered; the doctor builds the key";
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
@@ -545,13 +551,14 @@ public class TreatmentService {
       Entry last = t.entries.get(t.entries.size() - 1);
       int need = t.txtc.consent().responders().size();
       boolean pinned = t.pinnedTag().isPresent();
+      var found = covers.find(x, t.txtc, t.me, t.process);
+      boolean written = t.process.stream().anyMatch(p -> p != found.record());
       String status = !pinned && t.answered.size() < need ? "Waiting for answers (" + t.answered.size() + "/" + need + ")"
-          : t.hasProcessRecords() ? "Active" : pinned ? "Key ready" : "Waiting for the doctor";
+          : written ? "Active" : pinned ? "Key ready" : "Waiting for the doctor";
       boolean mine = !pinned && t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me)
           && !t.answered.contains(t.me);
       if (mine) status = "Invitation waiting for you";
       if (t.excluded().contains(t.me)) status = "Not part of the key";
-      var found = covers.find(x, t.txtc, t.me, t.process);
       String coverTx = t.entries.stream().filter(e -> found.record() != null && e.record == found.record())
           .map(e -> e.entry.transactionId()).findFirst().orElse(null);
       return Optional.of(new Summary(kappa0Hex, status, t.entries.size(), t.role.title(),
