@@ -271,7 +271,7 @@ final class TreatmentGroup implements Runnable {
 
     step("doctor", "page:scan", () -> {
       open(doctor, url("/app/scan.xhtml"));
-      visible(id(doctor, "scanForm:open"), "the scan form");
+      visible(id(doctor, "scanForm:read"), "the scan form");
       return null;
     });
     String k = step("doctor", "scan", () -> {
@@ -282,6 +282,8 @@ final class TreatmentGroup implements Runnable {
         consentPng = png;
         id(doctor, "scanForm:picture").setInputFiles(new FilePayload("consent.png", "image/png", png));
       }
+      id(doctor, "scanForm:read").click(); // who and what, then open
+      confirm(doctor, id(doctor, "scanForm:open"), "the treatment's summary");
       id(doctor, "scanForm:open").click();
       confirm(doctor, doctor.locator("#status").filter(new Locator.FilterOptions().setHasText("Waiting for answers")),
           "the new treatment");

@@ -217,6 +217,102 @@ public final class RecordCodec {
     }
   }
 
+  /**
+   * The cover (type 0x0A, docs/protocol.md §Cover): field 1 the title, field 2 the patient's
+   * name (UTF-8), field 3 the birth date (empty, or year u16 ‖ month u8 ‖ day u8), field 4 the
+   * family names: count u8, then per member, sorted by index, ind_r' u64 ‖ name length u8 ‖
+   * name (UTF-8).
+   */
+  public static byte[] encodeCover(Cover c) {
+    Writer w = new Writer(RecordType.COVER);
+    w.field(1, c.title().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    w.field(2, c.patientName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.time.LocalDate d = c.birthDate();
+    w.field(3, d == null ? new byte[0]
+        : new byte[] {(byte) (d.getYear() >> 8), (byte) d.getYear(), (byte) d.getMonthValue(), (byte) d.getDayOfMonth()});
+    ByteArrayOutputStream fam = new ByteArrayOutputStream();
+    fam.write(c.family().size());
+    for (var e : c.family().entrySet()) { // Cover keeps them sorted by unsigned index
+      byte[] name = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      fam.writeBytes(u64(e.getKey()));
+      fam.write(name.length);
+      fam.writeBytes(name);
+    }
+    w.field(4, fam.toByteArray());
+    return w.done();
+  }
+
+  /** The largest cover: four field headers, the longest texts and a full family list. */
+  public static final int MAX_COVER_BYTES = HEADER_BYTES + 4 * 5 + Cover.MAX_TITLE_BYTES + Cover.MAX_NAME_BYTES + 4
+      + 1 + MAX_LIST_ENTRIES * (8 + 1 + Cover.MAX_FAMILY_NAME_BYTES);
+
+  /** True when {@code message} begins like a cover record (magic, version, type 0x0A). */
+  public static boolean looksLikeCover(byte[] message) {
+    return message != null && message.length >= HEADER_BYTES && message[0] == 'M' && message[1] == 'L'
+        && message[2] == VERSION && (message[3] & 0xff) == RecordType.COVER.code();
+  }
+
+  public static Cover parseCover(byte[] v) {
+    expect(v, RecordType.COVER);
+    if (v.length > MAX_COVER_BYTES) {
+      throw new RecordFormatException(Reason.OVERSIZED, "cover is " + v.length + " bytes; the limit is " + MAX_COVER_BYTES);
+    }
+    Reader r = new Reader(v);
+    String title = utf8(r.variable(1, "title", 1, Cover.MAX_TITLE_BYTES), "title");
+    String name = utf8(r.variable(2, "patient's name", 1, Cover.MAX_NAME_BYTES), "patient's name");
+    byte[] d = r.next(3, "birth date");
+    java.time.LocalDate birth = null;
+    if (d.length == 4) {
+      try {
+        birth = java.time.LocalDate.of(((d[0] & 0xff) << 8) | (d[1] & 0xff), d[2] & 0xff, d[3] & 0xff);
+      } catch (java.time.DateTimeException e) {
+        throw new RecordFormatException(Reason.INVALID_FIELD, "birth date is not a calendar date");
+      }
+    } else if (d.length != 0) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "birth date must be 0 or 4 bytes, is " + d.length);
+    }
+    byte[] f = r.variable(4, "family names", 1, 1 + MAX_LIST_ENTRIES * (8 + 1 + Cover.MAX_FAMILY_NAME_BYTES));
+    r.end();
+    int n = f[0] & 0xff;
+    if (n > MAX_LIST_ENTRIES) {
+      throw new RecordFormatException(Reason.OVERSIZED, "family names list " + n + " entries; the limit is " + MAX_LIST_ENTRIES);
+    }
+    java.util.Map<Long, String> family = new java.util.LinkedHashMap<>();
+    int pos = 1;
+    Long previous = null;
+    for (int i = 0; i < n; i++) {
+      if (pos + 9 > f.length) throw new RecordFormatException(Reason.INVALID_FIELD, "family names list is shorter than its count");
+      long ind = org.medledger.core.crypto.Bytes.readU64(f, pos);
+      int len = f[pos + 8] & 0xff;
+      pos += 9;
+      if (pos + len > f.length) throw new RecordFormatException(Reason.INVALID_FIELD, "a family member's name is truncated");
+      if (previous != null && Long.compareUnsigned(previous, ind) >= 0) {
+        throw new RecordFormatException(Reason.NOT_CANONICAL, "family names must be sorted by index without duplicates");
+      }
+      previous = ind;
+      family.put(ind, utf8(Arrays.copyOfRange(f, pos, pos + len), "family member's name"));
+      pos += len;
+    }
+    if (pos != f.length) throw new RecordFormatException(Reason.INVALID_FIELD, "family names list length does not match its count");
+    try {
+      return new Cover(title, name, birth, family);
+    } catch (IllegalArgumentException e) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, e.getMessage());
+    }
+  }
+
+  /** Strict UTF-8: a malformed sequence is refused, never replaced. */
+  private static String utf8(byte[] b, String name) {
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(b)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, name + " is not valid UTF-8");
+    }
+  }
+
   /** Sorted, duplicate-free index list; throws if the caller passes duplicates. */
   private static byte[] indexList(List<Long> indexes) {
     List<Long> sorted = new ArrayList<>(indexes);
@@ -278,7 +374,7 @@ public final class RecordCodec {
       case TXK -> parseTxk(r);
       case WITHDRAWAL -> new Withdrawal(r.fixed(1, "consent id", Consent.CONSENT_ID_BYTES), r.point(2, "vk_p"),
           r.variable(3, "patient signature", 8, MAX_SIGNATURE_BYTES));
-      case CONSENT, POLICY, EVENT -> throw new RecordFormatException(
+      case CONSENT, POLICY, EVENT, COVER -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
     r.end();
@@ -402,7 +498,7 @@ public final class RecordCodec {
       this.v = v;
     }
 
-    private byte[] next(int tag, String name) {
+    byte[] next(int tag, String name) {
       if (pos >= v.length) {
         throw new RecordFormatException(Reason.TRUNCATED, "record ends before field " + tag + " (" + name + ")");
       }

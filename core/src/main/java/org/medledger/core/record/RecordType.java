@@ -19,8 +19,13 @@ public enum RecordType {
   /** The consortium policy (who may vouch for which professional role); set by SetPolicy, not Store (R9). */
   POLICY(0x09, "policy", false),
   /**
+   * The treatment's cover (title, patient's name and birth date, family members' names): never
+   * stored by itself; it travels sealed in the consent's QR code and as the message of a txd.
+   */
+  COVER(0x0A, "cover", false),
+  /**
    * The patient withdraws a consent no treatment used yet (rule R4, docs/protocol.md §Withdrawal).
-   * Stored, but outside any treatment: it names a consent id, not a κ0. (0x0A is reserved.)
+   * Stored, but outside any treatment: it names a consent id, not a κ0.
    */
   WITHDRAWAL(0x0B, "withdrawal", true),
   EVENT(0x10, "event", false);

@@ -25,6 +25,7 @@ import org.medledger.core.crypto.SiffKey;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.record.Consent;
+import org.medledger.core.record.Cover;
 import org.medledger.core.record.EventPayload;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.ProcessRecord;
@@ -410,6 +411,45 @@ class ProtocolExampleTest {
         List.of()));
     block("signed bytes", wSigned, "signature", withdrawal.signature(), "withdrawal", wV, "κ", RecordCodec.kappa(wV),
         "event", wevV);
+    // ---- the cover (drawn last, so the values above stay as they were)
+    h("The cover: sealed beside the consent in the QR code, then the doctor's txd number 0");
+    Cover cover = new Cover("Chest pain", "Anna Example", java.time.LocalDate.of(1980, 3, 3), java.util.Map.of(tind[1], "Ben Example"));
+    byte[] coverV = RecordCodec.encodeCover(cover);
+    assertThat(RecordCodec.parseCover(coverV)).isEqualTo(cover);
+    EcKeyPair skP = sp.blindedSigningKeyPair(consent.consentId());
+    byte[] zc = skP.agree(P256.decodePoint(vk[2]));
+    assertThat(sd.signingKeyPair().agree(P256.decodePoint(consent.patientKey()))).isEqualTo(zc);
+    byte[] kcov = Hashes.hkdfSha256(zc, consent.consentId(), Bytes.concat(ascii("MedLedger v1 cover"), consent.patientKey(), vk[2]), 32);
+    byte[] adc = Bytes.concat(ascii("MedLedger v1 cover"), consent.consentId());
+    byte[] nc = new byte[12];
+    rnd.nextBytes(nc);
+    byte[] sealed = Bytes.concat(nc, AesGcm.encrypt(kcov, nc, adc, coverV, 128));
+    assertThat(CoverSeal.openAsDoctor(sd.signingKeyPair(), consent, sealed)).isEqualTo(cover);
+    assertThat(CoverSeal.openAsPatient(skP, vk[2], consent, sealed)).isEqualTo(cover);
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String qrText = "medledger-consent:1:" + b64.encodeToString(consentV) + "." + b64.encodeToString(sealed);
+    byte[] info0 = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {(byte) RecordType.TXD.code()}, Bytes.u64(ind[2]), Bytes.u32(0));
+    byte[] krec0 = Hashes.hkdfSha256(u1, kappa0, info0, 32);
+    byte[] ad0 = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, built.tag().hash(),
+        new byte[] {(byte) RecordType.TXD.code()}, Bytes.u64(ind[2]), Bytes.u32(0));
+    byte[] n0 = new byte[12];
+    rnd.nextBytes(n0);
+    byte[] padded0 = Arrays.copyOf(coverV, 256);
+    padded0[coverV.length] = (byte) 0x80;
+    List<Long> others0 = new ArrayList<>();
+    for (Consent.Member m : consent.members()) if (m.index() != ind[2]) others0.add(m.index());
+    others0.sort(Long::compareUnsigned);
+    byte[] coverTxd = RecordCodec.encode(new ProcessRecord(RecordType.TXD, kappa0, ind[2], others0, 0, tag,
+        Bytes.concat(n0, AesGcm.encrypt(krec0, n0, ad0, padded0, 128))));
+    for (UserSecret reader : List.of(sr, si, sm, sp)) {
+      byte[] msg = TreatmentProtocol.read(reader, (ProcessRecord) RecordCodec.parse(coverTxd));
+      assertThat(RecordCodec.looksLikeCover(msg)).isTrue();
+      assertThat(RecordCodec.parseCover(msg)).isEqualTo(cover);
+    }
+    block("title", "\"Chest pain\"", "patient", "\"Anna Example\", born 1980-03-03", "family",
+        "ind_r' " + ParticipantIndex.hex(tind[1]) + " → \"Ben Example\"", "cover", coverV, "Z", zc, "K_cov", kcov,
+        "AD", adc, "sealed cover", sealed, "QR text", qrText.length() + " characters: medledger-consent:1:<consent>.<sealed cover>",
+        "txd no. 0", coverTxd, "κ", RecordCodec.kappa(coverTxd));
     return "\n" + out;
   }
 

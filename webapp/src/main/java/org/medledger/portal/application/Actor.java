@@ -42,7 +42,8 @@ public final class Actor implements AutoCloseable {
   public String mspId() { return mspId; }
   public X509Certificate certificate() { return certificate; }
 
-  UserSecret secret() {
+  /** For the application services (this package and its sub-packages, e.g. cover) only. */
+  public UserSecret secret() {
     return secret;
   }
 

@@ -73,7 +73,10 @@ public class DemoSeeder {
           insurer = actors.get(4), lawyer = actors.get(5);
       String familyCard = new Card(Role.FAMILY, family.index(),
           Base64.getUrlDecoder().decode(accounts.view("family").orElseThrow().publicKeyBase64Url())).text();
-      TreatmentService.ConsentView consent = treatments.consent(patient, familyCard, doctor.indexHex(),
+      // What the patient types on the "new treatment" page: the reason, her name and birth date, her husband's name.
+      var cover = new org.medledger.portal.application.cover.CoverRequest("Acute pain in the lower right abdomen",
+          "Alice Martin", java.time.LocalDate.of(1984, 6, 12), List.of("Bob Martin (husband)"));
+      TreatmentService.ConsentView consent = treatments.consent(patient, cover, familyCard, doctor.indexHex(),
           List.of(pharmacist.indexHex()), List.of(insurer.indexHex()), List.of(lawyer.indexHex()));
       String k = treatments.open(doctor, consent.text());
       for (Actor a : List.of(patient, family, pharmacist, insurer, lawyer)) treatments.respond(a, k);

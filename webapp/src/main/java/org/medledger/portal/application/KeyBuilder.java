@@ -22,6 +22,7 @@ public class KeyBuilder {
   @Inject TreatmentService treatments;
   @Inject InboxService inbox;
   @Inject SignedInDoctors doctors;
+  @Inject org.medledger.portal.application.cover.Covers covers;
 
   /**
    * An answer of treatment {@code kappa0Hex} reached {@code username}'s inbox: if that is a
@@ -39,7 +40,10 @@ public class KeyBuilder {
   public int atLogin(Actor doctor) {
     if (doctor == null || doctor.role() != Role.DOCTOR) return 0;
     int built = 0;
-    for (String k : inbox.treatments(doctor.username())) if (tryBuild(doctor, k)) built++;
+    for (String k : inbox.treatments(doctor.username())) {
+      if (tryBuild(doctor, k)) built++;
+      else covers.writePending(doctor, k); // a cover that could not be written when its key was built
+    }
     return built;
   }
 

@@ -60,6 +60,7 @@ public class TreatmentService {
   @Inject QrCodes qr;
   @Inject AccountService identities;
   @Inject org.medledger.portal.application.consent.ConsentService consents;
+  @Inject org.medledger.portal.application.cover.Covers covers;
 
   // ---------------------------------------------------------------- views
 
@@ -70,7 +71,12 @@ public class TreatmentService {
    * answer (computed for the doctor only); {@code leftOut}: the doctor built the key without them.
    */
   public record MemberView(Role role, String indexHex, String name, boolean answered, boolean me, boolean unreadable,
-      boolean leftOut) {
+      boolean leftOut, String institution) {
+    /** The members table's "Who": a professional with their institution (from their certificate). */
+    public String who() {
+      return institution == null || me ? name : name + ", " + institution;
+    }
+
     public String roleTitle() {
       return role.title();
     }
@@ -92,14 +98,19 @@ public class TreatmentService {
       String signer, boolean valid) {}
 
   public record RecordView(RecordType type, String kappaHex, String senderName, Role senderRole, int sequence,
-      Instant time, String transactionId, String text, boolean readable, Evidence evidence) {
+      Instant time, String transactionId, String text, boolean readable, Evidence evidence, boolean cover) {
     public String typeLabel() {
       return type.label();
     }
 
-    /** People's words for the record ("Diagnosis"), from {@link RecordWords}. */
+    /** The page's class for the record: its type, or "cover" for the doctor's txd that carries the cover. */
+    public String cssClass() {
+      return cover ? "cover" : type.label();
+    }
+
+    /** People's words for the record ("Diagnosis"; "Treatment details" for the cover), from {@link RecordWords}. */
     public String title() {
-      return RecordWords.title(type);
+      return RecordWords.title(cover ? RecordType.COVER : type);
     }
   }
 
@@ -112,7 +123,19 @@ public class TreatmentService {
   public record TreatmentView(String kappa0Hex, Role myRole, List<MemberView> members, List<RecordView> records,
       String status, boolean canRespond, boolean keyReady, boolean canBuildKey, RecordType writable, int nextSequence,
       Instant openedAt, int answered, int responders, List<MemberView> unreadable, boolean myAnswerUnreadable,
-      boolean leftOut) {
+      boolean leftOut, org.medledger.portal.application.cover.TreatmentCover cover) {
+    /** The treatment's name: "Chest pain — Anna Example", or who it is with until the cover is known. */
+    public String heading() {
+      return cover != null ? cover.heading() : "Treatment with " + doctorName();
+    }
+
+    /** Said plainly while the cover is not known yet (null once it is). */
+    public String coverPending() {
+      if (cover != null) return null;
+      return "The reason for the visit and the patient's name appear here once " + doctorName()
+          + " has set up the treatment (after everyone has accepted).";
+    }
+
     public String shortId() {
       return kappa0Hex.substring(0, 12);
     }
@@ -142,7 +165,7 @@ public class TreatmentService {
 
   /** One dashboard line; {@code doctorName} and {@code openedAt} make its readable name. */
   public record Summary(String kappa0Hex, String status, int records, String myRoleTitle, Instant lastTime,
-      String lastTitle, int members, String doctorName, Instant openedAt) {
+      String lastTitle, int members, String doctorName, Instant openedAt, String title, String coverTransactionId) {
     public String shortId() {
       return kappa0Hex.substring(0, 12);
     }
@@ -157,6 +180,12 @@ public class TreatmentService {
    */
   public ConsentView consent(Actor patient, String familyCards, String doctorIndex, List<String> pharmacists,
       List<String> insurers, List<String> lawyers) {
+    return consent(patient, null, familyCards, doctorIndex, pharmacists, insurers, lawyers);
+  }
+
+  /** The same with the treatment's cover (title, the patient's name...), sealed beside the consent (docs/protocol.md §Cover). */
+  public ConsentView consent(Actor patient, org.medledger.portal.application.cover.CoverRequest cover, String familyCards,
+      String doctorIndex, List<String> pharmacists, List<String> insurers, List<String> lawyers) {
     if (patient.role() != Role.PATIENT) throw new PortalException("Only a patient starts a treatment.");
     if (doctorIndex == null || doctorIndex.isBlank()) throw new PortalException("Please choose the doctor.");
     List<byte[]> family = new ArrayList<>();
@@ -181,6 +210,7 @@ public class TreatmentService {
       throw new PortalException(e.getMessage() + ".");
     }
     String text = CONSENT_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(RecordCodec.encodeConsent(c));
+    if (cover != null) text = covers.seal(patient, c, family, cover, text);
     consents.made(patient, c, text); // she can show it again or withdraw it until a doctor opens it
     List<String> summary = new ArrayList<>();
     for (Consent.Member mem : c.members()) {
@@ -225,17 +255,19 @@ public class TreatmentService {
       consents.explainRefusal(doctor, consent, refused); // used or withdrawn meanwhile (a race)
       throw refused;
     }
+    covers.received(doctor, consentText);
     LOG.info(() -> "Treatment " + s.kappaHex().substring(0, 12) + " opened by " + doctor.indexHex());
     return s.kappaHex();
   }
 
-  static Consent parseConsent(String text) {
+  public static Consent parseConsent(String text) {
     String t = text == null ? "" : text.trim();
     if (t.isEmpty()) throw new PortalException("Please upload the picture of the patient's QR code or paste its text.");
     if (t.startsWith(Card.PREFIX)) {
       throw new PortalException("This is a participant card, not a patient's consent.");
     }
     if (t.startsWith(CONSENT_PREFIX)) t = t.substring(CONSENT_PREFIX.length());
+    t = org.medledger.portal.application.cover.ConsentCode.consentPart(t);
     byte[] bytes;
     try {
       bytes = t.indexOf('+') >= 0 || t.indexOf('/') >= 0 ? Base64.getMimeDecoder().decode(t)
@@ -303,6 +335,7 @@ public class TreatmentService {
       throw new PortalException("The key cannot be built: " + e.getMessage() + ".");
     }
     accounts.savePendingTag(kappa0Hex, tag.encoded());
+    covers.writePending(doctor, kappa0Hex); // the cover becomes the first record as soon as the key exists
   }
 
   /**
@@ -344,6 +377,7 @@ public class TreatmentService {
     }
     store(doctor, txk);
     accounts.dropPendingTag(kappa0Hex);
+    covers.writePending(doctor, kappa0Hex);
     LOG.info(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": key established without " + leftOut.size() + " member(s)");
   }
 
@@ -376,6 +410,26 @@ public class TreatmentService {
       throw new PortalException("The record is " + msg.length + " bytes; the limit is " + RecordCodec.MAX_MESSAGE_BYTES
           + " bytes (256 KiB). Nothing was stored.");
     }
+    if (RecordCodec.looksLikeCover(msg)) throw new PortalException("The record contains control characters; please write text.");
+    if (writer.role() == Role.DOCTOR) covers.writePending(writer, kappa0Hex); // the cover stays the first record
+    seal(writer, kappa0Hex, msg, null);
+  }
+
+  /**
+   * The doctor's cover as txd number 0 (docs/protocol.md §Cover), only once the key exists (it
+   * never builds one). False when the key is not ready; throws when the ledger refuses.
+   */
+  public boolean writeCover(Actor doctor, String kappa0Hex, byte[] coverRecord) {
+    if (!RecordCodec.looksLikeCover(coverRecord) || doctor.role() != Role.DOCTOR) throw new IllegalArgumentException("not a cover");
+    Loaded t = load(kappa0Hex, doctor);
+    if (t.txtc.consent().doctor() != doctor.index() || t.excluded().contains(doctor.index())) return false;
+    if (t.freshPendingTag(doctor).isEmpty()) return false;
+    seal(doctor, kappa0Hex, coverRecord, org.medledger.portal.application.cover.Covers.SEQUENCE);
+    return true;
+  }
+
+  /** Seals and stores {@code msg} as the writer's next record, or with {@code sequence} when given (the cover). */
+  private void seal(Actor writer, String kappa0Hex, byte[] msg, Integer sequence) {
     Loaded t = load(kappa0Hex, writer);
     RecordType type = switch (writer.role()) {
       case DOCTOR -> RecordType.TXD;
@@ -393,8 +447,8 @@ public class TreatmentService {
         "The treatment key is not ready yet: the doctor establishes it once every participant has answered."));
     ProcessRecord r;
     try {
-      r = siff.seal(writer.secret(), type, now.txtc, now.kappa0, tag, writer.index(), now.nextSequence(writer.index()), msg,
-          now.excluded());
+      r = siff.seal(writer.secret(), type, now.txtc, now.kappa0, tag, writer.index(),
+          sequence != null ? sequence : now.nextSequence(writer.index()), msg, now.excluded());
     } catch (CryptoException e) {
       throw new PortalException(e.getMessage() + ".");
     }
@@ -415,12 +469,15 @@ public class TreatmentService {
     List<Long> unreadableIdx = isDoctor && !pinned
         ? siff.checkAnswers(x.secret(), t.txtc, t.kappa0, t.latest()).unreadable() : List.of();
     List<Long> excluded = t.excluded();
+    org.medledger.portal.application.cover.Covers.Found found = covers.find(x, t.txtc, t.me, t.process);
+    var cover = found.cover();
     List<MemberView> members = new ArrayList<>();
     List<MemberView> unreadable = new ArrayList<>();
     for (Consent.Member m : c.members()) {
       boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
-      MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me), answered,
-          m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()));
+      MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me, cover), answered,
+          m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()),
+          m.role().pseudonymous() ? null : directory.byIndex(m.index()).map(DirectoryService.Participant::institution).orElse(null));
       members.add(mv);
       if (mv.unreadable()) unreadable.add(mv);
     }
@@ -430,13 +487,13 @@ public class TreatmentService {
       Evidence ev = withEvidence ? evidence(e.entry.transactionId()) : null;
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
       if (e.record instanceof Txtc) {
-        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me),
-            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev));
+        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover),
+            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev, false));
       } else if (e.record instanceof Txtr tr) {
         boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
-            name(tr.responder(), c.roleOf(tr.responder()), x, t.me), c.roleOf(tr.responder()), 0, time,
-            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev));
+            name(tr.responder(), c.roleOf(tr.responder()), x, t.me, cover), c.roleOf(tr.responder()), 0, time,
+            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev, false));
       } else if (e.record instanceof Txk k) {
         String text;
         if (k.excluded().contains(t.me)) {
@@ -445,11 +502,14 @@ public class TreatmentService {
           text = "The doctor established the treatment key.";
         } else {
           List<String> names = new ArrayList<>();
-          for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me));
+          for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me, cover));
           text = "The doctor established the treatment key without " + String.join(", ", names) + ".";
         }
-        records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me), Role.DOCTOR, 0,
-            time, e.entry.transactionId(), text, true, ev));
+        records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover), Role.DOCTOR, 0,
+            time, e.entry.transactionId(), text, true, ev, false));
+      } else if (e.record instanceof ProcessRecord p && p == found.record()) {
+        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
+            c.roleOf(p.sender()), 0, time, e.entry.transactionId(), cover.describe(), true, ev, true));
       } else if (e.record instanceof ProcessRecord p) {
         String text;
         boolean ok;
@@ -460,8 +520,8 @@ public class TreatmentService {
           text = "(cannot be decrypted with your key)";
           ok = false;
         }
-        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me),
-            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev));
+        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
+            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false));
       }
     }
     boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me);
@@ -479,18 +539,19 @@ public class TreatmentService {
       case INSURER -> keyReady ? RecordType.TXA : null;
       default -> null;
     };
+    int written = t.processCount() - (found.record() != null ? 1 : 0); // the cover is not one of the records people write
     String status;
     if (leftOut) status = "You are not part of this treatment's key";
     else if (!unreadable.isEmpty()) status = "An answer could not be read";
     else if (myAnswerUnreadable) status = "Your answer could not be read";
     else if (!allAnswered && !pinned) status = "Waiting for answers: " + t.answered.size() + " of " + need;
-    else if (t.hasProcessRecords()) status = "Active: " + t.processCount() + " record" + (t.processCount() == 1 ? "" : "s");
+    else if (written > 0) status = "Active: " + written + " record" + (written == 1 ? "" : "s");
     else if (keyReady) status = "Key ready, no record yet";
     else status = "Every participant answered; the doctor builds the key";
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
         isDoctor && allAnswered && !keyReady && unreadable.isEmpty(), writable, t.nextSequence(t.me), opened,
-        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut);
+        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut, cover);
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
@@ -500,16 +561,22 @@ public class TreatmentService {
       Entry last = t.entries.get(t.entries.size() - 1);
       int need = t.txtc.consent().responders().size();
       boolean pinned = t.pinnedTag().isPresent();
+      var found = covers.find(x, t.txtc, t.me, t.process);
+      boolean written = t.process.stream().anyMatch(p -> p != found.record());
       String status = !pinned && t.answered.size() < need ? "Waiting for answers (" + t.answered.size() + "/" + need + ")"
-          : t.hasProcessRecords() ? "Active" : pinned ? "Key ready" : "Waiting for the doctor";
+          : written ? "Active" : pinned ? "Key ready" : "Waiting for the doctor";
       boolean mine = !pinned && t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me)
           && !t.answered.contains(t.me);
       if (mine) status = "Invitation waiting for you";
       if (t.excluded().contains(t.me)) status = "Not part of the key";
+      String coverTx = t.entries.stream().filter(e -> found.record() != null && e.record == found.record())
+          .map(e -> e.entry.transactionId()).findFirst().orElse(null);
       return Optional.of(new Summary(kappa0Hex, status, t.entries.size(), t.role.title(),
-          Instant.ofEpochMilli(last.entry.timeMillis()), RecordWords.title(last.record.type()),
+          Instant.ofEpochMilli(last.entry.timeMillis()),
+          RecordWords.title(last.record == found.record() ? RecordType.COVER : last.record.type()),
           t.txtc.consent().members().size(), name(t.txtc.consent().doctor(), Role.DOCTOR, x, t.me),
-          Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis())));
+          Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis()),
+          found.cover() == null ? null : found.cover().heading(), coverTx));
     } catch (PortalException e) {
       return Optional.empty();
     }
@@ -534,7 +601,9 @@ public class TreatmentService {
             : "Answer the invitation from " + doctor);
       }
       boolean mine = t.process.stream().anyMatch(p -> p.sender() == t.me);
-      boolean diagnosed = t.process.stream().anyMatch(p -> p.type() == RecordType.TXD);
+      // The doctor's txd number 0 is the cover (docs/protocol.md §Cover), not a diagnosis.
+      boolean diagnosed = t.process.stream()
+          .anyMatch(p -> p.type() == RecordType.TXD && !org.medledger.portal.application.cover.Covers.isCoverCandidate(p, c));
       return switch (t.role) {
         case DOCTOR -> !diagnosed && (pinned || t.answered.size() >= c.responders().size())
             ? Optional.of("Write the first diagnosis: everyone has answered") : Optional.empty();
@@ -667,7 +736,7 @@ public class TreatmentService {
    * identities), or the long-term index when the consent names that (older consents) or the
    * role is a professional one.
    */
-  static long memberIndex(Actor x, Consent c) {
+  public static long memberIndex(Actor x, Consent c) {
     if (!x.role().pseudonymous()) return x.index();
     byte[] vk = org.medledger.core.crypto.P256.encodeCompressed(
         org.medledger.core.crypto.P256.fromJcaPublicKey(x.certificate().getPublicKey()));
@@ -709,9 +778,14 @@ public class TreatmentService {
 
   /** The same, {@code me} being the viewer's index in the treatment at hand. */
   String name(long index, Role role, Actor viewer, long me) {
+    return name(index, role, viewer, me, null);
+  }
+
+  /** The same with the treatment's cover, which names the patient and the family members. */
+  String name(long index, Role role, Actor viewer, long me, org.medledger.portal.application.cover.TreatmentCover cover) {
     String hex = ParticipantIndex.hex(index);
     if (index == viewer.index() || index == me) return viewer.displayName() + " (you)";
-    if (role != null && role.pseudonymous()) return role.title().split(" ")[0] + " " + hex.substring(0, 6);
+    if (role != null && role.pseudonymous()) return org.medledger.portal.application.cover.Covers.pseudonymName(index, role, cover);
     return directory.byIndex(index).map(DirectoryService.Participant::name).orElse(hex);
   }
 

@@ -20,6 +20,8 @@ class RecordWordsTest {
     assertThat(RecordWords.title(RecordType.TXA)).isEqualTo("Insurance decision");
     assertThat(RecordWords.title(RecordType.TXK)).isEqualTo("Treatment key ready");
     assertThat(RecordWords.write(RecordType.TXD)).isEqualTo("New diagnosis");
+    // The cover (the doctor's txd number 0, docs/protocol.md §Cover) is not a diagnosis.
+    assertThat(RecordWords.title(RecordType.COVER)).isEqualTo("Treatment details");
     for (RecordType t : IN_A_TREATMENT) {
       for (String words : List.of(RecordWords.title(t), RecordWords.notice(t.label()))) {
         assertThat(words).isNotBlank().doesNotContainIgnoringCase(t.label()).doesNotContain("κ");

@@ -153,6 +153,8 @@ class FabricPortalsIT {
       patient.locator("input[name='newForm:" + e.getKey() + "'][value='" + e.getValue() + "']").check(new Locator.CheckOptions().setForce(true));
     }
     id(patient, "newForm:family").fill(familyCard);
+    id(patient, "newForm:title").fill("Acute abdominal pain");
+    id(patient, "newForm:familyNames").fill("Bob Martin");
     id(patient, "newForm:create").click();
     String src = patient.locator("#consentQr").getAttribute("src");
     Path consentPng = Files.createTempFile("consent", ".png");
@@ -160,6 +162,8 @@ class FabricPortalsIT {
 
     doctor.navigate(hospital + "/app/scan.xhtml");
     id(doctor, "scanForm:picture").setInputFiles(consentPng);
+    id(doctor, "scanForm:read").click();
+    assertThat(doctor.locator("#coverTitle").textContent()).isEqualTo("Acute abdominal pain");
     id(doctor, "scanForm:open").click();
     doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
     String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
@@ -193,7 +197,7 @@ class FabricPortalsIT {
     assertThat(lawyer.locator(".txd-text").first().textContent()).contains("acute appendicitis");
     assertThat(lawyer.locator(".txm-text").first().textContent()).contains("Amoxicillin");
     assertThat(lawyer.locator(".txa-text").first().textContent()).contains("80% reimbursed");
-    assertThat(lawyer.locator(".ml-record").count()).isEqualTo(9); // txtc, 5 txtr, txd, txm, txa
+    assertThat(lawyer.locator(".ml-record").count()).isEqualTo(10); // txtc, 5 txtr, the cover, txd, txm, txa
   }
 
   private static void write(Page p, String text) {

@@ -124,11 +124,14 @@ class LoginHardeningIT {
     Locator doctorSelect = id(patient, "newForm:doctor_input");
     doctorSelect.selectOption(new SelectOption().setValue(doctorSelect.locator("option").nth(1).getAttribute("value")),
         new Locator.SelectOptionOptions().setForce(true));
+    id(patient, "newForm:title").fill("Check-up during a login storm");
     id(patient, "newForm:create").click();
     Path consentPng = portal.dataDir.resolve("storm-consent.png");
     Files.write(consentPng, dataUri(patient.locator("#consentQr").getAttribute("src")));
     doctor.navigate(portal.url("/app/scan.xhtml"));
     id(doctor, "scanForm:picture").setInputFiles(consentPng);
+    id(doctor, "scanForm:read").click(); // who and what, before opening
+    assertThat(doctor.locator("#coverTitle").textContent()).isEqualTo("Check-up during a login storm");
 
     // 110 simultaneous logins (right passwords, wrong ones, unknown names); meanwhile the
     // logged-in doctor opens the treatment (a Store of txtc).

@@ -146,7 +146,15 @@ class PortalE2EIT {
       patient.locator("input[name='newForm:" + list + "']").first().check(new Locator.CheckOptions().setForce(true));
     }
     id(patient, "newForm:family").fill(familyCard);
+    // Issue 13, people not hashes: the title and the patient's identity are required, the name prefilled.
+    assertThat(id(patient, "newForm:patientName").inputValue()).isEqualTo("Alice Martin");
     id(patient, "newForm:create").click();
+    assertThat(id(patient, "newForm:messages").textContent()).contains("Reason for the visit is required");
+    id(patient, "newForm:title").fill(TITLE);
+    id(patient, "newForm:birthDate").fill("1980-03-03");
+    id(patient, "newForm:familyNames").fill("Bob Martin");
+    id(patient, "newForm:create").click();
+    assertThat(patient.locator("#consentTitle").textContent()).contains(TITLE);
     String consentText = patient.locator("#consentText").textContent().trim();
     assertThat(consentText).startsWith("medledger-consent:1:");
     Path consentPng = portal.dataDir.resolve("consent.png");
@@ -157,20 +165,28 @@ class PortalE2EIT {
     // Bad input: the doctor uploads a foreign QR code (a participant card) and a file that is no picture.
     doctor.navigate(portal.url("/app/scan.xhtml"));
     id(doctor, "scanForm:picture").setInputFiles(familyCardPng);
-    id(doctor, "scanForm:open").click();
+    id(doctor, "scanForm:read").click();
     assertThat(id(doctor, "scanForm:messages").textContent()).contains("participant card, not a patient's consent");
     Path notAPicture = portal.dataDir.resolve("notes.png");
     Files.writeString(notAPicture, "this is not a picture");
     id(doctor, "scanForm:picture").setInputFiles(notAPicture);
-    id(doctor, "scanForm:open").click();
+    id(doctor, "scanForm:read").click();
     assertThat(id(doctor, "scanForm:messages").textContent()).contains("not a picture");
 
     // The doctor scans the patient's QR code: the treatment opens (txtc).
+    // Before opening, the scan page says whose treatment it is and what about.
     id(doctor, "scanForm:picture").setInputFiles(consentPng);
+    id(doctor, "scanForm:read").click();
+    assertThat(doctor.locator("#coverTitle").textContent()).isEqualTo(TITLE);
+    assertThat(doctor.locator("#coverPatient").textContent()).isEqualTo("Alice Martin, born 3 March 1980");
+    assertThat(doctor.locator("#previewMembers").textContent()).contains("Bob Martin (family member");
+    plain(doctor, "the doctor's scan preview");
+    shot(doctor, "doctor-scan-preview");
     id(doctor, "scanForm:open").click();
     doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
     String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
     assertThat(doctor.locator("#status").textContent()).contains("Waiting for answers: 0 of 5");
+    assertThat(doctor.locator("#heading").textContent()).isEqualTo(HEADING);
     plain(doctor, "the doctor's new treatment");
 
     // The doctor waits on the dashboard; each acceptance must reach the open page live.
@@ -180,6 +196,13 @@ class PortalE2EIT {
     for (Page p : List.of(patient, family, pharmacist, insurer, lawyer)) {
       p.navigate(treatmentUrl(k));
       if (p != lawyer) plain(p, "an invitation");
+      if (p == patient) {
+        assertThat(p.locator("#heading").textContent()).as("the patient's own copy").isEqualTo(HEADING);
+      } else {
+        // Before the doctor has set up the treatment, its details are said to come, never shown as hex.
+        assertThat(p.locator("#coverPending").textContent()).contains("appear here once Dr. Claire Dubois");
+        assertThat(p.locator("#heading").textContent()).isEqualTo("Treatment with Dr. Claire Dubois");
+      }
       id(p, "tForm:accept").click();
       assertThat(id(p, "tForm:messages").textContent()).contains("You accepted the invitation");
       if (first) {
@@ -205,6 +228,19 @@ class PortalE2EIT {
     assertThat(doctor.locator(".txd-text").first().textContent()).contains("acute appendicitis");
     shot(doctor, "doctor-treatment");
 
+    // Every member now reads the cover the doctor's portal wrote with the key: the title and the people.
+    for (Page p : List.of(doctor, pharmacist, family, lawyer)) {
+      p.navigate(treatmentUrl(k));
+      assertThat(p.locator("#heading").textContent()).isEqualTo(HEADING);
+      assertThat(p.locator("#coverPatient").textContent()).isEqualTo("Alice Martin, born 3 March 1980");
+      String members = id(p, "tForm:members").textContent();
+      if (p != family) assertThat(members).contains("Bob Martin");
+      if (p != doctor) assertThat(members).contains("Dr. Claire Dubois, St. Mary's Hospital");
+      assertThat(members).doesNotContainPattern("(Patient|Family) [0-9a-f]{6}");
+      assertThat(p.locator(".cover-text").first().textContent()).contains(TITLE);
+    }
+    pharmacist.navigate(portal.url("/app/dashboard.xhtml"));
+    assertThat(pharmacist.locator(".ml-treatment-link").first().textContent()).contains(HEADING);
     pharmacist.navigate(treatmentUrl(k));
     write(pharmacist, "Amoxicillin 875 mg, 2x daily for 7 days, 42.00 EUR.");
     shot(pharmacist, "pharmacist-treatment");
@@ -251,6 +287,13 @@ class PortalE2EIT {
     outsider.navigate(treatmentUrl(k));
     assertThat(outsider.locator("#refused").textContent()).contains("not a participant");
     assertThat(outsider.locator(".ml-record").count()).isZero();
+    assertThat(outsider.content()).doesNotContain(TITLE).doesNotContain("Bob Martin");
+    // The title and the names are on the ledger only encrypted: not in any of its files.
+    assertThat(ledgerFiles()).isNotEmpty();
+    for (String secret : List.of(TITLE, "Alice Martin", "Bob Martin")) {
+      assertThat(indexOf(ledgerFiles(), secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .as("'%s' in clear in the ledger's files", secret).isNegative();
+    }
 
     // The patient's account is deleted (σ destroyed); family and lawyer still read every record.
     patient.navigate(portal.url("/app/settings.xhtml"));
@@ -265,12 +308,33 @@ class PortalE2EIT {
       assertThat(reader.locator(".txd-text").first().textContent()).contains("acute appendicitis");
       assertThat(reader.locator(".txm-text").first().textContent()).contains("Amoxicillin");
       assertThat(reader.locator(".txa-text").first().textContent()).contains("80% reimbursed");
-      assertThat(reader.locator(".ml-record").count()).isEqualTo(9); // txtc, 5 txtr, txd, txm, txa
+      assertThat(reader.locator(".ml-record").count()).isEqualTo(10); // txtc, 5 txtr, the cover, txd, txm, txa
       assertThat(reader.content()).contains("Signed by");
       if (reader == family) plain(reader, "the family member's case file");
     }
     shot(family, "family-casefile");
     shot(lawyer, "lawyer-casefile");
+  }
+
+  private static final String TITLE = "Chest pain after climbing stairs";
+  private static final String HEADING = TITLE + " — Alice Martin";
+
+  /** Every byte of the embedded ledger's files (blocks, state, checkpoints). */
+  private byte[] ledgerFiles() throws java.io.IOException {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    try (var walk = Files.walk(portal.dataDir.resolve("ledger"))) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) all.writeBytes(Files.readAllBytes(f));
+    }
+    return all.toByteArray();
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
   }
 
   /**
@@ -413,21 +477,24 @@ class PortalE2EIT {
     // The doctor's scan of it is refused in plain words.
     doctor.navigate(portal.url("/app/scan.xhtml"));
     id(doctor, "scanForm:code").fill(consents[0]);
-    id(doctor, "scanForm:open").click();
+    id(doctor, "scanForm:read").click();
     assertThat(id(doctor, "scanForm:messages").textContent()).contains("The patient withdrew this consent on ");
+    assertThat(id(doctor, "scanForm:open").count()).as("no way to open a withdrawn consent").isZero();
     assertThat(doctor.url()).contains("/app/scan.xhtml");
     shot(doctor, "doctor-withdrawn-consent");
     plain(doctor, "the doctor's scan of a withdrawn consent");
 
     // The other one, scanned twice, opens one treatment.
     id(doctor, "scanForm:code").fill(consents[1]);
+    id(doctor, "scanForm:read").click();
     id(doctor, "scanForm:open").click();
     doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
     String k = doctor.url().replaceAll(".*k=([0-9a-f]{64}).*", "$1");
     doctor.navigate(portal.url("/app/scan.xhtml"));
     id(doctor, "scanForm:code").fill(consents[1]);
-    id(doctor, "scanForm:open").click();
+    id(doctor, "scanForm:read").click(); // reading it again already leads to the treatment
     doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=" + k + ".*"));
+    assertThat(doctor.locator("[id$='messages']").first().textContent()).contains("You opened this treatment before");
     assertThat(doctor.locator("#status").textContent()).contains("Waiting for answers: 0 of 1");
 
     // Opened: it no longer waits on her dashboard.

@@ -97,7 +97,7 @@ class UploadLimitsIT {
 
     // A bomb through the page: refused with its size and the limit, nothing opened.
     id(doctor, "scanForm:picture").setInputFiles(bombFile);
-    id(doctor, "scanForm:open").click();
+    id(doctor, "scanForm:read").click();
     assertThat(id(doctor, "scanForm:messages").textContent()).contains("40000").contains("50 megapixels");
     doctor.navigate(portal.url("/app/directory.xhtml"));
     assertThat(id(doctor, "dirForm:pictureLimit").textContent()).contains("8 MB");
@@ -124,7 +124,7 @@ class UploadLimitsIT {
         answers.add(pool.submit(() -> {
           String form = http.send(HttpRequest.newBuilder(URI.create(portal.url("/app/scan.xhtml"))).header("Cookie", cookies)
               .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-          return http.send(multipart(cookies, "/app/scan.xhtml", "scanForm", "scanForm:picture", "scanForm:open",
+          return http.send(multipart(cookies, "/app/scan.xhtml", "scanForm", "scanForm:picture", "scanForm:read",
               viewState(form), nonce(form), bomb), HttpResponse.BodyHandlers.ofString());
         }));
       }

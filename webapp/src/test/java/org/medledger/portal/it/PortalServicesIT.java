@@ -42,6 +42,10 @@ import org.medledger.portal.application.InboxUpdated;
 import org.medledger.portal.application.KeyBuilder;
 import org.medledger.portal.application.SignedInDoctors;
 import org.medledger.portal.application.TreatmentService;
+import org.medledger.portal.application.cover.CoverRequest;
+import org.medledger.portal.application.cover.Covers;
+import org.medledger.portal.application.cover.ScanPreview;
+import org.medledger.portal.application.cover.TreatmentCover;
 import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TryLaterException;
 import org.medledger.portal.infrastructure.crypto.Argon2Pool;
@@ -96,6 +100,7 @@ class PortalServicesIT {
   @Inject SignedInDoctors signedIn;
   @Inject KeyBuilder keys;
   @Inject org.medledger.portal.application.consent.ConsentService consents;
+  @Inject Covers covers;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -496,6 +501,119 @@ class PortalServicesIT {
       assertThat(indexOf(blocks, lt)).as("long-term %s in the ledger's files", hex).isNegative();
       assertThat(new String(blocks, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(hex)
           .doesNotContain(pu).doesNotContain(fu);
+    }
+  }
+
+  /**
+   * Issue 13, people not hashes: the patient's title, name, birth date and family names reach
+   * the doctor (before the treatment is opened), the patient at once, and every member once the
+   * key is built — without anybody clicking — and nobody else; the ledger holds them encrypted only.
+   */
+  @Test
+  void aTreatmentsCoverNamesItsPeopleForItsMembersOnly() throws Exception {
+    String pu = unique("pat"), fu = unique("fam"), du = unique("doc"), mu = unique("pha"), ou = unique("out"), od = unique("odo");
+    String s = pu.substring(4);
+    String title = "Chest pain " + s, anna = "Anna Example " + s, ben = "Ben Example " + s;
+    accounts.register(pu, "Anna E.", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(fu, "Ben E.", Role.FAMILY, null, "password123".toCharArray());
+    invited(du, "Dr. Cover " + s, Role.DOCTOR, "Cover Hospital", "password123".toCharArray());
+    invited(mu, "Pia Pharma " + s, Role.PHARMACIST, "Cover Pharmacy", "password123".toCharArray());
+    invited(ou, "Otto Outside " + s, Role.PHARMACIST, "Other Pharmacy", "password123".toCharArray());
+    invited(od, "Dr. Other " + s, Role.DOCTOR, "Other Hospital", "password123".toCharArray());
+    byte[] vkR = Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
+    String card = new Card(Role.FAMILY, ParticipantIndex.of(vkR), vkR).text();
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor family = accounts.unlock(fu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray());
+        Actor outsider = accounts.unlock(ou, "password123".toCharArray());
+        Actor otherDoctor = accounts.unlock(od, "password123".toCharArray())) {
+      // Bad input names its field; nothing is sealed.
+      assertThatThrownBy(() -> treatments.consent(patient, new CoverRequest(" ", anna, null, List.of(ben)), card,
+          doctor.indexHex(), List.of(), List.of(), List.of())).hasMessage("Reason for the visit is required.");
+      assertThatThrownBy(() -> treatments.consent(patient, new CoverRequest(title, anna, null, List.of()), card,
+          doctor.indexHex(), List.of(), List.of(), List.of())).hasMessageContaining("one name per family member");
+      assertThatThrownBy(() -> treatments.consent(patient, new CoverRequest("x".repeat(121), anna, null, List.of(ben)), card,
+          doctor.indexHex(), List.of(), List.of(), List.of())).hasMessageContaining("Reason for the visit is 121 bytes long");
+
+      TreatmentService.ConsentView c = treatments.consent(patient, new CoverRequest(title, anna,
+          java.time.LocalDate.of(1980, 3, 3), List.of(ben)), card, doctor.indexHex(), List.of(pharmacist.indexHex()),
+          List.of(), List.of());
+      assertThat(c.text()).contains(".");
+      assertThat(qr.decode(Base64.getDecoder().decode(c.qrDataUri().substring(c.qrDataUri().indexOf(',') + 1))))
+          .as("the QR code with the sealed cover scans").isEqualTo(c.text());
+
+      // The doctor sees who and what before opening; another doctor is refused.
+      ScanPreview preview = covers.preview(doctor, c.text());
+      assertThat(preview.cover().heading()).isEqualTo(title + " — " + anna);
+      assertThat(preview.cover().patientLine()).isEqualTo(anna + ", born 3 March 1980");
+      assertThat(preview.participants()).contains(ben + " (family member or legal agent)",
+          "Pia Pharma " + s + ", Cover Pharmacy (pharmacist)");
+      assertThatThrownBy(() -> covers.preview(otherDoctor, c.text())).hasMessageContaining("names another doctor");
+      String k = treatments.open(doctor, c.text());
+
+      // Before the key: the patient and the doctor read their own copies; the others are told it will come.
+      assertThat(treatments.view(patient, k, false).heading()).isEqualTo(title + " — " + anna);
+      assertThat(treatments.view(doctor, k, false).heading()).isEqualTo(title + " — " + anna);
+      TreatmentService.TreatmentView early = treatments.view(pharmacist, k, false);
+      assertThat(early.cover()).isNull();
+      assertThat(early.heading()).isEqualTo("Treatment with Dr. Cover " + s);
+      assertThat(early.coverPending()).contains("appear here once Dr. Cover " + s);
+      assertThat(early.members()).extracting(TreatmentService.MemberView::name)
+          .contains("The patient", "A family member").noneMatch(n -> n.matches("(Patient|Family) [0-9a-f]{6}"));
+
+      // Everyone answers; the key is built the moment the last answer arrives (the doctor is logged in).
+      signedIn.add(doctor);
+      try {
+        for (Actor a : List.of(patient, family, pharmacist)) treatments.respond(a, k);
+        await(() -> treatments.view(pharmacist, k, false).cover() != null, "the cover for the pharmacist");
+      } finally {
+        signedIn.remove(doctor);
+      }
+      for (Actor a : List.of(doctor, pharmacist, family, patient)) {
+        TreatmentService.TreatmentView v = treatments.view(a, k, false);
+        assertThat(v.heading()).as(a.username()).isEqualTo(title + " — " + anna);
+        assertThat(v.cover().onLedger()).isTrue();
+        assertThat(v.cover().birthDate()).isEqualTo(java.time.LocalDate.of(1980, 3, 3));
+        assertThat(v.records()).filteredOn(TreatmentService.RecordView::cover).singleElement()
+            .satisfies(r -> assertThat(r.title()).isEqualTo("Treatment details"))
+            .satisfies(r -> assertThat(r.text()).contains(title).contains(ben));
+        assertThat(v.status()).isEqualTo("Key ready, no record yet");
+        if (a != patient) assertThat(v.members()).extracting(TreatmentService.MemberView::name).contains(anna);
+        if (a != family) assertThat(v.members()).extracting(TreatmentService.MemberView::name).contains(ben);
+        assertThat(treatments.summary(a, k).orElseThrow().title()).isEqualTo(title + " — " + anna);
+        assertThat(covers.of(a, k)).get().extracting(TreatmentCover::patientName).isEqualTo(anna);
+      }
+      // The cover is no diagnosis: the doctor is still asked to write one, the pharmacist not yet to dispense.
+      assertThat(treatments.todo(doctor, k)).hasValueSatisfying(t -> assertThat(t).contains("first diagnosis"));
+      assertThat(treatments.todo(pharmacist, k)).isEmpty();
+      treatments.write(doctor, k, "Diagnosis: stable angina.");
+      assertThat(treatments.view(family, k, false).records()).filteredOn(r -> r.text().equals("Diagnosis: stable angina."))
+          .singleElement().satisfies(r -> assertThat(r.sequence()).isEqualTo(1));
+      assertThatThrownBy(() -> treatments.write(doctor, k, "ML\u0001\nnot text")).hasMessageContaining("control characters");
+
+      // Nobody else reads it.
+      assertThat(covers.of(outsider, k)).isEmpty();
+      assertThat(covers.of(otherDoctor, k)).isEmpty();
+      assertThatThrownBy(() -> treatments.view(outsider, k, false)).hasMessageContaining("not a participant");
+
+      // The ledger holds the title and the names encrypted only: in no record and no file.
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (MedLedgerClient.TreatmentEntry e : client.treatment(portal.get(), org.medledger.core.crypto.Bytes.unhex(k))) {
+        all.writeBytes(org.medledger.core.record.RecordCodec.encode(
+            client.getRecord(portal.get(), org.medledger.core.crypto.Bytes.unhex(e.kappaHex())).orElseThrow()));
+      }
+      java.io.ByteArrayOutputStream files = new java.io.ByteArrayOutputStream();
+      try (var walk = java.nio.file.Files.walk(config.dataDir().resolve("ledger"))) {
+        for (java.nio.file.Path f : walk.filter(java.nio.file.Files::isRegularFile).toList()) {
+          files.writeBytes(java.nio.file.Files.readAllBytes(f));
+        }
+      }
+      for (String secret : List.of(title, anna, ben, "Chest pain")) {
+        byte[] utf8 = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(indexOf(all.toByteArray(), utf8)).as("'%s' in the treatment's records", secret).isNegative();
+        assertThat(indexOf(files.toByteArray(), utf8)).as("'%s' in the ledger's files", secret).isNegative();
+      }
     }
   }
 

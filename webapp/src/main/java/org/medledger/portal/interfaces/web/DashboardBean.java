@@ -45,8 +45,24 @@ public class DashboardBean {
     return mine;
   }
 
+  /** The inbox, each line naming its treatment by title where the viewer knows it (issue 13). */
   public List<InboxService.Item> getInbox() {
-    if (items == null) items = inbox.items(session.getUsername(), 30);
+    if (items == null) {
+      java.util.Map<String, TreatmentService.Summary> byK = new java.util.HashMap<>();
+      for (TreatmentService.Summary s : getTreatments()) byK.put(s.kappa0Hex(), s);
+      items = new ArrayList<>();
+      for (InboxService.Item i : inbox.items(session.getUsername(), 30)) {
+        TreatmentService.Summary s = byK.get(i.kappa0Hex());
+        if (s == null || s.title() == null) {
+          items.add(i);
+          continue;
+        }
+        String what = i.transactionId() != null && i.transactionId().equals(s.coverTransactionId())
+            ? s.doctorName() + " added the treatment's details" : i.title();
+        items.add(new InboxService.Item(i.id(), i.recordType(), i.kappa0Hex(), i.transactionId(), i.blockNumber(),
+            i.receivedAt(), i.unread(), what + " — " + s.title()));
+      }
+    }
     return items;
   }
 
@@ -61,8 +77,12 @@ public class DashboardBean {
     return RecordWords.notice(type);
   }
 
-  /** A treatment's readable name: "Treatment with Dr. Claire Dubois, opened 3 March 2026". */
+  /**
+   * A treatment's readable name: "Chest pain — Anna Example (Dr. Claire Dubois, opened 3 March
+   * 2026)", or "Treatment with Dr. Claire Dubois, opened 3 March 2026" until its cover is known.
+   */
   public String label(TreatmentService.Summary t) {
+    if (t.title() != null) return t.title() + " (" + t.doctorName() + ", opened " + time.day(t.openedAt()) + ")";
     return "Treatment with " + t.doctorName() + ", opened " + time.day(t.openedAt());
   }
 }

@@ -36,6 +36,11 @@ public class NewTreatmentBean implements Serializable {
   private List<String> insurers = new ArrayList<>();
   private List<String> lawyers = new ArrayList<>();
   private String familyCards = "";
+  /** The cover (docs/protocol.md §Cover): what the treatment is about and whose it is. */
+  private String title;
+  private String patientName;
+  private java.time.LocalDate birthDate;
+  private String familyNames = "";
   private transient Part familyPicture;
   private TreatmentService.ConsentView consent;
   /**
@@ -106,7 +111,10 @@ public class NewTreatmentBean implements Serializable {
 
   public void create() {
     try {
-      consent = treatments.consent(session.actor(), familyCards, doctor, pharmacists, insurers, lawyers);
+      var cover = new org.medledger.portal.application.cover.CoverRequest(title,
+          patientName == null ? null : patientName, birthDate,
+          familyNames == null ? List.of() : List.of(familyNames.split("\\R")));
+      consent = treatments.consent(session.actor(), cover, familyCards, doctor, pharmacists, insurers, lawyers);
     } catch (PortalException e) {
       consent = null;
       Messages.error(e.getMessage());
@@ -117,6 +125,18 @@ public class NewTreatmentBean implements Serializable {
     consent = null;
   }
 
+  public String getTitle() { return title; }
+  public void setTitle(String v) { title = v; }
+  /** Prefilled with the name the patient's account knows. */
+  public String getPatientName() {
+    if (patientName == null && session.actor() != null) patientName = session.actor().displayName();
+    return patientName;
+  }
+  public void setPatientName(String v) { patientName = v; }
+  public java.time.LocalDate getBirthDate() { return birthDate; }
+  public void setBirthDate(java.time.LocalDate v) { birthDate = v; }
+  public String getFamilyNames() { return familyNames; }
+  public void setFamilyNames(String v) { familyNames = v; }
   public String getDoctor() { return doctor; }
   public void setDoctor(String v) { doctor = v; }
   public List<String> getPharmacists() { return pharmacists; }

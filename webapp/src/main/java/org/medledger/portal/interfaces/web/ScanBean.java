@@ -1,6 +1,6 @@
 package org.medledger.portal.interfaces.web;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.servlet.http.Part;
@@ -13,14 +13,54 @@ import org.medledger.portal.security.UserSession;
 
 /** The doctor scans (uploads) the patient's QR code or pastes its text and opens the treatment. */
 @Named
-@RequestScoped
-public class ScanBean {
-  @Inject TreatmentService treatments;
+@ViewScoped
+public class ScanBean implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  @Inject transient TreatmentService treatments;
   @Inject UserSession session;
   @Inject TimeBean time;
 
-  private Part picture;
+  @Inject transient org.medledger.portal.application.cover.Covers covers;
+  @Inject transient org.medledger.portal.infrastructure.qr.QrCodes qr;
+  @Inject transient org.medledger.portal.application.consent.ConsentService consents;
+
+  private transient Part picture;
   private String code;
+  /** Who and what, shown after reading the code and before opening the treatment. */
+  private org.medledger.portal.application.cover.ScanPreview preview;
+
+  /**
+   * Reads the picture or the pasted text and shows whose treatment it is; nothing is stored yet.
+   * A code the patient withdrew is refused here already, and one that opened this doctor's
+   * treatment before leads to it.
+   */
+  public String read() {
+    try {
+      String text = code;
+      if (picture != null && picture.getSize() > 0) {
+        try {
+          text = qr.decode(UploadLimits.read(picture));
+        } catch (org.medledger.portal.infrastructure.qr.QrCodes.UnreadableException e) {
+          throw new PortalException(e.getMessage());
+        }
+      }
+      preview = covers.preview(session.actor(), text);
+      code = text.trim(); // the form carries the code to "Open the treatment"
+      consents.checkUnused(session.actor(), TreatmentService.parseConsent(code));
+    } catch (ConsentAlreadyOpenedException e) {
+      return toTreatment(e);
+    } catch (ConsentWithdrawnException e) {
+      preview = null;
+      Messages.error(e.sentence(time::format));
+    } catch (PortalException e) {
+      preview = null;
+      Messages.error(e.getMessage());
+    } catch (IOException e) {
+      Messages.error("The picture could not be read.");
+    }
+    return null;
+  }
 
   public String open() {
     try {
@@ -34,9 +74,7 @@ public class ScanBean {
       Messages.keep();
       return "/app/treatment?faces-redirect=true&k=" + k;
     } catch (ConsentAlreadyOpenedException e) {
-      Messages.info(e.getMessage());
-      Messages.keep();
-      return "/app/treatment?faces-redirect=true&k=" + e.kappa0Hex();
+      return toTreatment(e);
     } catch (ConsentWithdrawnException e) {
       Messages.error(e.sentence(time::format));
     } catch (PortalException e) {
@@ -47,6 +85,13 @@ public class ScanBean {
     return null;
   }
 
+  private static String toTreatment(ConsentAlreadyOpenedException e) {
+    Messages.info(e.getMessage());
+    Messages.keep();
+    return "/app/treatment?faces-redirect=true&k=" + e.kappa0Hex();
+  }
+
+  public org.medledger.portal.application.cover.ScanPreview getPreview() { return preview; }
   public Part getPicture() { return picture; }
   public void setPicture(Part v) { picture = v; }
   public String getCode() { return code; }
