@@ -1,0 +1,20 @@
+package org.medledger.portal.application.casefile;
+
+import org.medledger.portal.application.Actor;
+import org.medledger.portal.application.TreatmentService.TreatmentView;
+
+/**
+ * A treatment's title and its patient's identity, as {@code actor} (a member) may read them.
+ *
+ * <p>Where they come from is not the case file's business: today {@link DisplayNameHeading}
+ * (the name the pages already give a treatment, no identity); once treatments carry their
+ * encrypted cover (title, patient's name and birth date under the treatment key), an
+ * implementation reading that cover replaces it, and the page and the PDF follow unchanged.
+ */
+public interface TreatmentHeading {
+  /**
+   * @param actor the reader, already known to be a member (the view was made for them)
+   * @param treatment the treatment as the reader sees it
+   */
+  CaseFile.Heading headingOf(Actor actor, TreatmentView treatment);
+}
