@@ -285,7 +285,7 @@ class PortalE2EIT {
     assertThat(lawyer.locator("#cfTitle").textContent()).contains("Treatment with Dr. Claire Dubois");
     com.microsoft.playwright.Download download = lawyer.waitForDownload(() -> id(lawyer, "cForm:downloadPdf").click());
     assertThat(download.failure()).isNull();
-    assertThat(download.suggestedFilename()).isEqualTo("case-file-treatment-with-dr-claire-dubois.pdf");
+    assertThat(download.suggestedFilename()).isEqualTo("Case file - Treatment with Dr. Claire Dubois.pdf");
     byte[] pdf = Files.readAllBytes(download.path());
     Files.write(shots.resolve("lawyer-casefile-download.pdf"), pdf);
     String text;
@@ -294,7 +294,7 @@ class PortalE2EIT {
       text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc).replaceAll("\\s+", " ");
       assertThat(text).contains("Page 1 of " + doc.getNumberOfPages());
     }
-    assertThat(text).contains("Treatment with Dr. Claire Dubois", "Printed by Frank Weber (Lawyer, Weber & Partners) on",
+    assertThat(text).contains("Treatment with Dr. Claire Dubois", "Printed by Frank Weber (Lawyer or medical expert, Weber & Partners) on",
         "acute appendicitis", "Amoxicillin 875 mg", "80% reimbursed", "Diagnosis", "Dispensing", "Insurance decision",
         "Ledger evidence", "Signed by");
 
@@ -314,7 +314,7 @@ class PortalE2EIT {
     try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(printed)) {
       String p = new org.apache.pdfbox.text.PDFTextStripper().getText(doc).replaceAll("\\s+", " ");
       assertThat(p).contains("Page 1 of " + doc.getNumberOfPages(), "Treatment with Dr. Claire Dubois",
-          "Printed by Frank Weber (Lawyer, Weber & Partners) on", "acute appendicitis", "80% reimbursed", "Signed by");
+          "Printed by Frank Weber (Lawyer or medical expert, Weber & Partners) on", "acute appendicitis", "80% reimbursed", "Signed by");
       assertThat(p).doesNotContain("Dashboard", "My card", "Directory", "Settings", "Log out", "Download PDF");
     }
   }
