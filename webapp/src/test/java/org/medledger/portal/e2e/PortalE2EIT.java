@@ -314,6 +314,53 @@ class PortalE2EIT {
     }
     shot(family, "family-casefile");
     shot(lawyer, "lawyer-casefile");
+    printedCaseFile(lawyer, outsider, k);
+  }
+
+  /**
+   * Issue 13, "Printable case file": the lawyer downloads the case file as a PDF (an attachment
+   * no cache keeps) that names the treatment and holds every record; the browser's print of the
+   * page has "Page 1 of N", who printed it, the records and no menu. Someone who is not a
+   * member gets nothing.
+   */
+  private void printedCaseFile(Page lawyer, Page outsider, String k) throws Exception {
+    lawyer.navigate(portal.url("/app/casefile.xhtml?k=" + k));
+    assertThat(lawyer.locator("#cfTitle").textContent()).isEqualTo(TITLE);
+    assertThat(lawyer.locator("#cfPatient").textContent()).isEqualTo("Patient: Alice Martin, born 3 March 1980");
+    com.microsoft.playwright.Download download = lawyer.waitForDownload(() -> id(lawyer, "cForm:downloadPdf").click());
+    assertThat(download.failure()).isNull();
+    assertThat(download.suggestedFilename()).isEqualTo("Case file - " + TITLE + ".pdf");
+    byte[] pdf = Files.readAllBytes(download.path());
+    Files.write(shots.resolve("lawyer-casefile-download.pdf"), pdf);
+    String text;
+    try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf)) {
+      assertThat(doc.getDocumentInformation().getTitle()).isEqualTo("Case file: " + TITLE);
+      text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc).replaceAll("\\s+", " ");
+      assertThat(text).contains("Page 1 of " + doc.getNumberOfPages());
+    }
+    assertThat(text).contains(TITLE, "Patient: Alice Martin, born 3 March 1980", "Printed by Frank Weber (Lawyer or medical expert, Weber & Partners) on",
+        "acute appendicitis", "Amoxicillin 875 mg", "80% reimbursed", "Diagnosis", "Dispensing", "Insurance decision",
+        "Ledger evidence", "Signed by");
+
+    com.microsoft.playwright.APIResponse answer = lawyer.request().get(portal.url("/app/casefile.pdf?k=" + k));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().get("content-type")).startsWith("application/pdf");
+    assertThat(answer.headers().get("content-disposition")).startsWith("attachment;");
+    assertThat(answer.headers().get("cache-control")).contains("no-store");
+    com.microsoft.playwright.APIResponse refused = outsider.request().get(portal.url("/app/casefile.pdf?k=" + k));
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("%PDF")
+        .doesNotContain("appendicitis");
+
+    // The browser's print (print media): Chromium's PDF of the page.
+    byte[] printed = lawyer.pdf(new Page.PdfOptions().setFormat("A4"));
+    Files.write(shots.resolve("lawyer-casefile-print.pdf"), printed);
+    try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(printed)) {
+      String p = new org.apache.pdfbox.text.PDFTextStripper().getText(doc).replaceAll("\\s+", " ");
+      assertThat(p).contains("Page 1 of " + doc.getNumberOfPages(), TITLE, "Alice Martin, born 3 March 1980",
+          "Printed by Frank Weber (Lawyer or medical expert, Weber & Partners) on", "acute appendicitis", "80% reimbursed", "Signed by");
+      assertThat(p).doesNotContain("Dashboard", "My card", "Directory", "Settings", "Log out", "Download PDF");
+    }
   }
 
   private static final String TITLE = "Chest pain after climbing stairs";

@@ -9,7 +9,7 @@ import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.security.UserSession;
 
-/** The treatment page (and the case file, with ledger evidence). */
+/** The treatment page (the case file has its own, {@link CaseFileBean}). */
 @Named
 @ViewScoped
 public class TreatmentBean implements Serializable {
@@ -46,11 +46,6 @@ public class TreatmentBean implements Serializable {
       refused = e.getMessage();
       Messages.error(e.getMessage());
     }
-  }
-
-  public void loadCaseFile() {
-    evidence = true;
-    load();
   }
 
   public void respond() {

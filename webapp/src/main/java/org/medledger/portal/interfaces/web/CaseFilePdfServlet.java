@@ -1,0 +1,80 @@
+package org.medledger.portal.interfaces.web;
+
+import jakarta.inject.Inject;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.logging.Logger;
+import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.casefile.CaseFile;
+import org.medledger.portal.application.casefile.CaseFileService;
+import org.medledger.portal.infrastructure.pdf.CaseFilePdf;
+import org.medledger.portal.security.UserSession;
+
+/**
+ * "Download PDF" on the case file page: {@code GET /app/casefile.pdf?k=<κ0>}. Under /app/, so
+ * only a logged-in user reaches it; the case file is made by {@link CaseFileService}, whose
+ * membership check is the page's: anyone else gets 403 and nothing of the treatment. A GET
+ * with no body (the request-size filter has nothing to do); the answer is an attachment that
+ * no cache keeps, with the security headers of every answer (SecurityHeadersFilter).
+ */
+public class CaseFilePdfServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = Logger.getLogger(CaseFilePdfServlet.class.getName());
+
+  @Inject transient UserSession session;
+  @Inject transient CaseFileService caseFiles;
+  @Inject transient CaseFilePdf pdf;
+
+  @Override
+  protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+    if (!session.isLoggedIn()) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN);
+      return;
+    }
+    ZoneId zone = zoneOf(req);
+    CaseFile file;
+    try {
+      file = caseFiles.caseFile(session.actor(), req.getParameter("k"), zone);
+    } catch (PortalException e) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
+      return;
+    }
+    byte[] bytes = pdf.render(file, new ReadableTime(zone)::format);
+    LOG.info(() -> "Case file PDF of treatment " + file.kappa0Hex().substring(0, 12) + " for " + session.getUsername());
+    res.setContentType("application/pdf");
+    res.setHeader("Content-Disposition", disposition(file.title()));
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Pragma", "no-cache");
+    res.setContentLength(bytes.length);
+    res.getOutputStream().write(bytes);
+  }
+
+  /** The reader's time zone, as the pages use it (the browser's, from ReadableTime's cookie). */
+  static ZoneId zoneOf(HttpServletRequest req) {
+    Cookie[] cookies = req.getCookies();
+    String value = null;
+    if (cookies != null) for (Cookie c : cookies) if (ReadableTime.COOKIE.equals(c.getName())) value = c.getValue();
+    return ReadableTime.zone(value, ZoneId.systemDefault());
+  }
+
+  /**
+   * An attachment named after the treatment: "case-file-treatment-with-dr-claire-dubois.pdf", with
+   * the title as typed (any script) in filename* for browsers that read it.
+   */
+  static String disposition(String title) {
+    String ascii = Normalizer.normalize(title, Normalizer.Form.NFKD).replaceAll("\\p{M}", "").toLowerCase(Locale.ROOT)
+        .replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    if (ascii.length() > 60) ascii = ascii.substring(0, 60).replaceAll("-+$", "");
+    String name = ascii.isEmpty() ? "case-file.pdf" : "case-file-" + ascii + ".pdf";
+    String utf8 = URLEncoder.encode("Case file - " + title + ".pdf", StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
+    return "attachment; filename=\"" + name + "\"; filename*=UTF-8''" + utf8;
+  }
+}
