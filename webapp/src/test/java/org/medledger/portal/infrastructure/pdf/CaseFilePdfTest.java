@@ -60,7 +60,7 @@ class CaseFilePdfTest {
       };
       records.add(new RecordView(type, hex(i, 'a'), author(i), Role.DOCTOR, i, t0.plusSeconds(600L * i), tx(i), text(i),
           true, i == 5 ? null : new Evidence(tx(i), 100 + i, hex(i, 'b'), t0.plusSeconds(600L * i), "HospitalMSP",
-              "Dr. Ørsted " + NAMES + " (St. Mary's Hospital)", true)));
+              "Dr. Ørsted " + NAMES + " (St. Mary's Hospital)", true), false));
     }
     file = new CaseFile(hex(0, 'c'), new CaseFile.Heading("Appendicitis of " + NAMES + ", March 2026",
         Optional.of(new CaseFile.Patient("Åse " + NAMES, Optional.of(LocalDate.of(1980, 2, 29))))), "Patient 6379ca",
