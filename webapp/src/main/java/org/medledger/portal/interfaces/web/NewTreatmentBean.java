@@ -67,6 +67,11 @@ public class NewTreatmentBean implements Serializable {
   }
 
   public void create() {
+    // Checked here, not with required="true": the same form's "Add from card picture" needs no doctor.
+    if (doctor == null || doctor.isBlank()) {
+      Messages.field("newForm:doctor", "Doctor is required.");
+      return;
+    }
     try {
       consent = treatments.consent(session.actor(), familyCards, doctor, pharmacists, insurers, lawyers);
     } catch (PortalException e) {
