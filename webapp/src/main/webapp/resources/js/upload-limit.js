@@ -12,7 +12,7 @@
       return;
     }
     var max = Number(input.getAttribute('data-max-bytes'));
-    var note = document.getElementById(input.getAttribute('aria-describedby'));
+    var note = document.getElementById((input.getAttribute('aria-describedby') || '').split(/\s+/)[0]);
     if (note && note.getAttribute('data-hint') === null) {
       note.setAttribute('data-hint', note.textContent);
     }

@@ -188,7 +188,7 @@ class LoginHardeningIT {
     id(p, "forgot:password").fill("a brand new password");
     id(p, "forgot:password2").fill("a different one");
     id(p, "forgot:submit").click();
-    assertThat(id(p, "forgot:messages").textContent()).contains("differ");
+    assertThat(id(p, "forgot:password2Message").textContent()).contains("differ");
     id(p, "forgot:username").fill("storm-doctor"); // someone else's name with this kit
     id(p, "forgot:code").fill(kit);
     id(p, "forgot:password").fill("a brand new password");

@@ -149,7 +149,7 @@ class PortalE2EIT {
     // Issue 13, people not hashes: the title and the patient's identity are required, the name prefilled.
     assertThat(id(patient, "newForm:patientName").inputValue()).isEqualTo("Alice Martin");
     id(patient, "newForm:create").click();
-    assertThat(id(patient, "newForm:messages").textContent()).contains("Reason for the visit is required");
+    assertThat(id(patient, "newForm:titleMessage").textContent()).contains("Reason for the visit is required");
     id(patient, "newForm:title").fill(TITLE);
     id(patient, "newForm:birthDate").fill("1980-03-03");
     id(patient, "newForm:familyNames").fill("Bob Martin");

@@ -228,15 +228,15 @@ class PortalHardeningIT {
     p.navigate(portal.url("/app/settings.xhtml"));
 
     clickAndExpect200(p, "sForm:showKit");
-    assertThat(id(p, "sForm:kitPasswordMessage").textContent()).contains("Please enter your password");
+    assertThat(id(p, "sForm:kitPasswordMessage").textContent()).contains("Password is required");
     assertThat(p.locator(".ml-kit").count()).isZero();
 
     clickAndExpect200(p, "sForm:change");
-    assertThat(id(p, "sForm:currentMessage").textContent()).contains("Please enter your current password");
-    assertThat(id(p, "sForm:nextMessage").textContent()).contains("Please enter a new password");
+    assertThat(id(p, "sForm:currentMessage").textContent()).contains("Current password is required");
+    assertThat(id(p, "sForm:nextMessage").textContent()).contains("New password is required");
 
     clickAndExpect200(p, "sForm:delete");
-    assertThat(id(p, "sForm:deletePasswordMessage").textContent()).contains("Please enter your password");
+    assertThat(id(p, "sForm:deletePasswordMessage").textContent()).contains("Password is required");
 
     // only the pressed button's fields are required: the kit opens with just its own password
     id(p, "sForm:kitPassword").fill(PW);

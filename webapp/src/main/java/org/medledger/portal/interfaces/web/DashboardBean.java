@@ -72,6 +72,26 @@ public class DashboardBean {
     layout.reset(); // the bell was counted before the action ran (the button's rendered test)
   }
 
+  /**
+   * What a new user does first, while they take part in no treatment yet: a patient starts one,
+   * a doctor scans a patient's consent, everyone else shares their card with the patient (who
+   * names them in the consent). Null once there is a treatment.
+   */
+  public FirstStep getFirstStep() {
+    if (!getTreatments().isEmpty() || session.getRole() == null) return null;
+    return switch (session.getRole()) {
+      case PATIENT -> new FirstStep("Start a treatment: choose your doctor and everyone who may read its records,"
+          + " then show the QR code to your doctor.", "/app/new-treatment", "Start a treatment");
+      case DOCTOR -> new FirstStep("Scan a patient's consent: when a patient shows you the QR code of a new treatment,"
+          + " scan it (or upload a picture of it) to open the treatment.", "/app/scan", "Scan a consent");
+      default -> new FirstStep("Share your card with the patient: a patient names you in a new treatment"
+          + " by your card (or finds you in the directory); the treatment then appears here.", "/app/card", "Show my card");
+    };
+  }
+
+  /** The first step's text, the page that does it and that link's words. */
+  public record FirstStep(String text, String outcome, String action) {}
+
   /** A notification in people's words ("New diagnosis"). */
   public String title(String type) {
     return RecordWords.notice(type);

@@ -26,7 +26,10 @@ public class ForgotPasswordBean {
     ExternalContext ec = FacesContext.getCurrentInstance().getExternalContext();
     char[] pw = password == null ? new char[0] : password.toCharArray();
     try {
-      if (password == null || !password.equals(password2)) throw new PortalException("The two new passwords differ.");
+      if (password == null || !password.equals(password2)) {
+        Messages.field("forgot:password2", "The two new passwords differ.");
+        return null;
+      }
       accounts.redeemRecoveryKit(username, code, pw, ((HttpServletRequest) ec.getRequest()).getRemoteAddr());
     } catch (TryLaterException e) {
       LoginBean.tryLater(ec, e);

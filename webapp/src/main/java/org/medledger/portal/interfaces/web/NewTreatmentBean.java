@@ -110,6 +110,18 @@ public class NewTreatmentBean implements Serializable {
   }
 
   public void create() {
+    // Checked here, not with required="true": the same form's "Add from card picture" and "Find"
+    // need neither. Every missing field is named at once, next to it.
+    boolean missing = false;
+    if (title == null || title.isBlank()) {
+      Messages.field("newForm:title", "Reason for the visit is required.");
+      missing = true;
+    }
+    if (doctor == null || doctor.isBlank()) {
+      Messages.field("newForm:doctor", "Doctor is required.");
+      missing = true;
+    }
+    if (missing) return;
     try {
       var cover = new org.medledger.portal.application.cover.CoverRequest(title,
           patientName == null ? null : patientName, birthDate,

@@ -48,7 +48,10 @@ public class RegisterBean implements Serializable {
 
   public String register() {
     try {
-      if (password == null || !password.equals(password2)) throw new PortalException("The two passwords differ.");
+      if (password == null || !password.equals(password2)) {
+        Messages.field("register:password2", "The two passwords differ.");
+        return null;
+      }
       if (offer != null) {
         registered = accounts.registerInvited(invitation, username, password.toCharArray());
       } else {

@@ -1,7 +1,6 @@
 package org.medledger.portal.interfaces.web;
 
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.ExternalContext;
 import jakarta.faces.context.FacesContext;
 import jakarta.inject.Inject;
@@ -27,12 +26,16 @@ public class SettingsBean {
   private AccountService.Registered kit;
 
   public void changePassword() {
-    if (missing(current, "current", "Please enter your current password.")
-        | missing(next, "next", "Please enter a new password.")) {
+    if (missing(current, "current", "Current password is required.")
+        | missing(next, "next", "New password is required.")
+        | missing(next2, "next2", "New password again is required.")) {
+      return;
+    }
+    if (!next.equals(next2)) {
+      Messages.field("sForm:next2", "The two new passwords differ.");
       return;
     }
     try {
-      if (next == null || !next.equals(next2)) throw new PortalException("The two new passwords differ.");
       accounts.changePassword(session.actor(), chars(current), chars(next));
       Messages.info("Your password is changed. Your key and every record stay as they were.");
     } catch (PortalException e) {
@@ -41,7 +44,7 @@ public class SettingsBean {
   }
 
   public void showKit() {
-    if (missing(kitPassword, "kitPassword", "Please enter your password.")) return;
+    if (missing(kitPassword, "kitPassword", "Password is required.")) return;
     try {
       kit = accounts.recoveryKit(session.actor(), chars(kitPassword));
     } catch (PortalException e) {
@@ -50,7 +53,7 @@ public class SettingsBean {
   }
 
   public String delete() throws ServletException {
-    if (missing(deletePassword, "deletePassword", "Please enter your password.")) return null;
+    if (missing(deletePassword, "deletePassword", "Password is required.")) return null;
     try {
       accounts.delete(session.actor(), chars(deletePassword));
     } catch (PortalException e) {
@@ -70,8 +73,7 @@ public class SettingsBean {
    */
   private static boolean missing(String value, String field, String text) {
     if (value != null && !value.isEmpty()) return false;
-    FacesContext.getCurrentInstance().addMessage("sForm:" + field,
-        new FacesMessage(FacesMessage.SEVERITY_ERROR, text, text));
+    Messages.field("sForm:" + field, text);
     return true;
   }
 

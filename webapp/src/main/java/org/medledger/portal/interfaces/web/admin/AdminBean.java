@@ -37,6 +37,12 @@ public class AdminBean implements Serializable {
 
   public void invite() {
     invitationLink = null;
+    // Every missing field at once, next to it (not required="true": the same form approves and withdraws).
+    boolean missing = false;
+    if (role == null) missing = missing("admin:role", "Role is required.");
+    if (displayName == null || displayName.isBlank()) missing = missing("admin:displayName", "Name is required.");
+    if (institution == null || institution.isBlank()) missing = missing("admin:institution", "Institution is required.");
+    if (missing) return;
     try {
       AdminService.IssuedInvitation i = admins.invite(session.admin(), role, displayName, institution);
       invitationLink = link(i.code());
@@ -48,6 +54,11 @@ public class AdminBean implements Serializable {
     } catch (PortalException e) {
       AdminMessages.error(e.getMessage());
     }
+  }
+
+  private static boolean missing(String field, String text) {
+    org.medledger.portal.interfaces.web.Messages.field(field, text);
+    return true;
   }
 
   /** The registration page's address with the code, from this request's own address. */

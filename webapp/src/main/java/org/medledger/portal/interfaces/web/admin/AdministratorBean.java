@@ -48,7 +48,10 @@ public class AdministratorBean {
   public String create() {
     char[] pw = password == null ? new char[0] : password.toCharArray();
     try {
-      if (password == null || !password.equals(password2)) throw new PortalException("The two passwords differ.");
+      if (password == null || !password.equals(password2)) {
+        org.medledger.portal.interfaces.web.Messages.field("setup:password2", "The two passwords differ.");
+        return null;
+      }
       admins.createFirstAdministrator(setupCode, username, pw);
       created = true;
       AdminMessages.info("The administrator '" + username.trim().toLowerCase(java.util.Locale.ROOT) + "' was created. Log in below.");
