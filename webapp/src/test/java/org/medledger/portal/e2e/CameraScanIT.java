@@ -34,6 +34,7 @@ class CameraScanIT {
   private static Browser withCamera;
   private static Path shots;
   private static Vouching vouching;
+  private static int films;
 
   @BeforeAll
   static void start() throws Exception {
@@ -130,14 +131,12 @@ class CameraScanIT {
     assertThat(id(doctorNoCamera, "scanForm:picture").isVisible()).isTrue();
     shot(doctorNoCamera, "doctor-scan-no-camera-phone");
 
-    // A browser whose camera films what the test puts before it.
-    Path video = portal.dataDir.resolve("camera.y4m");
-    FakeCamera.film(null, video);
-    withCamera = Chromium.launch(playwright, FakeCamera.chromiumArgs(video));
-    Page doctor = page(withCamera, 390, 844);
-    login(doctor, "doctor");
+    // A browser whose camera films what the test puts before it. Each picture gets a browser and a
+    // video file of its own: Chromium reads the file when it opens its fake camera, and a camera
+    // the previous page has not quite released yet (a loaded machine) would still show the old one.
 
     // The camera shows no code: the preview runs and says what to do; Stop ends it.
+    Page doctor = cameraShowing(null, "doctor", 390, 844);
     doctor.navigate(portal.url("/app/scan.xhtml"));
     assertThat(status(doctor).getAttribute("aria-live")).isEqualTo("polite");
     button(doctor, "Scan with camera").click(); // (waits until the page has found the camera and shows it)
@@ -152,25 +151,26 @@ class CameraScanIT {
     assertThat(button(doctor, "Scan with camera").isVisible()).isTrue();
 
     // The camera shows a participant card: the server refuses it with the upload's message.
-    FakeCamera.film(familyCardPng, video);
-    button(doctor, "Scan with camera").click();
-    shows(doctor, "scanForm:messages", "participant card, not a patient's consent");
-    assertThat(doctor.url()).contains("/app/scan.xhtml");
+    Page doctorCard = cameraShowing(familyCardPng, "doctor", 390, 844);
+    doctorCard.navigate(portal.url("/app/scan.xhtml"));
+    button(doctorCard, "Scan with camera").click();
+    shows(doctorCard, "scanForm:messages", "participant card, not a patient's consent");
+    assertThat(doctorCard.url()).contains("/app/scan.xhtml");
 
     // The camera shows the patient's consent: the treatment opens, with nothing typed or uploaded.
-    FakeCamera.film(consentPng, video);
-    button(doctor, "Scan with camera").click();
-    doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
-    shot(doctor, "doctor-treatment-from-camera-phone");
+    Page doctorConsent = cameraShowing(consentPng, "doctor", 390, 844);
+    doctorConsent.navigate(portal.url("/app/scan.xhtml"));
+    button(doctorConsent, "Scan with camera").click();
+    doctorConsent.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
+    shot(doctorConsent, "doctor-treatment-from-camera-phone");
 
     // The patient reads her husband's card with the camera on the Directory page.
-    Page patientCam = page(withCamera, 1366, 900);
-    login(patientCam, "patient");
+    Page patientConsent = cameraShowing(consentPng, "patient", 1366, 900);
+    patientConsent.navigate(portal.url("/app/directory.xhtml"));
+    button(patientConsent, "Scan with camera").click();
+    shows(patientConsent, "dirForm:messages", "not a MedLedger participant card");
+    Page patientCam = cameraShowing(familyCardPng, "patient", 1366, 900);
     patientCam.navigate(portal.url("/app/directory.xhtml"));
-    FakeCamera.film(consentPng, video);
-    button(patientCam, "Scan with camera").click();
-    shows(patientCam, "dirForm:messages", "not a MedLedger participant card");
-    FakeCamera.film(familyCardPng, video);
     button(patientCam, "Scan with camera").click();
     shows(patientCam, "dirForm:scanned", familyIndex);
     assertThat(id(patientCam, "dirForm:scanned").textContent()).contains("not in the directory");
@@ -184,6 +184,20 @@ class CameraScanIT {
     id(patientNoCamera, "dirForm:picture").setInputFiles(familyCardPng);
     id(patientNoCamera, "dirForm:scan").click();
     assertThat(id(patientNoCamera, "dirForm:scanned").textContent()).contains(familyIndex);
+  }
+
+  /**
+   * A new Chromium whose one camera films {@code picture} (null: a white frame), with {@code user}
+   * logged in; the previous camera browser is closed first.
+   */
+  private Page cameraShowing(Path picture, String user, int width, int height) throws Exception {
+    if (withCamera != null) withCamera.close();
+    Path video = portal.dataDir.resolve("camera-" + (++films) + ".y4m");
+    FakeCamera.film(picture, video);
+    withCamera = Chromium.launch(playwright, FakeCamera.chromiumArgs(video));
+    Page p = page(withCamera, width, height);
+    login(p, user);
+    return p;
   }
 
   private static byte[] dataUri(String src) {

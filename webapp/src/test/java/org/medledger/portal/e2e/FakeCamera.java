@@ -16,8 +16,8 @@ import javax.imageio.ImageIO;
 /**
  * A camera for Chromium that films a picture: the picture (a QR code PNG) is put on a white
  * frame with a quiet zone and written as a short Y4M video, which Chromium plays in a loop as
- * its one camera ({@link #chromiumArgs}). Chromium opens the file each time a page starts the
- * camera, so {@link #film} can change what the camera shows between two scans.
+ * its one camera ({@link #chromiumArgs}). Give each picture its own file and browser: Chromium
+ * reads the file when it opens the camera, and may keep a camera a closing page still holds.
  */
 final class FakeCamera {
   static final int WIDTH = 640;
