@@ -88,8 +88,26 @@ class CameraScanIT {
    * Waits until element {@code clientId} holds {@code text}; the element may first have to come
    * with the page the camera's reading submitted (a locator wait survives that navigation).
    */
-  private static void shows(Page p, String clientId, String text) {
-    id(p, clientId).filter(new Locator.FilterOptions().setHasText(text)).waitFor();
+  private void shows(Page p, String clientId, String text) {
+    try {
+      id(p, clientId).filter(new Locator.FilterOptions().setHasText(text)).waitFor();
+    } catch (com.microsoft.playwright.PlaywrightException e) {
+      throw failure(p, "'" + text + "' in " + clientId, e);
+    }
+  }
+
+  /** What the page showed when an expected step did not come: its address, camera status and a screenshot. */
+  private AssertionError failure(Page p, String expected, RuntimeException e) {
+    String where = "?";
+    String said = "?";
+    try {
+      where = p.url();
+      said = status(p).textContent();
+      shot(p, "failure-" + System.currentTimeMillis());
+    } catch (RuntimeException ignored) {
+      // the page may be gone; the original error says the rest
+    }
+    return new AssertionError("Expected " + expected + "; the page was " + where + ", the camera said: " + said, e);
   }
 
   private static Locator status(Page p) {
@@ -161,7 +179,11 @@ class CameraScanIT {
     Page doctorConsent = cameraShowing(consentPng, "doctor", 390, 844);
     doctorConsent.navigate(portal.url("/app/scan.xhtml"));
     button(doctorConsent, "Scan with camera").click();
-    doctorConsent.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
+    try {
+      doctorConsent.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
+    } catch (com.microsoft.playwright.PlaywrightException e) {
+      throw failure(doctorConsent, "the treatment page", e);
+    }
     shot(doctorConsent, "doctor-treatment-from-camera-phone");
 
     // The patient reads her husband's card with the camera on the Directory page.
