@@ -19,8 +19,15 @@ final class Chromium {
   }
 
   static Browser launch(Playwright playwright) {
+    return launch(playwright, List.of());
+  }
+
+  /** With further switches after the usual ones (e.g. a fake camera: FakeCamera.chromiumArgs). */
+  static Browser launch(Playwright playwright, List<String> extraArgs) {
+    List<String> args = new java.util.ArrayList<>(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"));
+    args.addAll(extraArgs);
     return playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(EXECUTABLE).setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run")));
+        .setArgs(args));
   }
 }

@@ -192,7 +192,7 @@ public class AdminService {
     i.setCreatedAt(now);
     i.setExpiresAt(now.plus(INVITATION_VALIDITY));
     admins.insertInvitation(i);
-    LOG.info(() -> "Administrator " + admin + " invited a " + role.name().toLowerCase(Locale.ROOT) + " (" + name + ", " + inst + ")");
+    LOG.info(() -> "Administrator " + admin + " invited " + name + " (" + inst + ") as " + role.name().toLowerCase(Locale.ROOT));
     return new IssuedInvitation(code, role, name, inst, i.getExpiresAt());
   }
 

@@ -32,6 +32,8 @@ public class DirectoryBean implements Serializable {
   private DirectoryService.Cursor next;
   /** The search the results answer ("Show more" continues it even if the fields changed since). */
   private DirectoryService.Query shown;
+  /** A card's text the camera on the page decoded (camera-scan.js), read by {@link #scan}. */
+  private String cardText;
 
   public List<DirectoryService.Participant> getResults() {
     if (results == null) load(null);
@@ -68,15 +70,26 @@ public class DirectoryBean implements Serializable {
     results = sofar;
   }
 
+  /**
+   * Reads a participant card: from the uploaded picture, or else from the card's text, which the
+   * camera on the page decoded (camera-scan.js); both then take the same checks and messages.
+   */
   public void scan() {
     scanned = null;
+    String fromCamera = cardText;
+    cardText = null; // a later upload must not meet an old reading
     try {
-      if (picture == null) throw new PortalException("Please choose a picture of a participant card.");
       String text;
-      try {
-        text = qr.decode(UploadLimits.read(picture));
-      } catch (QrCodes.UnreadableException e) {
-        throw new PortalException(e.getMessage());
+      if (picture != null && picture.getSize() > 0) {
+        try {
+          text = qr.decode(UploadLimits.read(picture));
+        } catch (QrCodes.UnreadableException e) {
+          throw new PortalException(e.getMessage());
+        }
+      } else if (fromCamera != null && !fromCamera.isBlank()) {
+        text = fromCamera;
+      } else {
+        throw new PortalException("Please choose a picture of a participant card.");
       }
       Card c = Card.parse(text);
       scanned = c.role().title() + " " + org.medledger.core.record.ParticipantIndex.hex(c.index())
@@ -101,4 +114,6 @@ public class DirectoryBean implements Serializable {
   public Part getPicture() { return picture; }
   public void setPicture(Part v) { picture = v; }
   public String getScanned() { return scanned; }
+  public String getCardText() { return cardText; }
+  public void setCardText(String v) { cardText = v; }
 }

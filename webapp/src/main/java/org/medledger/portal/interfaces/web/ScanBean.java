@@ -11,7 +11,10 @@ import org.medledger.portal.application.consent.ConsentAlreadyOpenedException;
 import org.medledger.portal.application.consent.ConsentWithdrawnException;
 import org.medledger.portal.security.UserSession;
 
-/** The doctor scans (uploads) the patient's QR code or pastes its text and opens the treatment. */
+/**
+ * The doctor scans the patient's QR code (with the camera, whose reading camera-scan.js puts into
+ * the text field, or as an uploaded picture) or pastes its text, and opens the treatment.
+ */
 @Named
 @ViewScoped
 public class ScanBean implements java.io.Serializable {
