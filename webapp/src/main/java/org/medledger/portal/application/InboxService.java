@@ -22,7 +22,11 @@ import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.RecordFormatException;
 import org.medledger.ledger.ChaincodeEvent;
+import org.medledger.core.record.ProcessRecord;
 import org.medledger.ledger.MedLedgerClient;
+import org.medledger.portal.application.cover.Covers;
+import org.medledger.portal.application.notify.Notice;
+import org.medledger.portal.application.notify.TreatmentNames;
 import org.medledger.portal.infrastructure.ledger.Portal;
 import org.medledger.portal.infrastructure.ledger.PortalIdentity;
 import org.medledger.portal.infrastructure.persistence.Account;
@@ -46,12 +50,20 @@ public class InboxService {
 
   @Inject DirectoryService directory;
 
+  @Inject TreatmentNames names;
+
   /**
-   * Inbox sentences by (record κ, the viewer's role): records never change, so a sentence is
-   * worked out once (one or two ledger reads) and not on every dashboard view. Bounded.
+   * What each inbox record says apart from the treatment's name (who did what), by record κ:
+   * records never change, so this is worked out once (one or two ledger reads) and not on every
+   * dashboard view. Holds names of professionals and roles only, never a cover. Bounded.
    */
-  private final java.util.Map<String, String> titles = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int MAX_TITLES = 20_000;
+  private final java.util.Map<String, Facts> facts = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_FACTS = 20_000;
+
+  /** The treatment's doctor and the record's sender by name, and whether the record is the cover. */
+  record Facts(String doctor, String sender, boolean cover) {
+    static final Facts UNKNOWN = new Facts(null, null, false);
+  }
 
   /** One inbox line for the pages; {@code title} says who did what, in plain words. */
   public record Item(long id, String recordType, String kappa0Hex, String transactionId, long blockNumber,
@@ -87,7 +99,7 @@ public class InboxService {
           i.setBlockNumber(event.blockNumber());
           i.setReceivedAt(Instant.now());
           em.persist(i);
-          out.add(new InboxUpdated(user, p.recordType().label(), kappa0));
+          out.add(new InboxUpdated(user, p.recordType().label(), kappa0, kappa));
         }
       }
     }
@@ -176,12 +188,47 @@ public class InboxService {
     return row == null ? Optional.empty() : Optional.ofNullable(row.getTransactionId());
   }
 
+  /**
+   * The inbox without the viewer's key: each treatment named by its doctor (docs/portal.md
+   * §Notifications). For counting and tests; the pages use {@link #items(Actor, int)}.
+   */
   @Transactional(Transactional.TxType.SUPPORTS)
   public List<Item> items(String username, int max) {
-    Role viewer = em.createNamedQuery("Account.byUsername", Account.class).setParameter("u", username).getResultStream()
-        .findFirst().map(Account::getRole).orElse(null);
+    Role viewer = role(username);
     return em.createNamedQuery("Inbox.forUser", InboxItem.class).setParameter("u", username).setMaxResults(max)
-        .getResultStream().map(i -> item(i, title(i, viewer))).toList();
+        .getResultStream().map(i -> item(i, notice(i.getRecordType(), i.getKappa0(), i.getRecordKappa(), viewer)
+            .sentence(null))).toList();
+  }
+
+  /**
+   * The inbox as {@code viewer} reads it: each sentence names its treatment by the heading of
+   * the cover read with the viewer's own key ({@link TreatmentNames}), or by its doctor until
+   * the viewer knows the cover.
+   */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<Item> items(Actor viewer, int max) {
+    java.util.Map<String, Optional<String>> headings = new java.util.HashMap<>();
+    return em.createNamedQuery("Inbox.forUser", InboxItem.class).setParameter("u", viewer.username()).setMaxResults(max)
+        .getResultStream().map(i -> {
+          Optional<String> heading = headings.computeIfAbsent(i.getKappa0(), k -> names.of(viewer, k));
+          return item(i, notice(i.getRecordType(), i.getKappa0(), i.getRecordKappa(), viewer.role())
+              .sentence(heading.orElse(null)));
+        }).toList();
+  }
+
+  /**
+   * The pop-up's sentence for a pushed update: the same as the inbox's, the treatment named by
+   * what the user's own pages read before (nobody's key is at hand here). Sent to that user only.
+   */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public String sentence(InboxUpdated u) {
+    return notice(u.recordType(), u.kappa0Hex(), u.recordKappaHex(), role(u.username()))
+        .sentence(names.known(u.username(), u.kappa0Hex()).orElse(null));
+  }
+
+  private Role role(String username) {
+    return em.createNamedQuery("Account.byUsername", Account.class).setParameter("u", username).getResultStream()
+        .findFirst().map(Account::getRole).orElse(null);
   }
 
   /** Marks the items of one treatment read: the viewer opened it (the bell goes down). */
@@ -190,57 +237,55 @@ public class InboxService {
         .setParameter("u", username).setParameter("k", kappa0Hex).setParameter("t", Instant.now()).executeUpdate();
   }
 
+  /** The notice of one record for a viewer of {@code viewer}'s role, per docs/portal.md §Notifications. */
+  Notice notice(String recordType, String kappa0Hex, String recordKappaHex, Role viewer) {
+    Facts f = recordKappaHex == null ? null : facts.get(recordKappaHex);
+    if (f == null) {
+      f = facts(kappa0Hex, recordKappaHex);
+      if (f.doctor() != null && recordKappaHex != null) { // not kept while names are unknown
+        if (facts.size() > MAX_FACTS) facts.clear();
+        facts.put(recordKappaHex, f);
+      }
+    }
+    return new Notice(Notice.Kind.of(recordType, f.cover()), viewer, f.doctor(), f.sender());
+  }
+
   /**
-   * The sentence of one inbox item for a viewer of {@code role}, per docs/portal.md
-   * §Notifications: who did what. The patient is told her treatment was opened (she asked for
-   * it), never invited to it; the others are invited by the doctor.
+   * Reads the treatment's opening and the record: the doctor's and the sender's names, and
+   * whether the record is the doctor's txd number 0 — the cover, by the writing rule of
+   * docs/protocol.md §Cover (text records start at 1), which needs nobody's key. UNKNOWN (not
+   * kept) while the ledger is away: a sentence without names, not an error page.
    */
-  String title(InboxItem i, Role viewer) {
-    String key = i.getRecordKappa() + "/" + viewer;
-    String t = titles.get(key);
-    if (t != null) return t;
-    t = sentence(i, viewer);
-    if (titles.size() > MAX_TITLES) titles.clear();
-    titles.put(key, t);
-    return t;
-  }
-
-  private String sentence(InboxItem i, Role viewer) {
-    Optional<Txtc> txtc = Optional.empty();
+  private Facts facts(String kappa0Hex, String recordKappaHex) {
     try {
-      txtc = ledger.getRecord(portal.get(), Bytes.unhex(i.getKappa0())).filter(Txtc.class::isInstance).map(Txtc.class::cast);
-    } catch (RuntimeException e) {
-      // the ledger is away: a sentence without names, not an error page
-    }
-    String doctor = txtc.map(t -> professional(t.consent().doctor(), "The doctor")).orElse("The doctor");
-    return switch (i.getRecordType()) {
-      case "txtc" -> viewer == Role.PATIENT ? "Your treatment with " + doctor + " was opened"
-          : viewer == Role.DOCTOR ? "You opened a treatment" : doctor + " invited you to a treatment";
-      case "txtr" -> sender(i, txtc, "A participant") + " accepted your invitation";
-      case "txd" -> doctor + " wrote a diagnosis";
-      case "txm" -> sender(i, txtc, "The pharmacist") + " recorded the dispensing";
-      case "txa" -> sender(i, txtc, "The insurer") + " recorded an insurance decision";
-      case "txk" -> doctor + " completed the treatment's set-up";
-      default -> "New in a treatment";
-    };
-  }
-
-  /** The sender of the item's record: a professional by name, anyone else by role only. */
-  private String sender(InboxItem i, Optional<Txtc> txtc, String fallback) {
-    if (txtc.isEmpty()) return fallback;
-    try {
-      Optional<LedgerRecord> r = ledger.getRecord(portal.get(), Bytes.unhex(i.getRecordKappa()));
+      Optional<Txtc> txtc = ledger.getRecord(portal.get(), Bytes.unhex(kappa0Hex)).filter(Txtc.class::isInstance)
+          .map(Txtc.class::cast);
+      if (txtc.isEmpty()) return Facts.UNKNOWN;
+      String doctor = professional(txtc.get().consent().doctor(), null);
+      Optional<LedgerRecord> r = recordKappaHex == null ? Optional.empty()
+          : ledger.getRecord(portal.get(), Bytes.unhex(recordKappaHex));
       long who;
-      if (r.isPresent() && r.get() instanceof org.medledger.core.record.Txtr tr) who = tr.responder();
-      else if (r.isPresent() && r.get() instanceof org.medledger.core.record.ProcessRecord p) who = p.sender();
-      else return fallback;
-      Role role = txtc.get().consent().roleOf(who);
-      if (role == null) return fallback;
-      if (role.pseudonymous()) return "The " + role.title().toLowerCase(java.util.Locale.ROOT);
-      return professional(who, "The " + role.title().toLowerCase(java.util.Locale.ROOT));
+      boolean cover = false;
+      if (r.isPresent() && r.get() instanceof org.medledger.core.record.Txtr tr) {
+        who = tr.responder();
+      } else if (r.isPresent() && r.get() instanceof ProcessRecord p) {
+        who = p.sender();
+        cover = Covers.isCoverCandidate(p, txtc.get().consent());
+      } else {
+        return new Facts(doctor, null, false);
+      }
+      return new Facts(doctor, sender(who, txtc.get()), cover);
     } catch (RuntimeException e) {
-      return fallback;
+      return Facts.UNKNOWN;
     }
+  }
+
+  /** The sender of a record: a professional by name, anyone else by role only. */
+  private String sender(long who, Txtc txtc) {
+    Role role = txtc.consent().roleOf(who);
+    if (role == null) return null;
+    String byRole = "The " + role.title().toLowerCase(java.util.Locale.ROOT);
+    return role.pseudonymous() ? byRole : professional(who, byRole);
   }
 
   private String professional(long index, String fallback) {

@@ -212,9 +212,11 @@ public class TreatmentService {
     String text = CONSENT_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(RecordCodec.encodeConsent(c));
     if (cover != null) text = covers.seal(patient, c, family, cover, text);
     consents.made(patient, c, text); // she can show it again or withdraw it until a doctor opens it
+    // Her family members by the names she just typed, not "A family member".
+    var given = cover == null ? null : org.medledger.portal.application.cover.Covers.given(c, family, cover);
     List<String> summary = new ArrayList<>();
     for (Consent.Member mem : c.members()) {
-      summary.add(mem.role().title() + ": " + name(mem.index(), mem.role(), patient, c.patientIndex()));
+      summary.add(mem.role().title() + ": " + name(mem.index(), mem.role(), patient, c.patientIndex(), given));
     }
     return new ConsentView(text, qr.dataUri(text, 360), summary);
   }

@@ -8,6 +8,7 @@ import java.io.Serializable;
 import org.medledger.core.record.Role;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.SignedInDoctors;
+import org.medledger.portal.application.notify.TreatmentNames;
 
 /**
  * The logged-in user's unlocked σ (inside an {@link Actor}). It lives only here, in memory, for
@@ -21,6 +22,7 @@ public class UserSession implements Serializable {
   private static final long serialVersionUID = 1L;
 
   @Inject SignedInDoctors doctors;
+  @Inject TreatmentNames names;
 
   private transient Actor actor;
 
@@ -58,6 +60,7 @@ public class UserSession implements Serializable {
     actor = null;
     if (a != null) {
       doctors.remove(a);
+      names.forget(a.username()); // the treatments' titles this user read, for the notifications
       a.close();
     }
   }

@@ -101,6 +101,7 @@ class PortalServicesIT {
   @Inject KeyBuilder keys;
   @Inject org.medledger.portal.application.consent.ConsentService consents;
   @Inject Covers covers;
+  @Inject org.medledger.portal.application.notify.TreatmentNames names;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -617,6 +618,95 @@ class PortalServicesIT {
     }
   }
 
+  /**
+   * Issue 13, notifications: each says who did what in which treatment — the treatment by the
+   * title its members read with their own key, by its doctor until they know it; the doctor's
+   * first record (the cover) is announced as the treatment's details, not as a diagnosis; the
+   * push says the same to its one user only; and the consent's summary names the family members
+   * as the patient typed them.
+   */
+  @Test
+  void notificationsSayWhoDidWhatInWhichTreatment() throws Exception {
+    String pu = unique("pat"), fu = unique("fam"), du = unique("doc"), mu = unique("pha"), ou = unique("out");
+    String s = pu.substring(4);
+    String title = "Acute pain " + s, alice = "Alice Martin " + s, ben = "Ben Martin " + s;
+    String dr = "Dr. Notice " + s, pia = "Pia Notice " + s;
+    String heading = "“" + title + " — " + alice + "”";
+    accounts.register(pu, "Alice M.", Role.PATIENT, null, "password123".toCharArray());
+    accounts.register(fu, "Ben M.", Role.FAMILY, null, "password123".toCharArray());
+    invited(du, dr, Role.DOCTOR, "Notice Hospital", "password123".toCharArray());
+    invited(mu, pia, Role.PHARMACIST, "Notice Pharmacy", "password123".toCharArray());
+    invited(ou, "Otto Notice " + s, Role.PHARMACIST, "Other Pharmacy", "password123".toCharArray());
+    byte[] vkR = Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
+    String card = new Card(Role.FAMILY, ParticipantIndex.of(vkR), vkR).text();
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor family = accounts.unlock(fu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray());
+        Actor outsider = accounts.unlock(ou, "password123".toCharArray())) {
+      TreatmentService.ConsentView c = treatments.consent(patient, new CoverRequest(title, alice, null, List.of(ben)), card,
+          doctor.indexHex(), List.of(pharmacist.indexHex()), List.of(), List.of());
+      // The summary after "Create" names her family member as she typed him.
+      assertThat(c.summary()).contains("Family member or legal agent: " + ben).noneMatch(l -> l.contains("A family member"));
+      String k = treatments.open(doctor, c.text());
+
+      // Before the key: the pharmacist cannot read the cover yet; the patient reads her own copy.
+      await(() -> inbox.items(pharmacist, 30).stream().anyMatch(i -> i.kappa0Hex().equals(k)), "the invitation");
+      assertThat(inbox.items(pharmacist, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+          .containsExactly(dr + " invited you to a treatment");
+      await(() -> inbox.items(patient, 30).stream().anyMatch(i -> i.kappa0Hex().equals(k)), "the opening for the patient");
+      assertThat(inbox.items(patient, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+          .containsExactly("Your treatment with " + dr + " was opened: " + heading);
+
+      signedIn.add(doctor);
+      try {
+        for (Actor a : List.of(patient, family, pharmacist)) treatments.respond(a, k);
+        await(() -> treatments.view(pharmacist, k, false).cover() != null, "the cover on the ledger");
+      } finally {
+        signedIn.remove(doctor);
+      }
+      treatments.write(doctor, k, "Diagnosis: appendicitis.");
+      treatments.write(pharmacist, k, "Dispensed: antibiotics.");
+      await(() -> inbox.items(patient, 30).stream().filter(i -> i.kappa0Hex().equals(k)).count() == 4,
+          "opening, details, diagnosis and dispensing for the patient");
+      assertThat(inbox.items(patient, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+          .containsExactlyInAnyOrder("Your treatment with " + dr + " was opened: " + heading,
+              dr + " added the treatment's details: " + heading,
+              dr + " wrote a diagnosis in " + heading,
+              pia + " recorded the dispensing in " + heading);
+      assertThat(inbox.items(pharmacist, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+          .contains(dr + " invited you to a treatment: " + heading, dr + " wrote a diagnosis in " + heading)
+          .filteredOn(t -> t.contains("diagnosis")).hasSize(1);
+      await(() -> inbox.items(doctor, 30).stream().filter(i -> i.kappa0Hex().equals(k) && i.recordType().equals("txtr"))
+          .count() == 3, "three answers for the doctor");
+      assertThat(inbox.items(doctor, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+          .contains("You opened a treatment: " + heading, "The patient accepted your invitation to " + heading,
+              pia + " accepted your invitation to " + heading,
+              "The family member or legal agent accepted your invitation to " + heading);
+      assertThat(inbox.items(family, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
+          .contains(dr + " invited you to a treatment: " + heading);
+      assertThat(inbox.items(outsider, 30)).noneMatch(i -> i.kappa0Hex().equals(k));
+
+      // The push: the same sentence, the title as that user's own pages read it, and nobody else's.
+      await(() -> probe.seen().stream().anyMatch(e -> e.kappa0Hex().equals(k) && e.username().equals(pu)
+          && e.recordType().equals("txm")), "the dispensing's push event for the patient");
+      InboxUpdated dispensed = probe.seen().stream().filter(e -> e.kappa0Hex().equals(k) && e.username().equals(pu)
+          && e.recordType().equals("txm")).findFirst().orElseThrow();
+      assertThat(dispensed.recordKappaHex()).isNotBlank();
+      assertThat(inbox.sentence(dispensed)).isEqualTo(pia + " recorded the dispensing in " + heading);
+      List<InboxUpdated> diagnoses = probe.seen().stream().filter(e -> e.kappa0Hex().equals(k) && e.username().equals(pu)
+          && e.recordType().equals("txd")).toList();
+      assertThat(diagnoses).hasSize(2).extracting(inbox::sentence)
+          .containsExactlyInAnyOrder(dr + " added the treatment's details: " + heading, dr + " wrote a diagnosis in " + heading);
+      // A user who never read the cover (or logged out since) is told by the doctor's name only.
+      InboxUpdated forOutsider = new InboxUpdated(ou, "txm", k, dispensed.recordKappaHex());
+      assertThat(inbox.sentence(forOutsider)).isEqualTo(pia + " recorded the dispensing in your treatment with " + dr)
+          .doesNotContain(title).doesNotContain(alice);
+      names.forget(pu);
+      assertThat(inbox.sentence(dispensed)).isEqualTo(pia + " recorded the dispensing in your treatment with " + dr);
+    }
+  }
+
   private static int indexOf(byte[] hay, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= hay.length; i++) {
@@ -783,8 +873,9 @@ class PortalServicesIT {
         assertThat(treatments.todo(pharmacist, k)).isEmpty();
         await(() -> inbox.items(pu, 30).stream().filter(i -> i.kappa0Hex().equals(k)).count() == 3, "three items for the patient");
         assertThat(inbox.items(pu, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
-            .containsExactlyInAnyOrder("Your treatment with Dr. Auto was opened", "Dr. Auto wrote a diagnosis",
-                "Phil Pharma recorded the dispensing");
+            .containsExactlyInAnyOrder("Your treatment with Dr. Auto was opened",
+                "Dr. Auto wrote a diagnosis in your treatment with them",
+                "Phil Pharma recorded the dispensing in your treatment with Dr. Auto");
         assertThat(inbox.items(mu, 30)).filteredOn(i -> i.kappa0Hex().equals(k)).extracting(InboxService.Item::title)
             .contains("Dr. Auto invited you to a treatment");
 

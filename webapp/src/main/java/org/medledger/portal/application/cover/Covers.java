@@ -82,6 +82,14 @@ public class Covers {
     return ConsentCode.withCover(consentText, box);
   }
 
+  /**
+   * The cover as the patient just gave it, for the summary shown with her new consent (her
+   * family members by the names she typed). Refuses what {@link #seal} refuses.
+   */
+  public static TreatmentCover given(Consent consent, List<byte[]> familyKeys, CoverRequest request) {
+    return TreatmentCover.of(cover(consent, familyKeys, request), false);
+  }
+
   /** The cover from the page's fields, each refusal naming its field. */
   static Cover cover(Consent consent, List<byte[]> familyKeys, CoverRequest r) {
     String title = r.title() == null ? "" : r.title().strip();

@@ -45,24 +45,9 @@ public class DashboardBean {
     return mine;
   }
 
-  /** The inbox, each line naming its treatment by title where the viewer knows it (issue 13). */
+  /** The inbox, each line naming its treatment by the title the viewer reads (issue 13). */
   public List<InboxService.Item> getInbox() {
-    if (items == null) {
-      java.util.Map<String, TreatmentService.Summary> byK = new java.util.HashMap<>();
-      for (TreatmentService.Summary s : getTreatments()) byK.put(s.kappa0Hex(), s);
-      items = new ArrayList<>();
-      for (InboxService.Item i : inbox.items(session.getUsername(), 30)) {
-        TreatmentService.Summary s = byK.get(i.kappa0Hex());
-        if (s == null || s.title() == null) {
-          items.add(i);
-          continue;
-        }
-        String what = i.transactionId() != null && i.transactionId().equals(s.coverTransactionId())
-            ? s.doctorName() + " added the treatment's details" : i.title();
-        items.add(new InboxService.Item(i.id(), i.recordType(), i.kappa0Hex(), i.transactionId(), i.blockNumber(),
-            i.receivedAt(), i.unread(), what + " — " + s.title()));
-      }
-    }
+    if (items == null) items = inbox.items(session.actor(), 30);
     return items;
   }
 
