@@ -8,6 +8,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
@@ -43,6 +44,8 @@ import org.medledger.portal.config.PortalConfig;
 @ApplicationScoped
 public class LedgerProducer {
   private static final Logger LOG = Logger.getLogger(LedgerProducer.class.getName());
+  /** How long a portal in Fabric mode asks its peer again at start-up before it gives up. */
+  private static final Duration PEER_WAIT = Duration.ofSeconds(120);
   static final List<String> MSPS =
       List.of(Organisations.HOSPITAL, Organisations.PHARMACY, Organisations.INSURER, Organisations.LAW_FIRM);
 
@@ -87,14 +90,27 @@ public class LedgerProducer {
   private FabricLedger openFabric() {
     FabricNetwork network = FabricNetwork.load(config.fabricNetwork());
     String msp = organisation(network, config.fabricOrganisation());
-    FabricLedger l = new FabricLedger(network, FabricEnrollment.serviceUser(network, msp));
+    String peer = network.organisation(msp).peerAddress();
+    FabricLedger l;
     long height;
     try {
+      // A fresh connection per attempt: a failed one sits in gRPC's growing back-off.
+      l = StartupRetry.until(() -> {
+        FabricLedger attempt = new FabricLedger(network, FabricEnrollment.serviceUser(network, msp));
+        try {
+          attempt.height();
+          return attempt;
+        } catch (RuntimeException e) {
+          attempt.close();
+          throw e;
+        }
+      }, PEER_WAIT, Duration.ofSeconds(2), System::nanoTime, StartupRetry::sleep,
+          e -> LOG.warning(() -> "the peer of " + msp + " at " + peer + " does not answer yet (" + e.getMessage()
+              + "); asking again for up to " + PEER_WAIT.toSeconds() + " s"));
       height = l.height();
     } catch (RuntimeException e) {
-      l.close();
-      throw new IllegalStateException("cannot reach the peer of " + msp + " at "
-          + network.organisation(msp).peerAddress() + " (is the network up? fabric/network.sh status): " + e.getMessage(), e);
+      throw new IllegalStateException("cannot reach the peer of " + msp + " at " + peer
+          + " (is the network up? fabric/network.sh status): " + e.getMessage(), e);
     }
     LOG.info(() -> "MedLedger on Fabric: organisation " + msp + ", peer " + network.organisation(msp).peerAddress()
         + ", channel " + network.channel() + " at height " + height + ", certificates from "
