@@ -261,6 +261,7 @@ final class TreatmentGroup implements Runnable {
         }
         box.check(new Locator.CheckOptions().setForce(true));
       }
+      id(patient, "newForm:title").fill("Load test visit");
       id(patient, "newForm:family").fill(familyCard);
       id(patient, "newForm:create").click();
       confirm(patient, patient.locator("#consentText"), "the consent QR code");

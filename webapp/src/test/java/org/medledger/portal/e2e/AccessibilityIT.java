@@ -132,6 +132,7 @@ class AccessibilityIT {
       if (role.equals("patient")) {
         // The consent's QR code fits the phone's screen.
         p.navigate(portal.url("/app/new-treatment.xhtml"));
+        id(p, "newForm:title").fill("Sore throat");
         id(p, "newForm:doctor_input").selectOption(new SelectOption().setIndex(1), new Locator.SelectOptionOptions().setForce(true));
         id(p, "newForm:create").click();
         assertThat(p.locator("#consentQr")).isVisible();

@@ -606,6 +606,7 @@ class PortalE2EIT {
       String value = doctorSelect.locator("option", new Locator.LocatorOptions().setHasText("Dr. Walter Scan")).first()
           .getAttribute("value");
       doctorSelect.selectOption(new SelectOption().setValue(value), new Locator.SelectOptionOptions().setForce(true));
+      id(patient, "newForm:title").fill("Follow-up visit " + (i + 1));
       id(patient, "newForm:create").click();
       consents[i] = patient.locator("#consentText").textContent().trim();
     }
