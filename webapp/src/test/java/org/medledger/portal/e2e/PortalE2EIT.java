@@ -182,6 +182,7 @@ class PortalE2EIT {
       pages.put(x[0], p);
       indexes.put(x[0], register(p, x[1], x[2], x[3], user(x[0])));
       fits(p, x[0] + "'s recovery kit");
+      if (viewport.phone()) shot(p, x[0] + "-recovery-kit");
     }
     Page patient = pages.get("patient"), family = pages.get("family"), doctor = pages.get("doctor"),
         pharmacist = pages.get("pharmacist"), insurer = pages.get("insurer"), lawyer = pages.get("lawyer");
@@ -224,6 +225,9 @@ class PortalE2EIT {
     menu(patient, "New treatment", "/app/new-treatment.xhtml");
     List<String> doctorValues = id(patient, "newForm:doctor_input").locator("option").all().stream()
         .map(o -> o.getAttribute("value")).toList();
+    // As on a phone: the field is brought to the top of the screen first (its list opens below it
+    // and closes when the page scrolls), then tapped.
+    id(patient, "newForm:doctor").evaluate("e => e.scrollIntoView({block: 'start'})");
     id(patient, "newForm:doctor").click();
     Locator doctorItem = id(patient, "newForm:doctor_items").locator("li").nth(doctorValues.indexOf(indexes.get("doctor")));
     doctorItem.click();

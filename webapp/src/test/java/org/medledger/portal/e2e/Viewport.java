@@ -26,15 +26,17 @@ record Viewport(String name, int width, int height, boolean phone) {
   }
 
   /**
-   * What makes the page wider than its window: the page's own sideways scrolling, every visible
+   * What makes the page wider than its window: a layout wider than the screen, the page's own sideways scrolling, every visible
    * element that reaches past the window's left or right edge, and every box that scrolls
    * sideways inside the page (a table wider than the phone is still wider than the phone).
-   * Content an ancestor deliberately cuts (overflow hidden, e.g. an ellipsis) that stays
-   * inside the window is no overflow. Empty when the page fits.
+   * Text an ancestor deliberately shortens with an ellipsis, inside the window, is no overflow;
+   * anything else cut off at the window's edge is (nobody can read it). Empty when the page fits.
    */
   static final String MISFITS = """
-      () => {
+      screen => {
         const d = document.documentElement, w = d.clientWidth, out = [];
+        // Without <meta name="viewport"> a phone lays the page out 980 px wide and shrinks it.
+        if (w > screen) out.push('the page is laid out ' + w + ' px wide on a ' + screen + ' px screen (no <meta name="viewport">?)');
         const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
           + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
           + (e.tagName === 'A' || e.tagName === 'BUTTON' || e.tagName === 'LABEL' ? ' "' + (e.textContent || '').trim().slice(0, 30) + '"' : '');
@@ -44,7 +46,8 @@ record Viewport(String name, int width, int height, boolean phone) {
             const s = getComputedStyle(a);
             if (s.overflowX === 'hidden' || s.overflowX === 'clip') {
               const b = a.getBoundingClientRect();
-              return b.left >= -1 && b.right <= w + 1;
+              if (b.width < 2 || b.height < 2) return true; // hidden for screen readers (PrimeFaces' native select)
+              return s.textOverflow === 'ellipsis' && b.left >= -1 && b.right <= w + 1;
             }
           }
           return false;
@@ -68,6 +71,6 @@ record Viewport(String name, int width, int height, boolean phone) {
   /** {@link #MISFITS} of the page as it is now. */
   @SuppressWarnings("unchecked")
   static List<String> misfits(Page p) {
-    return (List<String>) p.evaluate(MISFITS);
+    return (List<String>) p.evaluate(MISFITS, p.viewportSize().width);
   }
 }
