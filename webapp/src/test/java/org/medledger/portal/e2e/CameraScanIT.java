@@ -135,6 +135,7 @@ class CameraScanIT {
         new Locator.SelectOptionOptions().setForce(true));
     id(patient, "newForm:title").fill("Cough and fever");
     id(patient, "newForm:family").fill(familyCard);
+    id(patient, "newForm:familyNames").fill("Bob Camera");
     id(patient, "newForm:create").click();
     assertThat(patient.locator("#consentText").textContent().trim()).startsWith("medledger-consent:1:");
     Path consentPng = portal.dataDir.resolve("consent.png");
