@@ -27,6 +27,11 @@ import org.junit.jupiter.api.Test;
  * pharmacist and insurer write, a live notification reaches the doctor's open page, bad input
  * is refused, and after the patient's account is deleted the family member and the lawyer
  * still read every record. Screenshots go to target/screenshots.
+ *
+ * <p>Issue 13, "a phone": the same story runs a second time with six new people on 390×844
+ * phones, where every page the story reaches (each load, and each action that re-renders part
+ * of a page) must fit the screen, the menu is reached through its Menu button, and each
+ * role's main pages are photographed as {@code *-phone.png}.
  */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class PortalE2EIT {
@@ -40,6 +45,12 @@ class PortalE2EIT {
   private static Browser browser;
   private static Path shots;
   private static Vouching vouching;
+
+  /** The screen of the story's browsers (a test method runs on one instance of this class). */
+  private Viewport viewport = Viewport.DESKTOP;
+  /** Pages that did not fit, found when a document loaded; {@link #fits} reports them. */
+  private final List<String> misfits = new java.util.ArrayList<>();
+  private int fitChecks;
 
   @BeforeAll
   static void start() throws Exception {
@@ -63,20 +74,68 @@ class PortalE2EIT {
   }
 
   private Page page(String who) {
-    Browser.NewContextOptions o = new Browser.NewContextOptions().setViewportSize(1366, 900);
+    Browser.NewContextOptions o = viewport.options();
     if (who.equals("insurer")) o.setTimezoneId(INSURER_ZONE); // times follow the browser's zone, not the server's
     BrowserContext ctx = browser.newContext(o);
     ctx.setDefaultTimeout(30_000);
-    return ctx.newPage();
+    Page p = ctx.newPage();
+    // Every document the story reaches is measured as it loads, the ones in between included
+    // (e.g. the dashboard a login leads to); fits() reports what did not fit.
+    p.onLoad(loaded -> {
+      try {
+        for (String m : Viewport.misfits(loaded)) misfits.add(who + " " + loaded.url() + ": " + m);
+        fitChecks++;
+      } catch (com.microsoft.playwright.PlaywrightException navigatedAway) {
+        // already on its way to the next document, which is measured in its turn
+      }
+    });
+    return p;
+  }
+
+  /** The account name of a role in this run (the phone run's people are new people). */
+  private String user(String role) {
+    return role + viewport.suffix();
+  }
+
+  /**
+   * Issue 13: the page as it is now fits the screen (no sideways scrolling, nothing wider than
+   * the window), and so did every document loaded since the last check; the message names
+   * what sticks out and where.
+   */
+  private void fits(Page p, String where) {
+    List<String> now = Viewport.misfits(p);
+    fitChecks++;
+    List<String> all = new java.util.ArrayList<>(misfits);
+    misfits.clear();
+    for (String m : now) all.add(where + " " + p.url() + ": " + m);
+    assertThat(all).as("what does not fit a %d px %s, at or before %s", viewport.width(), viewport.name(), where).isEmpty();
+  }
+
+  /**
+   * Goes to a page of the side menu as a user does: on a phone the menu hides behind its Menu
+   * button, which is tapped first; on a desktop the link is there.
+   */
+  private void menu(Page p, String link, String path) {
+    Locator toggle = p.locator("#menuToggle");
+    if (toggle.isVisible()) {
+      toggle.click();
+      com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(toggle).hasAttribute("aria-expanded", "true");
+      fits(p, "the open menu");
+    }
+    p.locator("nav.ml-menu a", new Page.LocatorOptions().setHasText(link)).click();
+    p.waitForURL(Pattern.compile(".*" + Pattern.quote(path) + ".*"));
+    fits(p, link);
   }
 
   private static Locator id(Page p, String clientId) {
     return p.locator("[id='" + clientId + "']");
   }
 
-  /** Patients and family on their own; professionals through the administrator's invitation. */
-  private void register(Page p, String role, String name, String institution, String user) throws java.io.IOException {
-    assertThat(vouching.register(p, role, name, institution, user, PW)).hasSize(16);
+  /** Patients and family on their own; professionals through the administrator's invitation. Returns the index. */
+  private String register(Page p, String role, String name, String institution, String user) throws java.io.IOException {
+    String index = vouching.register(p, role, name, institution, user, PW);
+    assertThat(index).hasSize(16);
+    return index;
   }
 
   private void login(Page p, String user, String password) {
@@ -91,13 +150,26 @@ class PortalE2EIT {
   }
 
   private void shot(Page p, String name) {
-    p.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve(name + ".png")).setFullPage(true));
+    p.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve(name + viewport.suffix() + ".png")).setFullPage(true));
   }
 
   @Test
   @org.junit.jupiter.api.Order(1)
   void theWholeTreatmentThroughThePages() throws Exception {
+    story(Viewport.DESKTOP);
+  }
+
+  /** Issue 13: the whole story again, on six phones 390 px wide; nothing may scroll sideways. */
+  @Test
+  @org.junit.jupiter.api.Order(4)
+  void theWholeTreatmentOnPhones() throws Exception {
+    story(Viewport.PHONE);
+  }
+
+  private void story(Viewport screen) throws Exception {
+    viewport = screen;
     Map<String, Page> pages = new LinkedHashMap<>();
+    Map<String, String> indexes = new LinkedHashMap<>();
     String[][] people = {
         {"patient", "PATIENT", "Alice Martin", "Private"},
         {"family", "FAMILY", "Bob Martin", "Private"},
@@ -108,53 +180,78 @@ class PortalE2EIT {
     for (String[] x : people) {
       Page p = page(x[0]);
       pages.put(x[0], p);
-      register(p, x[1], x[2], x[3], x[0]);
+      indexes.put(x[0], register(p, x[1], x[2], x[3], user(x[0])));
+      fits(p, x[0] + "'s recovery kit");
+      if (viewport.phone()) shot(p, x[0] + "-recovery-kit");
     }
     Page patient = pages.get("patient"), family = pages.get("family"), doctor = pages.get("doctor"),
         pharmacist = pages.get("pharmacist"), insurer = pages.get("insurer"), lawyer = pages.get("lawyer");
 
     // Bad input: a wrong password is refused with a message, and nobody is logged in.
-    login(doctor, "doctor", "not the password");
+    login(doctor, user("doctor"), "not the password");
     assertThat(id(doctor, "login:messages").textContent()).contains("Wrong user name or password");
     assertThat(doctor.url()).contains("/login.xhtml");
+    fits(doctor, "a refused login");
 
     for (Map.Entry<String, Page> e : pages.entrySet()) {
-      login(e.getValue(), e.getKey(), PW);
+      login(e.getValue(), user(e.getKey()), PW);
       e.getValue().waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
       assertThat(e.getValue().locator("#userName").textContent()).isNotBlank();
       if (!e.getKey().equals("lawyer")) plain(e.getValue(), e.getKey() + "'s empty dashboard");
+      fits(e.getValue(), e.getKey() + "'s empty dashboard");
+      if (viewport.phone()) shot(e.getValue(), e.getKey() + "-empty-dashboard");
     }
 
     // The family member's card (text) for the patient; its picture is also a "foreign" QR for the doctor.
-    family.navigate(portal.url("/app/card.xhtml"));
+    menu(family, "My card", "/app/card.xhtml");
     String familyCard = family.locator("#cardText").textContent().trim();
     assertThat(familyCard).startsWith("medledger-card:1:family:");
     Path familyCardPng = portal.dataDir.resolve("family-card.png");
     Files.write(familyCardPng, dataUri(family.locator("#cardQr").getAttribute("src")));
     shot(family, "family-card");
 
-    // The directory lists the four registered professionals, not the pseudonymous patient and family.
-    patient.navigate(portal.url("/app/directory.xhtml"));
-    assertThat(patient.locator("[id='dirForm:results'] tbody tr").count()).isEqualTo(4);
-
-    // New treatment: the patient selects everyone and gets the QR code.
-    patient.navigate(portal.url("/app/new-treatment.xhtml"));
-    Locator doctorSelect = id(patient, "newForm:doctor_input");
-    String doctorValue = doctorSelect.locator("option").nth(1).getAttribute("value");
-    doctorSelect.selectOption(new SelectOption().setValue(doctorValue), new Locator.SelectOptionOptions().setForce(true));
-    for (String list : List.of("pharmacists", "insurers", "lawyers")) {
-      patient.locator("input[name='newForm:" + list + "']").first().check(new Locator.CheckOptions().setForce(true));
+    // The directory lists this run's four registered professionals, not the pseudonymous patient and family.
+    menu(patient, "Directory", "/app/directory.xhtml");
+    Locator rows = patient.locator("[id='dirForm:results'] tbody tr");
+    for (Map.Entry<String, String> e : indexes.entrySet()) {
+      boolean professional = !e.getKey().equals("patient") && !e.getKey().equals("family");
+      assertThat(rows.filter(new Locator.FilterOptions().setHasText(e.getValue())).count())
+          .as("directory rows of the " + e.getKey()).isEqualTo(professional ? 1 : 0);
     }
+    if (!viewport.phone()) assertThat(rows.count()).isEqualTo(4); // nobody else has registered yet
+    shot(patient, "patient-directory");
+
+    // New treatment: the patient selects everyone, tapping the lists as a user does, and gets the QR code.
+    menu(patient, "New treatment", "/app/new-treatment.xhtml");
+    List<String> doctorValues = id(patient, "newForm:doctor_input").locator("option").all().stream()
+        .map(o -> o.getAttribute("value")).toList();
+    // As on a phone: the field is brought to the top of the screen first (its list opens below it
+    // and closes when the page scrolls), then tapped.
+    id(patient, "newForm:doctor").evaluate("e => e.scrollIntoView({block: 'start'})");
+    id(patient, "newForm:doctor").click();
+    Locator doctorItem = id(patient, "newForm:doctor_items").locator("li").nth(doctorValues.indexOf(indexes.get("doctor")));
+    doctorItem.click();
+    assertThat(id(patient, "newForm:doctor_input").inputValue()).isEqualTo(indexes.get("doctor"));
+    for (String[] list : new String[][] {{"pharmacists", "pharmacist"}, {"insurers", "insurer"}, {"lawyers", "lawyer"}}) {
+      Locator box = patient.locator("input[name='newForm:" + list[0] + "'][value='" + indexes.get(list[1]) + "']");
+      patient.locator("label[for='" + box.getAttribute("id") + "']").click();
+      assertThat(box.isChecked()).as("the " + list[1] + " ticked").isTrue();
+    }
+    fits(patient, "the new treatment's choices");
     id(patient, "newForm:family").fill(familyCard);
     // Issue 13, people not hashes: the title and the patient's identity are required, the name prefilled.
     assertThat(id(patient, "newForm:patientName").inputValue()).isEqualTo("Alice Martin");
     id(patient, "newForm:create").click();
     assertThat(id(patient, "newForm:titleMessage").textContent()).contains("Reason for the visit is required");
+    fits(patient, "the new treatment's missing fields");
     id(patient, "newForm:title").fill(TITLE);
     id(patient, "newForm:birthDate").fill("1980-03-03");
     id(patient, "newForm:familyNames").fill("Bob Martin");
     id(patient, "newForm:create").click();
     assertThat(patient.locator("#consentTitle").textContent()).contains(TITLE);
+    fits(patient, "the patient's consent QR code");
+    double qrRight = ((Number) patient.evaluate("() => document.getElementById('consentQr').getBoundingClientRect().right")).doubleValue();
+    assertThat(qrRight).as("the consent's QR code within the screen").isLessThanOrEqualTo(viewport.width());
     String consentText = patient.locator("#consentText").textContent().trim();
     assertThat(consentText).startsWith("medledger-consent:1:");
     Path consentPng = portal.dataDir.resolve("consent.png");
@@ -163,15 +260,17 @@ class PortalE2EIT {
     plain(patient, "the patient's consent QR code");
 
     // Bad input: the doctor uploads a foreign QR code (a participant card) and a file that is no picture.
-    doctor.navigate(portal.url("/app/scan.xhtml"));
+    menu(doctor, "Scan", "/app/scan.xhtml");
     id(doctor, "scanForm:picture").setInputFiles(familyCardPng);
     id(doctor, "scanForm:read").click();
     assertThat(id(doctor, "scanForm:messages").textContent()).contains("participant card, not a patient's consent");
+    fits(doctor, "a foreign QR code refused");
     Path notAPicture = portal.dataDir.resolve("notes.png");
     Files.writeString(notAPicture, "this is not a picture");
     id(doctor, "scanForm:picture").setInputFiles(notAPicture);
     id(doctor, "scanForm:read").click();
     assertThat(id(doctor, "scanForm:messages").textContent()).contains("not a picture");
+    fits(doctor, "a file that is no picture refused");
 
     // The doctor scans the patient's QR code: the treatment opens (txtc).
     // Before opening, the scan page says whose treatment it is and what about.
@@ -181,6 +280,7 @@ class PortalE2EIT {
     assertThat(doctor.locator("#coverPatient").textContent()).isEqualTo("Alice Martin, born 3 March 1980");
     assertThat(doctor.locator("#previewMembers").textContent()).contains("Bob Martin (family member");
     plain(doctor, "the doctor's scan preview");
+    fits(doctor, "the doctor's scan preview");
     shot(doctor, "doctor-scan-preview");
     id(doctor, "scanForm:open").click();
     doctor.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml\\?k=[0-9a-f]{64}.*"));
@@ -188,14 +288,16 @@ class PortalE2EIT {
     assertThat(doctor.locator("#status").textContent()).contains("Waiting for answers: 0 of 5");
     assertThat(doctor.locator("#heading").textContent()).isEqualTo(HEADING);
     plain(doctor, "the doctor's new treatment");
+    fits(doctor, "the doctor's new treatment");
 
     // The doctor waits on the dashboard; each acceptance must reach the open page live.
-    doctor.navigate(portal.url("/app/dashboard.xhtml"));
+    menu(doctor, "Dashboard", "/app/dashboard.xhtml");
     int before = bell(doctor);
     boolean first = true;
     for (Page p : List.of(patient, family, pharmacist, insurer, lawyer)) {
       p.navigate(treatmentUrl(k));
       if (p != lawyer) plain(p, "an invitation");
+      fits(p, "an invitation");
       if (p == patient) {
         assertThat(p.locator("#heading").textContent()).as("the patient's own copy").isEqualTo(HEADING);
       } else {
@@ -205,6 +307,7 @@ class PortalE2EIT {
       }
       id(p, "tForm:accept").click();
       assertThat(id(p, "tForm:messages").textContent()).contains("You accepted the invitation");
+      fits(p, "an accepted invitation");
       if (first) {
         long t0 = System.nanoTime();
         doctor.waitForCondition(() -> bell(doctor) > before, new Page.WaitForConditionOptions().setTimeout(20_000));
@@ -215,6 +318,7 @@ class PortalE2EIT {
     doctor.waitForCondition(() -> bell(doctor) >= before + 5, new Page.WaitForConditionOptions().setTimeout(20_000));
     shot(doctor, "doctor-dashboard");
     plain(doctor, "the doctor's dashboard with notifications");
+    fits(doctor, "the doctor's dashboard with notifications");
 
     // The doctor's page builds the key as soon as everyone has answered; then the records.
     doctor.navigate(treatmentUrl(k));
@@ -224,6 +328,7 @@ class PortalE2EIT {
     id(doctor, "tForm:write").click();
     assertThat(id(doctor, "tForm:messages").textContent()).contains("the limit is 262144 bytes");
     assertThat(doctor.locator(".txd-text").count()).isZero();
+    fits(doctor, "an oversized record refused");
     write(doctor, "Diagnosis: acute appendicitis; appendectomy on day 1.");
     assertThat(doctor.locator(".txd-text").first().textContent()).contains("acute appendicitis");
     shot(doctor, "doctor-treatment");
@@ -238,8 +343,9 @@ class PortalE2EIT {
       if (p != doctor) assertThat(members).contains("Dr. Claire Dubois, St. Mary's Hospital");
       assertThat(members).doesNotContainPattern("(Patient|Family) [0-9a-f]{6}");
       assertThat(p.locator(".cover-text").first().textContent()).contains(TITLE);
+      fits(p, "the treatment's cover");
     }
-    pharmacist.navigate(portal.url("/app/dashboard.xhtml"));
+    menu(pharmacist, "Dashboard", "/app/dashboard.xhtml");
     assertThat(pharmacist.locator(".ml-treatment-link").first().textContent()).contains(HEADING);
     pharmacist.navigate(treatmentUrl(k));
     write(pharmacist, "Amoxicillin 875 mg, 2x daily for 7 days, 42.00 EUR.");
@@ -249,18 +355,22 @@ class PortalE2EIT {
     shot(insurer, "insurer-treatment");
     patient.navigate(treatmentUrl(k));
     assertThat(patient.locator(".txa-text").first().textContent()).contains("80% reimbursed");
+    fits(patient, "the patient's treatment");
     shot(patient, "patient-treatment");
 
     // Issue 13: no protocol word on any page of the patient, family, doctor, pharmacist or insurer;
     // times readable; the ledger evidence only behind its toggle.
+    // Each role's main pages fit the screen and are photographed (the lawyer's too).
     for (Map.Entry<String, Page> e : pages.entrySet()) {
-      if (e.getKey().equals("lawyer")) continue;
       Page p = e.getValue();
       for (String path : List.of("/app/dashboard.xhtml", "/app/card.xhtml", "/app/directory.xhtml", "/app/settings.xhtml",
           "/app/new-treatment.xhtml", "/app/scan.xhtml", "/app/treatment.xhtml?k=" + k, "/app/casefile.xhtml?k=" + k)) {
         p.navigate(portal.url(path));
-        plain(p, e.getKey() + "'s " + path);
+        if (!e.getKey().equals("lawyer")) plain(p, e.getKey() + "'s " + path);
+        fits(p, e.getKey() + "'s " + path);
+        if (viewport.phone()) shot(p, e.getKey() + "-" + path.replaceAll(".*/([a-z-]+)\\.xhtml.*", "$1"));
       }
+      if (e.getKey().equals("lawyer")) continue;
       p.navigate(treatmentUrl(k));
       assertThat(PlainWords.readable(p)).as("readable times on " + e.getKey() + "'s treatment page")
           .containsPattern("\\b\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}\\b");
@@ -268,6 +378,7 @@ class PortalE2EIT {
       id(p, "tForm:evidenceToggle").click();
       assertThat(p.locator(".evidence").first().textContent()).contains("Transaction").contains("Block");
       plain(p, e.getKey() + "'s treatment page with its ledger evidence");
+      fits(p, e.getKey() + "'s treatment page with its ledger evidence");
       if (e.getKey().equals("insurer")) {
         // The evidence gives the exact instant next to the readable time: the latter is in the browser's zone.
         java.util.regex.Matcher m = Pattern.compile("Time\\s*(\\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}) \\(([^)]+)\\)")
@@ -281,11 +392,12 @@ class PortalE2EIT {
 
     // Bad input: someone who is not a member opens the treatment's address and sees nothing of it.
     Page outsider = page("outsider");
-    register(outsider, "LAWYER", "Olga Outsider", "Other Firm", "outsider");
-    login(outsider, "outsider", PW);
+    register(outsider, "LAWYER", "Olga Outsider", "Other Firm", user("outsider"));
+    login(outsider, user("outsider"), PW);
     outsider.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
     outsider.navigate(treatmentUrl(k));
     assertThat(outsider.locator("#refused").textContent()).contains("not a participant");
+    fits(outsider, "a treatment refused to an outsider");
     assertThat(outsider.locator(".ml-record").count()).isZero();
     assertThat(outsider.content()).doesNotContain(TITLE).doesNotContain("Bob Martin");
     // The title and the names are on the ledger only encrypted: not in any of its files.
@@ -296,11 +408,12 @@ class PortalE2EIT {
     }
 
     // The patient's account is deleted (σ destroyed); family and lawyer still read every record.
-    patient.navigate(portal.url("/app/settings.xhtml"));
+    menu(patient, "Settings", "/app/settings.xhtml");
     id(patient, "sForm:deletePassword").fill(PW);
     id(patient, "sForm:delete").click();
     patient.waitForURL(Pattern.compile(".*/login\\.xhtml.*"));
-    login(patient, "patient", PW);
+    fits(patient, "the login page after the account's deletion");
+    login(patient, user("patient"), PW);
     assertThat(id(patient, "login:messages").textContent()).contains("Wrong user name or password");
 
     for (Page reader : List.of(family, lawyer)) {
@@ -311,10 +424,13 @@ class PortalE2EIT {
       assertThat(reader.locator(".ml-record").count()).isEqualTo(10); // txtc, 5 txtr, the cover, txd, txm, txa
       assertThat(reader.content()).contains("Signed by");
       if (reader == family) plain(reader, "the family member's case file");
+      fits(reader, "the case file after the patient left");
     }
     shot(family, "family-casefile");
     shot(lawyer, "lawyer-casefile");
     printedCaseFile(lawyer, outsider, k);
+    fits(lawyer, "the case file after its download");
+    assertThat(fitChecks).as("pages measured").isGreaterThan(100);
   }
 
   /**
@@ -564,10 +680,11 @@ class PortalE2EIT {
     return t.isEmpty() ? 0 : Integer.parseInt(t);
   }
 
-  private static void write(Page p, String text) {
+  private void write(Page p, String text) {
     id(p, "tForm:message").fill(text);
     id(p, "tForm:write").click();
     assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    fits(p, "a record written");
   }
 
   private static byte[] dataUri(String src) {
