@@ -36,6 +36,17 @@ public interface LedgerGateway extends AutoCloseable {
   /** The evidence of one committed transaction: block, time, signer. Empty if unknown. */
   Optional<TransactionEvidence> transaction(LedgerIdentity identity, String transactionId);
 
+  /**
+   * What proves the given transactions to someone who trusts neither the portal nor the
+   * ledger's operator (docs/evidence.md): the blocks holding them, the chain of block headers
+   * from the first of those blocks to the head at this moment, and the certificate authorities
+   * of the organisations that signed them.
+   *
+   * @throws LedgerException with {@link LedgerException.Kind#REJECTED} when a transaction is
+   *     not in the ledger
+   */
+  org.medledger.evidence.LedgerProof proof(LedgerIdentity identity, java.util.Collection<String> transactionIds);
+
   /** Number of blocks in the ledger (the next block number). */
   long height();
 

@@ -501,6 +501,58 @@ public final class EmbeddedLedger implements LedgerGateway {
     return Optional.empty();
   }
 
+  /**
+   * The evidence of {@code transactionIds} (docs/evidence.md): the genesis, every block from
+   * the first one holding one of them to the head — in full where it holds one, else its
+   * header, the ledger's signature and its hash, so other treatments' transactions stay out of
+   * the bundle — the head signed now, and the CA certificates of the submitters' organisations.
+   */
+  @Override
+  public org.medledger.evidence.LedgerProof proof(LedgerIdentity identity,
+      java.util.Collection<String> transactionIds) {
+    checkOpen();
+    membership.check(identity);
+    long head = height - 1;
+    java.util.Set<Long> holding = new java.util.TreeSet<>();
+    for (String id : transactionIds) {
+      Long n = txIndex.get(id);
+      if (n == null || n > head) {
+        throw new LedgerException(Kind.REJECTED, "transaction " + id + " is not in the ledger");
+      }
+      holding.add(n);
+    }
+    if (holding.isEmpty()) {
+      throw new LedgerException(Kind.REJECTED, "no transaction to prove");
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>(transactionIds);
+    java.util.Map<String, String> authorities = new java.util.TreeMap<>();
+    List<org.medledger.evidence.LedgerProof.ChainBlock> blocks = new ArrayList<>();
+    try {
+      byte[] genesis = file.body(0);
+      for (long n = ((java.util.TreeSet<Long>) holding).first(); n <= head; n++) {
+        byte[] body = file.body(chain.offset(n));
+        BlockCodec.Decoded d = BlockCodec.decodeWithHeader(body);
+        boolean full = holding.contains(n);
+        if (full) {
+          for (Tx tx : d.block().transactions()) {
+            if (ids.contains(tx.txId()) && !authorities.containsKey(tx.creatorMspId())) {
+              authorities.put(tx.creatorMspId(), Files.readString(dir.resolve(CA_DIR)
+                  .resolve(tx.creatorMspId()).resolve(EmbeddedCertificateAuthority.CERT_FILE)));
+            }
+          }
+        }
+        blocks.add(new org.medledger.evidence.LedgerProof.ChainBlock(n, full ? body : null,
+            d.header(), d.block().signature(), chain.hash(n)));
+      }
+      String headSig = HexFormat.of().formatHex(orderer.sign(
+          BlockCodec.checkpoint(CHANNEL_ID, head, chain.hash(head))));
+      return new org.medledger.evidence.LedgerProof.Embedded(genesis, blocks, headSig, authorities);
+    } catch (IOException e) {
+      throw new LedgerException(Kind.UNAVAILABLE, "cannot read the block file: " + e.getMessage(),
+          e);
+    }
+  }
+
   @Override
   public long height() {
     return height;
