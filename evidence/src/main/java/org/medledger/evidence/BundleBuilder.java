@@ -170,6 +170,16 @@ public final class BundleBuilder {
     return new Bundle(all);
   }
 
+  /**
+   * The record that transaction {@code txId} stored, as the proof's blocks hold it (an exporter
+   * decrypts these bytes, not its own copy).
+   *
+   * @throws IllegalArgumentException the proof holds no such Store transaction
+   */
+  public static byte[] recordOf(LedgerProof proof, String txId) {
+    return locate(proof, txId).record();
+  }
+
   private static Located locate(LedgerProof proof, String txId) {
     if (proof instanceof LedgerProof.Embedded p) {
       for (LedgerProof.ChainBlock b : p.blocks()) {

@@ -144,7 +144,13 @@ public final class BundleVerifier {
     // ------------------------------------------------------------------ embedded chain
 
     private void embeddedChain(Map<String, Object> ledger) {
-      EmbeddedFormat.Genesis g = EmbeddedFormat.genesis(file(M.str(ledger, "genesis", "ledger"), "the genesis"));
+      EmbeddedFormat.Genesis g;
+      try {
+        g = EmbeddedFormat.genesis(file(M.str(ledger, "genesis", "ledger"), "the genesis"));
+      } catch (BundleFormatException e) {
+        problems.add("the ledger's genesis: " + e.getMessage() + " (bytes changed); no block can be checked without it");
+        return;
+      }
       X509Certificate orderer = Verifying.certificate(g.ordererPem().getBytes(UTF_8));
       if (orderer == null) {
         problems.add("the ledger's genesis: its certificate is not readable (bytes changed)");
@@ -336,6 +342,7 @@ public final class BundleVerifier {
     private void records(String treatment, List<Object> records) {
       int decrypted = 0;
       int contents = 0;
+      boolean opened = false;
       for (int i = 0; i < records.size(); i++) {
         String where = "records[" + i + "]";
         Map<String, Object> r = M.obj(records.get(i), where);
@@ -366,6 +373,7 @@ public final class BundleVerifier {
         }
         byte[] k0 = HexFormat.of().parseHex(treatment);
         if (rec instanceof Txtc txtc) {
+          opened |= kappa.equals(treatment);
           if (!kappa.equals(treatment)) {
             problems.add(label + ": it is the opening of another treatment (its hash is not " + shortId(treatment) + ")");
           }
@@ -399,6 +407,10 @@ public final class BundleVerifier {
             problems.add(label + ": its decrypted content differs from " + content + " (bytes changed)");
           }
         }
+      }
+      if (!opened) {
+        problems.add("the bundle holds no record that opens treatment " + shortId(treatment)
+            + " (the consent with the patient's signature is missing)");
       }
       notes.add(records.size() + " records checked against the ledger");
       if (secret == null) {

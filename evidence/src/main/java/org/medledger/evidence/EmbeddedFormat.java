@@ -52,7 +52,7 @@ public final class EmbeddedFormat {
       end(in);
       return new Genesis(channel, created, pem, signed, sig);
     } catch (BufferUnderflowException | IllegalArgumentException e) {
-      throw new BundleFormatException("the genesis is truncated or malformed");
+      throw new BundleFormatException("it is truncated or malformed");
     }
   }
 
@@ -75,7 +75,7 @@ public final class EmbeddedFormat {
   static Block block(byte[] body) {
     try {
       if (body.length < HEADER_BYTES) {
-        throw new BundleFormatException("a block is shorter than its header");
+        throw new BundleFormatException("it is shorter than a block header");
       }
       Header h = header(Arrays.copyOf(body, HEADER_BYTES));
       ByteBuffer in = ByteBuffer.wrap(body);
@@ -84,7 +84,7 @@ public final class EmbeddedFormat {
       byte[] data = Arrays.copyOfRange(body, in.position(), body.length);
       return new Block(h, sig, data, transactions(data));
     } catch (BufferUnderflowException | IllegalArgumentException e) {
-      throw new BundleFormatException("block is truncated or malformed");
+      throw new BundleFormatException("it is truncated or malformed");
     }
   }
 

@@ -45,7 +45,7 @@ final class FabricFormat {
     try {
       return Block.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new BundleFormatException("a block is not a readable Fabric block");
+      throw new BundleFormatException("it is not a readable Fabric block");
     }
   }
 
@@ -53,7 +53,7 @@ final class FabricFormat {
     try {
       return BlockHeader.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new BundleFormatException("a block header is not a readable Fabric block header");
+      throw new BundleFormatException("its header is not a readable Fabric block header");
     }
   }
 
