@@ -88,6 +88,13 @@ final class EvidenceBundleChecks {
         "%PDF-1.7 stand-in".getBytes(UTF_8)));
     Path file = tmp.resolve("evidence.zip");
     Files.write(file, built.toZip());
+    // Kept for a person to try the command on (target/evidence-sample-<ledger>.zip, and the
+    // test lawyer's recovery code beside it): ./medledger verify-bundle ledger/target/…
+    String kind = fabric ? "fabric" : "embedded";
+    Files.createDirectories(Path.of("target"));
+    Files.write(Path.of("target", "evidence-sample-" + kind + ".zip"), built.toZip());
+    Files.writeString(Path.of("target", "evidence-sample-" + kind + ".recovery-code.txt"),
+        RecoveryKit.encode(lawyer.secret()) + "\n");
     Bundle bundle = Bundle.read(file);
 
     // It verifies: integrity and signatures without any secret, decryption with a member's.
