@@ -1,6 +1,8 @@
 package org.medledger.ledger;
 
+import java.util.Collection;
 import java.util.Optional;
+import org.medledger.evidence.LedgerProof;
 
 /**
  * The ledger port: what the portal, the benchmarks and the scenario tests need from a ledger
@@ -45,7 +47,7 @@ public interface LedgerGateway extends AutoCloseable {
    * @throws LedgerException with {@link LedgerException.Kind#REJECTED} when a transaction is
    *     not in the ledger
    */
-  org.medledger.evidence.LedgerProof proof(LedgerIdentity identity, java.util.Collection<String> transactionIds);
+  LedgerProof proof(LedgerIdentity identity, Collection<String> transactionIds);
 
   /** Number of blocks in the ledger (the next block number). */
   long height();

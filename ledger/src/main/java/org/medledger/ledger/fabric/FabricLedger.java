@@ -15,11 +15,13 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -54,6 +56,7 @@ import org.hyperledger.fabric.protos.gateway.ErrorDetail;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.hyperledger.fabric.protos.peer.ProcessedTransaction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.medledger.evidence.LedgerProof;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.ChaincodeEventListener;
 import org.medledger.ledger.Checkpoint;
@@ -318,10 +321,10 @@ public final class FabricLedger implements LedgerGateway {
    * each organisation's CA certificate from the network's configuration.
    */
   @Override
-  public org.medledger.evidence.LedgerProof proof(LedgerIdentity identity, java.util.Collection<String> transactionIds) {
+  public LedgerProof proof(LedgerIdentity identity, Collection<String> transactionIds) {
     Contract qscc = network(identity).getContract("qscc");
     String channel = network.channel();
-    java.util.TreeMap<Long, byte[]> holding = new java.util.TreeMap<>();
+    TreeMap<Long, byte[]> holding = new TreeMap<>();
     try {
       for (String id : transactionIds) {
         byte[] bytes;
@@ -340,15 +343,15 @@ public final class FabricLedger implements LedgerGateway {
         throw new LedgerException(LedgerException.Kind.REJECTED, "no transaction to prove");
       }
       long head = BlockchainInfo.parseFrom(qscc.evaluateTransaction("GetChainInfo", channel)).getHeight() - 1;
-      List<org.medledger.evidence.LedgerProof.FabricBlock> blocks = new ArrayList<>();
+      List<LedgerProof.FabricBlock> blocks = new ArrayList<>();
       for (long n = holding.firstKey(); n <= head; n++) {
         byte[] full = holding.get(n);
         byte[] block = full != null ? full : qscc.evaluateTransaction("GetBlockByNumber", channel, Long.toString(n));
         Block parsed = Block.parseFrom(block);
-        blocks.add(new org.medledger.evidence.LedgerProof.FabricBlock(n, full, parsed.getHeader().toByteArray(),
+        blocks.add(new LedgerProof.FabricBlock(n, full, parsed.getHeader().toByteArray(),
             parsed.getMetadata().toByteArray()));
       }
-      Map<String, String> authorities = new java.util.TreeMap<>();
+      Map<String, String> authorities = new TreeMap<>();
       for (String msp : network.mspIds()) {
         authorities.put(msp, java.nio.file.Files.readString(network.organisation(msp).caCert()));
       }
@@ -362,7 +365,7 @@ public final class FabricLedger implements LedgerGateway {
           }
         }
       }
-      return new org.medledger.evidence.LedgerProof.Fabric(channel, blocks, authorities);
+      return new LedgerProof.Fabric(channel, blocks, authorities);
     } catch (GatewayException e) {
       throw translate("GetBlockByNumber", e);
     } catch (InvalidProtocolBufferException e) {
