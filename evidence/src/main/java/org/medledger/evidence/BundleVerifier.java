@@ -62,14 +62,40 @@ public final class BundleVerifier {
     }
   }
 
+  /**
+   * What the expert trusts from outside the bundle: CA certificates obtained from the
+   * organisations themselves, and a block hash written down earlier (an anchor). A bundle forged
+   * from scratch, with its own CAs and its own ledger, passes every check inside it; only these
+   * tell it apart.
+   *
+   * @param authorities CA certificates; each must be the bundle's CA of the same subject
+   * @param anchorBlock the block of the anchor, or -1 for none
+   * @param anchorHash its hash
+   */
+  public record Trust(List<X509Certificate> authorities, long anchorBlock, byte[] anchorHash) {
+    public static final Trust NONE = new Trust(List.of(), -1, null);
+
+    public Trust {
+      authorities = List.copyOf(authorities);
+    }
+  }
+
   /** Verifies {@code bundle}; {@code secret} (a member's σ, or null) also checks decryption. */
   public static Result verify(Bundle bundle, UserSecret secret) {
-    return new Run(bundle, secret).run();
+    return verify(bundle, secret, Trust.NONE);
+  }
+
+  /** As {@link #verify(Bundle, UserSecret)}, and against what the expert trusts from outside. */
+  public static Result verify(Bundle bundle, UserSecret secret, Trust trust) {
+    return new Run(bundle, secret, trust).run();
   }
 
   private static final class Run {
     private final Bundle bundle;
     private final UserSecret secret;
+    private final Trust trust;
+    /** Every block hash of the chain, by number (to check an anchor). */
+    private final Map<Long, byte[]> chainHashes = new HashMap<>();
     private final List<String> notes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     private final Map<String, X509Certificate> authorities = new HashMap<>();
@@ -79,9 +105,10 @@ public final class BundleVerifier {
     private String channel = "";
     private String kind = "";
 
-    Run(Bundle bundle, UserSecret secret) {
+    Run(Bundle bundle, UserSecret secret, Trust trust) {
       this.bundle = bundle;
       this.secret = secret;
+      this.trust = trust;
     }
 
     Result run() {
@@ -106,6 +133,7 @@ public final class BundleVerifier {
             + ", neither embedded nor fabric");
       }
       records(treatment, M.list(m, "records", "the manifest"));
+      trusted();
       return new Result(List.copyOf(notes), List.copyOf(problems));
     }
 
@@ -115,6 +143,35 @@ public final class BundleVerifier {
         throw new BundleFormatException(what + ": the bundle has no file " + name);
       }
       return b;
+    }
+
+    // ------------------------------------------------------------------ trust from outside
+
+    private void trusted() {
+      for (X509Certificate given : trust.authorities()) {
+        X509Certificate same = authorities.values().stream()
+            .filter(c -> c.getSubjectX500Principal().equals(given.getSubjectX500Principal())).findFirst().orElse(null);
+        String name = given.getSubjectX500Principal().getName();
+        if (same == null) {
+          problems.add("the certificate authority " + name + " you gave is not among the bundle's");
+        } else if (!Arrays.equals(Verifying.fingerprintBytes(same), Verifying.fingerprintBytes(given))) {
+          problems.add("the bundle's certificate authority " + name + " is not the one you gave (a different key"
+              + " or certificate: the bundle was not made on that organisation's ledger)");
+        } else {
+          notes.add("certificate authority " + name + " is the one you gave");
+        }
+      }
+      if (trust.anchorBlock() >= 0) {
+        byte[] at = chainHashes.get(trust.anchorBlock());
+        if (at == null) {
+          problems.add("the anchor names block " + trust.anchorBlock() + ", which is not in the bundle's chain");
+        } else if (!Arrays.equals(at, trust.anchorHash())) {
+          problems.add("block " + trust.anchorBlock() + ": its hash is not the anchor's (the history was rewritten"
+              + " up to it, or the bundle is from another ledger)");
+        } else {
+          notes.add("block " + trust.anchorBlock() + " has the anchor's hash");
+        }
+      }
     }
 
     // ------------------------------------------------------------------ authorities
@@ -230,6 +287,7 @@ public final class BundleVerifier {
         }
         previousHash = hash;
         previousNumber = number;
+        chainHashes.put(number, hash);
       }
       Map<String, Object> head = M.obj(ledger, "head", "ledger");
       long headNumber = M.num(head, "block", "ledger.head");
@@ -297,6 +355,7 @@ public final class BundleVerifier {
         }
         previousHash = FabricFormat.hash(header);
         previousNumber = number;
+        chainHashes.put(number, previousHash);
       }
       notes.add("Hyperledger Fabric channel " + channel + "; head at export: block " + previousNumber
           + (previousHash == null ? "" : ", hash " + Verifying.hex(previousHash))

@@ -70,6 +70,15 @@ final class Verifying {
     }
   }
 
+  /** SHA-256 of a certificate's DER. */
+  static byte[] fingerprintBytes(X509Certificate cert) {
+    try {
+      return sha256(cert.getEncoded());
+    } catch (java.security.cert.CertificateEncodingException e) {
+      return new byte[0];
+    }
+  }
+
   /** "SHA-256 fingerprint 3F:A9:…" of a certificate's DER, as browsers and openssl print it. */
   static String fingerprint(X509Certificate cert) {
     try {

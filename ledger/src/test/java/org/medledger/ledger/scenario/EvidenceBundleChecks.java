@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -108,6 +109,33 @@ final class EvidenceBundleChecks {
     assertThat(cli(file.toString(), "--password-file", pw.toString())).isZero();
 
     Map<String, Object> manifest = bundle.manifest();
+
+    // What the expert brings from outside: the organisations' own CA certificates and a block
+    // hash written down earlier. A CA of the same name with another key, or another hash, fails.
+    List<X509Certificate> realCas = new ArrayList<>();
+    for (String pem : proof.authorities().values()) realCas.add(certificate(pem.getBytes(UTF_8)));
+    long headBlock = lastBlock(manifest);
+    List<Map<String, Object>> chain = blocks(manifest);
+    String headHashHex = fabric ? hex(fabricHash(BlockHeader.parseFrom(
+        bundle.entry((String) chain.get(chain.size() - 1).get("header")))))
+        : (String) chain.get(chain.size() - 1).get("hash");
+    byte[] headHash = HexFormat.of().parseHex(headHashHex);
+    assertThat(BundleVerifier.verify(bundle, null, new BundleVerifier.Trust(realCas, headBlock, headHash)).problems())
+        .isEmpty();
+    assertThat(cli(file.toString(), "--anchor", headBlock + ":" + headHashHex)).isZero();
+    X509Certificate hospital = certificate(proof.authorities().get("HospitalMSP").getBytes(UTF_8));
+    X509Certificate impostor = selfSigned(hospital.getSubjectX500Principal().getEncoded());
+    assertThat(BundleVerifier.verify(bundle, null, new BundleVerifier.Trust(List.of(impostor), -1, null)).problems())
+        .containsExactly("the bundle's certificate authority " + hospital.getSubjectX500Principal().getName()
+            + " is not the one you gave (a different key or certificate: the bundle was not made on that organisation's"
+            + " ledger)");
+    byte[] otherHash = headHash.clone();
+    otherHash[0] ^= 1;
+    assertThat(BundleVerifier.verify(bundle, null, new BundleVerifier.Trust(List.of(), headBlock, otherHash)).problems())
+        .containsExactly("block " + headBlock + ": its hash is not the anchor's (the history was rewritten up to it, or"
+            + " the bundle is from another ledger)");
+    assertThat(BundleVerifier.verify(bundle, null, new BundleVerifier.Trust(List.of(), headBlock + 5, headHash))
+        .problems()).containsExactly("the anchor names block " + (headBlock + 5) + ", which is not in the bundle's chain");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> records = (List<Map<String, Object>>) manifest.get("records");
     assertThat(records).hasSize(t.stored().size());
@@ -193,6 +221,34 @@ final class EvidenceBundleChecks {
       assertThat(problems(bundle.with(Bundle.MANIFEST, m.replace(headSig, other).getBytes(UTF_8)))).containsExactly(
           "the head (block " + head + "): the ledger's signature does not verify (bytes changed)");
     }
+  }
+
+  private static X509Certificate certificate(byte[] pem) throws Exception {
+    return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(pem));
+  }
+
+  /** A CA certificate with the given subject and a key of its own: an impostor organisation. */
+  private X509Certificate selfSigned(byte[] subject) throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"), random);
+    java.security.KeyPair k = g.generateKeyPair();
+    org.bouncycastle.asn1.x500.X500Name name = org.bouncycastle.asn1.x500.X500Name.getInstance(subject);
+    var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+        java.util.Date.from(Instant.now().minusSeconds(60)), java.util.Date.from(Instant.now().plusSeconds(3600)), name,
+        k.getPublic());
+    return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+        b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(k.getPrivate())));
+  }
+
+  /** Fabric's block hash, SHA-256 of DER{number, previous hash, data hash}, as BouncyCastle encodes it. */
+  private static byte[] fabricHash(BlockHeader h) throws Exception {
+    org.bouncycastle.asn1.ASN1EncodableVector v = new org.bouncycastle.asn1.ASN1EncodableVector();
+    v.add(new org.bouncycastle.asn1.ASN1Integer(h.getNumber()));
+    v.add(new org.bouncycastle.asn1.DEROctetString(h.getPreviousHash().toByteArray()));
+    v.add(new org.bouncycastle.asn1.DEROctetString(h.getDataHash().toByteArray()));
+    return java.security.MessageDigest.getInstance("SHA-256")
+        .digest(new org.bouncycastle.asn1.DERSequence(v).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER));
   }
 
   private static List<String> problems(Bundle b) {
