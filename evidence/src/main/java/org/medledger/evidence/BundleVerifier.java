@@ -117,6 +117,9 @@ public final class BundleVerifier {
         throw new BundleFormatException("the manifest's format is " + m.get("format") + ", not " + Bundle.FORMAT);
       }
       String treatment = M.str(m, "treatment", "the manifest");
+      if (!treatment.matches("[0-9a-f]{64}")) {
+        throw new BundleFormatException("the manifest's treatment is not a ledger key (64 hex digits)");
+      }
       Map<String, Object> by = M.obj(m, "exportedBy", "the manifest");
       notes.add("treatment " + treatment);
       notes.add("exported " + M.str(m, "exportedAt", "the manifest") + " by " + M.str(by, "name", "exportedBy") + " ("
@@ -462,7 +465,7 @@ public final class BundleVerifier {
           decrypted++;
           if (content == null) {
             problems.add(label + ": it decrypts, but the bundle shows no content for it");
-          } else if (!Arrays.equals(plain, file((String) content, label))) {
+          } else if (!Arrays.equals(plain, file(String.valueOf(content), label))) {
             problems.add(label + ": its decrypted content differs from " + content + " (bytes changed)");
           }
         }

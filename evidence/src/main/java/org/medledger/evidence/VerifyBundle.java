@@ -139,6 +139,10 @@ public final class VerifyBundle {
     } catch (CryptoException e) {
       err.println("the secret cannot be used: " + e.getMessage());
       return 2;
+    } catch (RuntimeException e) {
+      // a manifest that names something of the wrong kind: say what, never a bare stack trace
+      err.println(file + " could not be checked: " + e);
+      return 2;
     } finally {
       if (secret != null) {
         secret.close();
