@@ -1,6 +1,8 @@
 package org.medledger.ledger;
 
+import java.util.Collection;
 import java.util.Optional;
+import org.medledger.evidence.LedgerProof;
 
 /**
  * The ledger port: what the portal, the benchmarks and the scenario tests need from a ledger
@@ -35,6 +37,17 @@ public interface LedgerGateway extends AutoCloseable {
 
   /** The evidence of one committed transaction: block, time, signer. Empty if unknown. */
   Optional<TransactionEvidence> transaction(LedgerIdentity identity, String transactionId);
+
+  /**
+   * What proves the given transactions to someone who trusts neither the portal nor the
+   * ledger's operator (docs/evidence.md): the blocks holding them, the chain of block headers
+   * from the first of those blocks to the head at this moment, and the certificate authorities
+   * of the organisations that signed them.
+   *
+   * @throws LedgerException with {@link LedgerException.Kind#REJECTED} when a transaction is
+   *     not in the ledger
+   */
+  LedgerProof proof(LedgerIdentity identity, Collection<String> transactionIds);
 
   /** Number of blocks in the ledger (the next block number). */
   long height();

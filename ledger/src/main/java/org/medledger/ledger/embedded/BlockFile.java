@@ -145,6 +145,14 @@ final class BlockFile implements AutoCloseable {
     return BlockCodec.decode(readFully(channel, offset + BlockCodec.HEADER_BYTES, length).array());
   }
 
+  /** The (already verified) body of the frame that starts at {@code offset}, as stored. */
+  byte[] body(long offset) throws IOException {
+    ByteBuffer header = readFully(channel, offset, BlockCodec.HEADER_BYTES);
+    header.position(4);
+    int length = header.getInt();
+    return readFully(channel, offset + BlockCodec.HEADER_BYTES, length).array();
+  }
+
   @Override
   public void close() throws IOException {
     channel.close();

@@ -16,6 +16,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
+import org.medledger.evidence.LedgerProof;
 import org.medledger.ledger.ChaincodeEventListener;
 import org.medledger.ledger.Checkpoint;
 import org.medledger.ledger.EventSubscription;
@@ -499,6 +504,57 @@ public final class EmbeddedLedger implements LedgerGateway {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The evidence of {@code transactionIds} (docs/evidence.md): the genesis, every block from
+   * the first one holding one of them to the head — in full where it holds one, else its
+   * header, the ledger's signature and its hash, so other treatments' transactions stay out of
+   * the bundle — the head signed now, and the CA certificates of the submitters' organisations.
+   */
+  @Override
+  public LedgerProof proof(LedgerIdentity identity, Collection<String> transactionIds) {
+    checkOpen();
+    membership.check(identity);
+    long head = height - 1;
+    TreeSet<Long> holding = new TreeSet<>();
+    for (String id : transactionIds) {
+      Long n = txIndex.get(id);
+      if (n == null || n > head) {
+        throw new LedgerException(Kind.REJECTED, "transaction " + id + " is not in the ledger");
+      }
+      holding.add(n);
+    }
+    if (holding.isEmpty()) {
+      throw new LedgerException(Kind.REJECTED, "no transaction to prove");
+    }
+    Set<String> ids = new HashSet<>(transactionIds);
+    Map<String, String> authorities = new TreeMap<>();
+    List<LedgerProof.ChainBlock> blocks = new ArrayList<>();
+    try {
+      byte[] genesis = file.body(0);
+      for (long n = holding.first(); n <= head; n++) {
+        byte[] body = file.body(chain.offset(n));
+        BlockCodec.Decoded d = BlockCodec.decodeWithHeader(body);
+        boolean full = holding.contains(n);
+        if (full) {
+          for (Tx tx : d.block().transactions()) {
+            if (ids.contains(tx.txId()) && !authorities.containsKey(tx.creatorMspId())) {
+              authorities.put(tx.creatorMspId(), Files.readString(dir.resolve(CA_DIR)
+                  .resolve(tx.creatorMspId()).resolve(EmbeddedCertificateAuthority.CERT_FILE)));
+            }
+          }
+        }
+        blocks.add(new LedgerProof.ChainBlock(n, full ? body : null,
+            d.header(), d.block().signature(), chain.hash(n)));
+      }
+      String headSig = HexFormat.of().formatHex(orderer.sign(
+          BlockCodec.checkpoint(CHANNEL_ID, head, chain.hash(head))));
+      return new LedgerProof.Embedded(genesis, blocks, headSig, authorities);
+    } catch (IOException e) {
+      throw new LedgerException(Kind.UNAVAILABLE, "cannot read the block file: " + e.getMessage(),
+          e);
+    }
   }
 
   @Override

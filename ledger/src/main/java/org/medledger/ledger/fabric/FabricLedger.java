@@ -15,11 +15,13 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -54,6 +56,7 @@ import org.hyperledger.fabric.protos.gateway.ErrorDetail;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.hyperledger.fabric.protos.peer.ProcessedTransaction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.medledger.evidence.LedgerProof;
 import org.medledger.ledger.ChaincodeEvent;
 import org.medledger.ledger.ChaincodeEventListener;
 import org.medledger.ledger.Checkpoint;
@@ -77,6 +80,8 @@ import org.medledger.ledger.TransactionEvidence;
  */
 public final class FabricLedger implements LedgerGateway {
   private static final Logger LOG = Logger.getLogger(FabricLedger.class.getName());
+  /** The orderer organisation's MSP id (fabric/config/configtx.yaml.template). */
+  static final String ORDERER_MSP = "OrdererMSP";
   private static final Pattern CHAINCODE_MESSAGE = Pattern.compile("chaincode response (\\d+), (.*)", Pattern.DOTALL);
   private static final long EVALUATE_SECONDS = 30;
   private static final long ENDORSE_SECONDS = 30;
@@ -305,6 +310,69 @@ public final class FabricLedger implements LedgerGateway {
           pt.getValidationCode() == TxValidationCode.VALID_VALUE));
     } catch (InvalidProtocolBufferException e) {
       throw new LedgerException(LedgerException.Kind.CORRUPTED, "the peer returned an unreadable transaction " + transactionId, e);
+    }
+  }
+
+  /**
+   * The evidence of {@code transactionIds} from the identity's gateway peer's qscc: each block
+   * holding one ({@code GetBlockByTxID}, whole: envelopes with creator, signature and
+   * endorsements, so a record's bytes are tied to the block's data hash), the header of every
+   * later block up to the height at this moment ({@code GetBlockByNumber}, one query each), and
+   * each organisation's CA certificate from the network's configuration.
+   */
+  @Override
+  public LedgerProof proof(LedgerIdentity identity, Collection<String> transactionIds) {
+    Contract qscc = network(identity).getContract("qscc");
+    String channel = network.channel();
+    TreeMap<Long, byte[]> holding = new TreeMap<>();
+    try {
+      for (String id : transactionIds) {
+        byte[] bytes;
+        try {
+          bytes = qscc.evaluateTransaction("GetBlockByTxID", channel, id);
+        } catch (GatewayException e) {
+          String d = describe(e);
+          if (d.contains("no such transaction ID") || d.contains("not found")) {
+            throw new LedgerException(LedgerException.Kind.REJECTED, "transaction " + id + " is not in the ledger");
+          }
+          throw translate("GetBlockByTxID", e);
+        }
+        holding.put(Block.parseFrom(bytes).getHeader().getNumber(), bytes);
+      }
+      if (holding.isEmpty()) {
+        throw new LedgerException(LedgerException.Kind.REJECTED, "no transaction to prove");
+      }
+      long head = BlockchainInfo.parseFrom(qscc.evaluateTransaction("GetChainInfo", channel)).getHeight() - 1;
+      List<LedgerProof.FabricBlock> blocks = new ArrayList<>();
+      for (long n = holding.firstKey(); n <= head; n++) {
+        byte[] full = holding.get(n);
+        byte[] block = full != null ? full : qscc.evaluateTransaction("GetBlockByNumber", channel, Long.toString(n));
+        Block parsed = Block.parseFrom(block);
+        blocks.add(new LedgerProof.FabricBlock(n, full, parsed.getHeader().toByteArray(),
+            parsed.getMetadata().toByteArray()));
+      }
+      Map<String, String> authorities = new TreeMap<>();
+      for (String msp : network.mspIds()) {
+        authorities.put(msp, java.nio.file.Files.readString(network.organisation(msp).caCert()));
+      }
+      // The orderers sign every block header; their organisation's CA is where cryptogen put it.
+      java.nio.file.Path ordererOrgs = network.runDirectory().resolve("crypto-config").resolve("ordererOrganizations");
+      if (java.nio.file.Files.isDirectory(ordererOrgs)) {
+        try (var found = java.nio.file.Files.find(ordererOrgs, 4, (path, attrs) -> attrs.isRegularFile()
+            && path.getParent().getFileName().toString().equals("cacerts") && path.toString().endsWith(".pem"))) {
+          for (java.nio.file.Path ca : found.toList()) {
+            authorities.putIfAbsent(ORDERER_MSP, java.nio.file.Files.readString(ca));
+          }
+        }
+      }
+      return new LedgerProof.Fabric(channel, blocks, authorities);
+    } catch (GatewayException e) {
+      throw translate("GetBlockByNumber", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new LedgerException(LedgerException.Kind.CORRUPTED, "the peer returned an unreadable block", e);
+    } catch (IOException e) {
+      throw new LedgerException(LedgerException.Kind.UNAVAILABLE, "cannot read an organisation's CA certificate: "
+          + e.getMessage(), e);
     }
   }
 

@@ -72,6 +72,11 @@ class FabricPaperScenarioIT extends PaperScenarioContract {
     }
 
     @Override
+    public org.medledger.evidence.LedgerProof proof(LedgerIdentity identity, java.util.Collection<String> transactionIds) {
+      return ledger.proof(identity, transactionIds);
+    }
+
+    @Override
     public long height() {
       return ledger.height();
     }

@@ -295,4 +295,15 @@ public abstract class PaperScenarioContract {
     Consent c = TreatmentProtocol.consent(patient.secret(), List.of(), List.of(), List.of(), List.of(), doctor.index(), random);
     return RecordCodec.parseConsent(RecordCodec.encodeConsent(c)); // as the QR code carries it
   }
+
+  /**
+   * Issue 15: a member's evidence bundle of a treatment verifies with the standalone verifier
+   * (without a secret, with a recovery code, with a password), and each altered byte of a
+   * record, a block, a header, a certificate or a signature is named ({@link EvidenceBundleChecks}).
+   */
+  @Test
+  public void anExportedEvidenceBundleVerifiesAndEveryAlteredByteIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    new EvidenceBundleChecks(ledger(), enrollment(), random, tmp).run();
+  }
 }

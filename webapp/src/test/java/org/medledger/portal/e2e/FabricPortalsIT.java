@@ -198,6 +198,15 @@ class FabricPortalsIT {
     assertThat(lawyer.locator(".txm-text").first().textContent()).contains("Amoxicillin");
     assertThat(lawyer.locator(".txa-text").first().textContent()).contains("80% reimbursed");
     assertThat(lawyer.locator(".ml-record").count()).isEqualTo(10); // txtc, 5 txtr, the cover, txd, txm, txa
+
+    // Issue 15: the lawyer's evidence bundle comes from the peers' blocks (qscc) and verifies
+    // without any server; the lawyer's own key opens every record in it.
+    com.microsoft.playwright.APIResponse bundle = lawyer.request().get(lawfirm + "/app/evidence.zip?k=" + k);
+    assertThat(bundle.status()).isEqualTo(200);
+    org.medledger.evidence.Bundle b = org.medledger.evidence.Bundle.read(bundle.body());
+    assertThat(b.manifest().get("ledger")).asString().contains("kind=fabric");
+    assertThat(org.medledger.evidence.BundleVerifier.verify(b, null).problems()).isEmpty();
+    assertThat(b.names()).filteredOn(n -> n.startsWith("records/")).hasSize(10);
   }
 
   private static void write(Page p, String text) {

@@ -468,6 +468,18 @@ class PortalE2EIT {
     assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("%PDF")
         .doesNotContain("appendicitis");
 
+    // The evidence bundle (issue 15): the same members-only rule; the standalone verifier accepts it.
+    com.microsoft.playwright.APIResponse bundle = lawyer.request().get(portal.url("/app/evidence.zip?k=" + k));
+    assertThat(bundle.status()).isEqualTo(200);
+    assertThat(bundle.headers().get("content-type")).startsWith("application/zip");
+    assertThat(bundle.headers().get("content-disposition")).startsWith("attachment;");
+    assertThat(bundle.headers().get("cache-control")).contains("no-store");
+    assertThat(org.medledger.evidence.BundleVerifier.verify(org.medledger.evidence.Bundle.read(bundle.body()), null)
+        .problems()).isEmpty();
+    com.microsoft.playwright.APIResponse noBundle = outsider.request().get(portal.url("/app/evidence.zip?k=" + k));
+    assertThat(noBundle.status()).isEqualTo(403);
+    assertThat(noBundle.headers().get("content-type")).doesNotContain("zip");
+
     // The browser's print (print media): Chromium's PDF of the page.
     byte[] printed = lawyer.pdf(new Page.PdfOptions().setFormat("A4"));
     Files.write(shots.resolve("lawyer-casefile-print.pdf"), printed);

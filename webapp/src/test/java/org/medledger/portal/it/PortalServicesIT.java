@@ -102,6 +102,7 @@ class PortalServicesIT {
   @Inject org.medledger.portal.application.consent.ConsentService consents;
   @Inject Covers covers;
   @Inject org.medledger.portal.application.notify.TreatmentNames names;
+  @Inject org.medledger.portal.application.evidence.EvidenceService evidence;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -597,6 +598,24 @@ class PortalServicesIT {
       assertThat(covers.of(outsider, k)).isEmpty();
       assertThat(covers.of(otherDoctor, k)).isEmpty();
       assertThatThrownBy(() -> treatments.view(outsider, k, false)).hasMessageContaining("not a participant");
+
+      // The evidence bundle (issue 15): a member downloads it, the standalone verifier accepts it
+      // without a secret and with the member's password; an outsider gets nothing.
+      byte[] zip = evidence.export(family, k, java.time.ZoneId.of("Europe/Berlin"), java.time.Instant::toString, true);
+      org.medledger.evidence.Bundle bundle = org.medledger.evidence.Bundle.read(zip);
+      assertThat(org.medledger.evidence.BundleVerifier.verify(bundle, null).problems()).isEmpty();
+      assertThat(org.medledger.evidence.BundleVerifier.verify(bundle,
+          org.medledger.evidence.BundleVerifier.secretFromPassword(bundle, "password123".toCharArray())).problems()).isEmpty();
+      assertThat(new String(bundle.entry("case-file.pdf"), 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+      assertThat(new String(bundle.entry(org.medledger.evidence.Bundle.MANIFEST), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("\"title\": \"Diagnosis\"", "\"title\": \"Treatment details\"", "\"kind\": \"embedded\"");
+      assertThat(bundle.names()).anyMatch(n -> n.endsWith(".cover"))
+          .anyMatch(n -> n.startsWith("content/") && java.util.Arrays.equals(bundle.entry(n),
+              "Diagnosis: stable angina.".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(org.medledger.evidence.Bundle.read(evidence.export(pharmacist, k, java.time.ZoneId.of("UTC"),
+          java.time.Instant::toString, false)).manifest()).doesNotContainKey("passwordWrap");
+      assertThatThrownBy(() -> evidence.export(outsider, k, java.time.ZoneId.of("UTC"), java.time.Instant::toString, false))
+          .isInstanceOf(org.medledger.portal.application.PortalException.class);
 
       // The ledger holds the title and the names encrypted only: in no record and no file.
       java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
