@@ -60,6 +60,43 @@ class DemoIT {
     return p.locator("[id='" + clientId + "']");
   }
 
+  /**
+   * The demo's finished treatment is structured (FHIR R4, issue 15) and reads in people's words;
+   * the doctor writes a prescription through the form, a mistake is named with its field, and
+   * the treatment downloads as one FHIR Bundle.
+   */
+  private void structuredRecords(Page p) {
+    p.locator(".ml-treatment-link").first().click();
+    p.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml.*"));
+    String k = p.url().replaceAll(".*[?&]k=([0-9a-f]+).*", "$1");
+    assertThat(id(p, "tForm:timeline").textContent()).contains("Diagnosis: K35.8 Acute appendicitis, other and unspecified",
+        "Prescription", "Dosage: 1 capsule three times a day for 7 days", "Charge: 42.00 EUR", "Decision: Partly approved",
+        "Amount covered: 3,072.00 EUR").doesNotContain("resourceType").doesNotContain("{");
+
+    id(p, "tForm:kind").selectOption("PRESCRIPTION");
+    id(p, "tForm:medication").selectOption("N02BE01"); // shown once the picker's change has come back
+    id(p, "tForm:dose").fill("0");
+    id(p, "tForm:timesPerDay").fill("4");
+    id(p, "tForm:days").fill("3");
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Dose: must be more than zero.");
+    assertThat(id(p, "tForm:dose").getAttribute("class")).contains("ui-state-error");
+    assertThat(id(p, "tForm:timeline").textContent()).doesNotContain("Paracetamol");
+    id(p, "tForm:dose").fill("2");
+    id(p, "tForm:message").fill("With food.");
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    assertThat(id(p, "tForm:timeline").textContent()).contains("Medication: Paracetamol 500 mg tablet (N02BE01)",
+        "Dosage: 2 tablets 4 times a day for 3 days", "Note: With food.");
+
+    com.microsoft.playwright.APIResponse bundle = p.request().get(portal.url("/app/treatment.fhir.json?k=" + k));
+    assertThat(bundle.status()).isEqualTo(200);
+    assertThat(bundle.headers().get("content-type")).startsWith("application/fhir+json");
+    assertThat(bundle.headers().get("cache-control")).contains("no-store");
+    assertThat(bundle.text()).contains("\"resourceType\": \"Bundle\"", "\"Condition\"", "\"MedicationRequest\"",
+        "\"MedicationDispense\"", "\"ChargeItem\"", "\"ClaimResponse\"", "N02BE01", "Alice Martin");
+  }
+
   @Test
   void theDemoPrintsTheAdministratorAndItsInvitedProfessionalsAreListedWithTheirInstitution() throws Exception {
     String log = "";
@@ -99,6 +136,7 @@ class DemoIT {
         // The demo treatment is named by its title and patient (its cover, issue 13), not by a hash.
         assertThat(p.locator(".ml-treatment-link").first().textContent())
             .contains("Acute pain in the lower right abdomen — Alice Martin");
+        structuredRecords(p);
       }
     }
   }

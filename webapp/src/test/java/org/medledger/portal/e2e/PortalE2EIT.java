@@ -351,6 +351,11 @@ class PortalE2EIT {
     assertThat(refused.status()).isEqualTo(403);
     assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("%PDF")
         .doesNotContain("appendicitis");
+    // The FHIR export (issue 15): members only, like the PDF; text records travel as Communications.
+    com.microsoft.playwright.APIResponse fhir = lawyer.request().get(portal.url("/app/treatment.fhir.json?k=" + k));
+    assertThat(fhir.status()).isEqualTo(200);
+    assertThat(fhir.text()).contains("\"Bundle\"", "\"Communication\"", "acute appendicitis");
+    assertThat(outsider.request().get(portal.url("/app/treatment.fhir.json?k=" + k)).status()).isEqualTo(403);
 
     // The browser's print (print media): Chromium's PDF of the page.
     byte[] printed = lawyer.pdf(new Page.PdfOptions().setFormat("A4"));
