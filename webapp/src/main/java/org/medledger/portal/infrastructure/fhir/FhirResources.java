@@ -544,8 +544,4 @@ public class FhirResources {
     return s == null ? null : s.strip();
   }
 
-  /** For tests: the validator's verdict on a resource given as JSON, parsed leniently. */
-  void validateJson(String json) {
-    validate(CTX.newJsonParser().parseResource(json));
-  }
 }
