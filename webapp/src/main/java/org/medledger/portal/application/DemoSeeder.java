@@ -90,6 +90,14 @@ public class DemoSeeder {
       diagnosis.setDiagnosisCode("K35.8");
       diagnosis.setNote("Laparoscopic appendectomy performed on day 1; uneventful recovery.");
       clinical.write(doctor, k, diagnosis);
+      ClinicalForm crp = new ClinicalForm(Kind.OBSERVATION);
+      crp.setObservationCode("1988-5");
+      crp.setValue("86");
+      clinical.write(doctor, k, crp);
+      ClinicalForm surgery = new ClinicalForm(Kind.PROCEDURE);
+      surgery.setProcedureCode("6025007");
+      surgery.setNote("Day 1; no complications.");
+      clinical.write(doctor, k, surgery);
       ClinicalForm prescription = new ClinicalForm(Kind.PRESCRIPTION);
       prescription.setMedication("J01CA04");
       prescription.setDose("1");

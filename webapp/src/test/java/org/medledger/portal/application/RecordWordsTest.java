@@ -26,7 +26,8 @@ class RecordWordsTest {
     assertThat(RecordWords.kind("MedicationRequest", RecordType.TXD)).isEqualTo("Prescription");
     assertThat(RecordWords.kind("Condition", RecordType.TXD)).isEqualTo("Diagnosis");
     assertThat(RecordWords.kind("ClaimResponse", RecordType.TXA)).isEqualTo("Insurance decision");
-    assertThat(RecordWords.kind("Observation", RecordType.TXD)).as("no word of its own: the record type's").isEqualTo("Diagnosis");
+    assertThat(RecordWords.kind("Procedure", RecordType.TXD)).isEqualTo("Procedure");
+    assertThat(RecordWords.kind("AllergyIntolerance", RecordType.TXD)).as("no word of its own: the record type's").isEqualTo("Diagnosis");
     for (RecordType t : IN_A_TREATMENT) {
       for (String words : List.of(RecordWords.title(t), RecordWords.notice(t.label()))) {
         assertThat(words).isNotBlank().doesNotContainIgnoringCase(t.label()).doesNotContain("κ");

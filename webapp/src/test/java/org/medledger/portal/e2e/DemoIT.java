@@ -71,7 +71,8 @@ class DemoIT {
     String k = p.url().replaceAll(".*[?&]k=([0-9a-f]+).*", "$1");
     assertThat(id(p, "tForm:timeline").textContent()).contains("Diagnosis: K35.8 Acute appendicitis, other and unspecified",
         "Prescription", "Dosage: 1 capsule three times a day for 7 days", "Charge: 42.00 EUR", "Decision: Partly approved",
-        "Amount covered: 3,072.00 EUR").doesNotContain("resourceType").doesNotContain("{");
+        "Amount covered: 3,072.00 EUR", "C reactive protein: 86 mg/L", "Procedure: Laparoscopic appendectomy")
+        .doesNotContain("resourceType").doesNotContain("{");
 
     id(p, "tForm:kind").selectOption("PRESCRIPTION");
     id(p, "tForm:medication").selectOption("N02BE01"); // shown once the picker's change has come back

@@ -1105,6 +1105,13 @@ class PortalServicesIT {
       rx.setTimesPerDay("3");
       rx.setDays("7");
       clinical.write(doctor, k, rx);
+      var ob = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.OBSERVATION);
+      ob.setObservationCode("1988-5");
+      ob.setValue("86");
+      clinical.write(doctor, k, ob);
+      var pr = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.PROCEDURE);
+      pr.setProcedureCode("6025007");
+      clinical.write(doctor, k, pr);
       var md = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.DISPENSING);
       md.setMedication("J01CA04");
       md.setQuantity("21");
@@ -1142,17 +1149,21 @@ class PortalServicesIT {
         List<TreatmentService.RecordView> recs = treatments.view(reader, k, false).records().stream()
             .filter(r -> r.type().isProcessRecord() && !r.cover()).toList();
         assertThat(recs).extracting(TreatmentService.RecordView::title)
-            .containsExactly("Diagnosis", "Diagnosis", "Prescription", "Dispensing", "Insurance decision", "Dispensing");
+            .containsExactly("Diagnosis", "Diagnosis", "Prescription", "Observation", "Procedure", "Dispensing",
+                "Insurance decision", "Dispensing");
         assertThat(recs).extracting(TreatmentService.RecordView::text).containsExactly(
             "Admitted in the evening.",
             "Diagnosis: K35.8 Acute appendicitis, other and unspecified\nNote: Appendectomy on day 1.",
             "Medication: Amoxicillin 500 mg capsule (J01CA04)\nDosage: 1 capsule three times a day for 7 days",
+            "C reactive protein: 86 mg/L",
+            "Procedure: Laparoscopic appendectomy",
             "Dispensed: Amoxicillin 500 mg capsule (J01CA04)\nQuantity: 21 capsules\nCharge: 12.50 EUR",
             "Decision: Approved\nAmount claimed: 1,250.00 EUR\nAmount covered: 1,250.00 EUR",
             "Patient asked about side effects.");
         assertThat(recs).allSatisfy(r -> assertThat(r.text()).doesNotContain("{", "resourceType"));
         assertThat(recs).extracting(TreatmentService.RecordView::contentType).containsExactly(
             "text/plain;charset=utf-8", "application/fhir+json;fhirVersion=4.0", "application/fhir+json;fhirVersion=4.0",
+            "application/fhir+json;fhirVersion=4.0", "application/fhir+json;fhirVersion=4.0",
             "application/fhir+json;fhirVersion=4.0", "application/fhir+json;fhirVersion=4.0", "text/plain;charset=utf-8");
         // HAPI's validator accepts every stored resource, exactly as stored.
         for (TreatmentService.RecordView r : recs) {
@@ -1165,7 +1176,8 @@ class PortalServicesIT {
       org.hl7.fhir.r4.model.Bundle b = (org.hl7.fhir.r4.model.Bundle) fhir.parse(clinical.bundle(insurer, k));
       fhir.validate(b);
       assertThat(b.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Patient", "Communication",
-          "Condition", "MedicationRequest", "MedicationDispense", "ChargeItem", "ClaimResponse", "Communication");
+          "Condition", "MedicationRequest", "Observation", "Procedure", "MedicationDispense", "ChargeItem", "ClaimResponse",
+          "Communication");
       assertThat(((org.hl7.fhir.r4.model.Patient) b.getEntryFirstRep().getResource()).getNameFirstRep().getText())
           .isEqualTo("Anna Fhir " + s);
       assertThatThrownBy(() -> clinical.bundle(outsider, k)).isInstanceOf(PortalException.class);

@@ -15,6 +15,10 @@ public class ClinicalForm implements Serializable {
   // diagnosis
   private String diagnosisCode;
   private String diagnosisText;
+  // observation and procedure
+  private String observationCode;
+  private String value;
+  private String procedureCode;
   // prescription and dispensing
   private String medication;
   private String dose;
@@ -42,6 +46,8 @@ public class ClinicalForm implements Serializable {
     return switch (kind) {
       case DIAGNOSIS -> blank(diagnosisCode) && blank(diagnosisText);
       case PRESCRIPTION -> blank(medication) && blank(dose) && blank(timesPerDay) && blank(days);
+      case OBSERVATION -> blank(observationCode) && blank(value);
+      case PROCEDURE -> blank(procedureCode);
       case DISPENSING -> blank(medication) && blank(quantity) && blank(days) && blank(charge);
       case DECISION -> blank(outcome) && blank(claimed) && blank(covered);
     };
@@ -57,6 +63,12 @@ public class ClinicalForm implements Serializable {
   public void setDiagnosisCode(String v) { diagnosisCode = v; }
   public String getDiagnosisText() { return diagnosisText; }
   public void setDiagnosisText(String v) { diagnosisText = v; }
+  public String getObservationCode() { return observationCode; }
+  public void setObservationCode(String v) { observationCode = v; }
+  public String getValue() { return value; }
+  public void setValue(String v) { value = v; }
+  public String getProcedureCode() { return procedureCode; }
+  public void setProcedureCode(String v) { procedureCode = v; }
   public String getMedication() { return medication; }
   public void setMedication(String v) { medication = v; }
   public String getDose() { return dose; }

@@ -11,6 +11,10 @@ import java.util.Optional;
 public final class CodeLists {
   /** ICD-10 (WHO), as FHIR names the code system. */
   public static final String ICD10 = "http://hl7.org/fhir/sid/icd-10";
+  /** LOINC, for observations (lab values and vital signs). */
+  public static final String LOINC = "http://loinc.org";
+  /** SNOMED CT, for procedures. */
+  public static final String SNOMED = "http://snomed.info/sct";
   /** WHO's Anatomical Therapeutic Chemical classification. */
   public static final String ATC = "http://www.whocc.no/atc";
 
@@ -52,6 +56,26 @@ public final class CodeLists {
       new Code("N02BE01", "Paracetamol 500 mg tablet", "tablet"),
       new Code("R03AC02", "Salbutamol 100 micrograms inhaler", "puff"));
 
+  /** Observations with their UCUM unit. */
+  public static final List<Code> OBSERVATIONS = List.of(
+      new Code("1988-5", "C reactive protein", "mg/L"),
+      new Code("2160-0", "Creatinine", "mg/dL"),
+      new Code("2345-7", "Glucose", "mg/dL"),
+      new Code("6690-2", "Leukocytes", "10*3/uL"),
+      new Code("718-7", "Hemoglobin", "g/dL"),
+      new Code("8310-5", "Body temperature", "Cel"),
+      new Code("8867-4", "Heart rate", "/min"));
+
+  public static final List<Code> PROCEDURES = List.of(
+      new Code("16310003", "Diagnostic ultrasonography", null),
+      new Code("168537006", "Plain radiography", null),
+      new Code("29303009", "Electrocardiographic procedure", null),
+      new Code("38102005", "Cholecystectomy", null),
+      new Code("45595009", "Laparoscopic cholecystectomy", null),
+      new Code("6025007", "Laparoscopic appendectomy", null),
+      new Code("73761001", "Colonoscopy", null),
+      new Code("80146002", "Appendectomy", null));
+
   /** Currencies the amount fields offer (ISO 4217). */
   public static final List<String> CURRENCIES = List.of("EUR", "CHF", "GBP", "USD");
 
@@ -59,6 +83,24 @@ public final class CodeLists {
 
   public static Optional<Code> diagnosis(String code) {
     return find(DIAGNOSES, code);
+  }
+
+  public static Optional<Code> observation(String code) {
+    return find(OBSERVATIONS, code);
+  }
+
+  public static Optional<Code> procedure(String code) {
+    return find(PROCEDURES, code);
+  }
+
+  /** A UCUM unit as people write it: "Cel" is "°C", "10*3/uL" is "×10³/µL". */
+  public static String unitWords(String ucum) {
+    if (ucum == null) return "";
+    return switch (ucum) {
+      case "Cel" -> "°C";
+      case "10*3/uL" -> "×10³/µL";
+      default -> ucum;
+    };
   }
 
   public static Optional<Code> medication(String code) {

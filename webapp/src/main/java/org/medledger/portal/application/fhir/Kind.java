@@ -11,6 +11,9 @@ import org.medledger.core.record.Role;
 public enum Kind {
   DIAGNOSIS(Role.DOCTOR, "Diagnosis", "Condition"),
   PRESCRIPTION(Role.DOCTOR, "Prescription", "MedicationRequest"),
+  /** A lab value or a vital sign (LOINC-coded, with its unit). */
+  OBSERVATION(Role.DOCTOR, "Observation", "Observation"),
+  PROCEDURE(Role.DOCTOR, "Procedure", "Procedure"),
   /** A MedicationDispense and, when there is a charge, its ChargeItem, together in one Bundle. */
   DISPENSING(Role.PHARMACIST, "Dispensing", "MedicationDispense"),
   DECISION(Role.INSURER, "Insurance decision", "ClaimResponse");

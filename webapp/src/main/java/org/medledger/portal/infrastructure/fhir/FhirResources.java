@@ -28,6 +28,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.Duration;
 import org.hl7.fhir.r4.model.HumanName;
@@ -35,7 +36,9 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.MedicationDispense;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Money;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -82,6 +85,8 @@ public class FhirResources {
     Resource r = switch (f.getKind()) {
       case DIAGNOSIS -> condition(f, a);
       case PRESCRIPTION -> prescription(f, a);
+      case OBSERVATION -> observation(f, a);
+      case PROCEDURE -> procedure(f, a);
       case DISPENSING -> dispensing(f, a);
       case DECISION -> decision(f, a);
     };
@@ -176,6 +181,50 @@ public class FhirResources {
     c.setRecorder(author(a));
     note(f, a).ifPresent(c::addNote);
     return c;
+  }
+
+  private Observation observation(ClinicalForm f, Authoring a) {
+    CodeLists.Code code = CodeLists.observation(trim(f.getObservationCode())).orElseThrow(() ->
+        new InvalidRecordException("observationCode", "Observation: choose what was measured from the list."));
+    BigDecimal value = decimal(f.getValue(), "value", "Value");
+    Observation o = new Observation();
+    o.setStatus(Observation.ObservationStatus.FINAL);
+    o.setCode(concept(CodeLists.LOINC, code.code(), code.display()).setText(code.display()));
+    o.setSubject(patient(a));
+    o.setEffective(new DateTimeType(Date.from(a.time())));
+    o.addPerformer(author(a));
+    o.setValue(new Quantity().setValue(value).setUnit(CodeLists.unitWords(code.unit()))
+        .setSystem("http://unitsofmeasure.org").setCode(code.unit()));
+    note(f, a).ifPresent(o::addNote);
+    return o;
+  }
+
+  private Procedure procedure(ClinicalForm f, Authoring a) {
+    CodeLists.Code code = CodeLists.procedure(trim(f.getProcedureCode())).orElseThrow(() ->
+        new InvalidRecordException("procedureCode", "Procedure: choose one from the list."));
+    Procedure p = new Procedure();
+    p.setStatus(Procedure.ProcedureStatus.COMPLETED);
+    p.setCode(concept(CodeLists.SNOMED, code.code(), code.display()).setText(code.display()));
+    p.setSubject(patient(a));
+    p.setPerformed(new DateTimeType(Date.from(a.time())));
+    p.addPerformer().setActor(author(a));
+    note(f, a).ifPresent(p::addNote);
+    return p;
+  }
+
+  /** A measured value: any sign, at most six decimals (a lab value is not money). */
+  private static BigDecimal decimal(String s, String field, String label) {
+    String t = trim(s);
+    if (t == null || t.isEmpty()) throw new InvalidRecordException(field, label + ": enter a number.");
+    try {
+      BigDecimal v = new BigDecimal(t.replace(',', '.'));
+      if (v.scale() > 6 || v.abs().compareTo(BigDecimal.valueOf(1_000_000_000)) > 0) {
+        throw new InvalidRecordException(field, label + ": at most 1,000,000,000 with six decimals.");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new InvalidRecordException(field, label + ": \"" + t + "\" is not a number.");
+    }
   }
 
   private MedicationRequest prescription(ClinicalForm f, Authoring a) {
@@ -336,6 +385,17 @@ public class FhirResources {
       lines.add("Diagnosis: " + codeLine(c.getCode()));
       if (c.getCode().hasText() && !c.getCode().getText().equals(display(c.getCode()))) lines.add("Details: " + c.getCode().getText());
       c.getNote().forEach(n -> lines.add("Note: " + n.getText()));
+    } else if (r instanceof Observation o) {
+      title = Kind.OBSERVATION.title();
+      String value = o.hasValueQuantity()
+          ? plain(o.getValueQuantity().getValue()) + (o.getValueQuantity().hasUnit() ? " " + o.getValueQuantity().getUnit() : "")
+          : o.hasValueStringType() ? o.getValueStringType().getValue() : "(no value)";
+      lines.add(display(o.getCode()) + ": " + value);
+      o.getNote().forEach(n -> lines.add("Note: " + n.getText()));
+    } else if (r instanceof Procedure p) {
+      title = Kind.PROCEDURE.title();
+      lines.add("Procedure: " + display(p.getCode()));
+      p.getNote().forEach(n -> lines.add("Note: " + n.getText()));
     } else if (r instanceof MedicationRequest m) {
       title = Kind.PRESCRIPTION.title();
       lines.add("Medication: " + codeLine(m.getMedicationCodeableConcept()));

@@ -139,6 +139,9 @@ public class TreatmentBean implements Serializable {
   private void clearForm() {
     form.setDiagnosisCode(null);
     form.setDiagnosisText(null);
+    form.setObservationCode(null);
+    form.setValue(null);
+    form.setProcedureCode(null);
     form.setMedication(null);
     form.setDose(null);
     form.setTimesPerDay(null);
@@ -172,6 +175,18 @@ public class TreatmentBean implements Serializable {
 
   public List<org.medledger.portal.application.fhir.CodeLists.Code> getMedications() {
     return org.medledger.portal.application.fhir.CodeLists.MEDICATIONS;
+  }
+
+  public List<org.medledger.portal.application.fhir.CodeLists.Code> getObservations() {
+    return org.medledger.portal.application.fhir.CodeLists.OBSERVATIONS;
+  }
+
+  public List<org.medledger.portal.application.fhir.CodeLists.Code> getProcedures() {
+    return org.medledger.portal.application.fhir.CodeLists.PROCEDURES;
+  }
+
+  public String unitWords(String ucum) {
+    return org.medledger.portal.application.fhir.CodeLists.unitWords(ucum);
   }
 
   public List<String> getCurrencies() {

@@ -96,6 +96,31 @@ class FhirResourcesTest {
   }
 
   @Test
+  void anObservationIsLoincCodedWithItsUnitAndAProcedureSnomedCoded() {
+    ClinicalForm o = new ClinicalForm(Kind.OBSERVATION);
+    o.setObservationCode("8310-5");
+    o.setValue("38.4");
+    RecordContent c = FHIR.build(o, by(Role.DOCTOR, "Dr. Claire Dubois"));
+    org.hl7.fhir.r4.model.Observation obs = (org.hl7.fhir.r4.model.Observation) FHIR.parse(json(c));
+    assertThat(obs.getValueQuantity().getCode()).isEqualTo("Cel");
+    assertThat(obs.getValueQuantity().getSystem()).isEqualTo("http://unitsofmeasure.org");
+    assertThat(FHIR.read(c).title()).isEqualTo("Observation");
+    assertThat(FHIR.read(c).text()).isEqualTo("Body temperature: 38.4 °C");
+    ClinicalForm p = new ClinicalForm(Kind.PROCEDURE);
+    p.setProcedureCode("6025007");
+    p.setNote("No complications.");
+    c = FHIR.build(p, by(Role.DOCTOR, "Dr. Claire Dubois"));
+    assertThat(((org.hl7.fhir.r4.model.Procedure) FHIR.parse(json(c))).getCode().getCodingFirstRep().getSystem())
+        .isEqualTo("http://snomed.info/sct");
+    assertThat(FHIR.read(c).title()).isEqualTo("Procedure");
+    assertThat(FHIR.read(c).text()).isEqualTo("Procedure: Laparoscopic appendectomy\nNote: No complications.");
+    o.setValue("high");
+    assertThat(fieldOf(o, Role.DOCTOR)).isEqualTo("value");
+    p.setProcedureCode("1");
+    assertThat(fieldOf(p, Role.DOCTOR)).isEqualTo("procedureCode");
+  }
+
+  @Test
   void aDispensingWithAChargeIsABundleOfTheDispenseAndItsChargeItem() {
     RecordContent c = FHIR.build(dispensing(), by(Role.PHARMACIST, "Paul Martin"));
     Bundle b = (Bundle) FHIR.parse(json(c));
