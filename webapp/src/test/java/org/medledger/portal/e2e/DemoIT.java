@@ -140,5 +140,44 @@ class DemoIT {
         structuredRecords(p);
       }
     }
+    // The pharmacist and the insurer write theirs through their forms too.
+    Page pharmacist = loggedIn("pharmacist", passwords.get("pharmacist"));
+    openDemoTreatment(pharmacist);
+    id(pharmacist, "tForm:medication").selectOption("N02BE01");
+    id(pharmacist, "tForm:quantity").fill("24");
+    id(pharmacist, "tForm:charge").fill("3.95");
+    id(pharmacist, "tForm:currency").selectOption("CHF");
+    id(pharmacist, "tForm:write").click();
+    assertThat(id(pharmacist, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    assertThat(id(pharmacist, "tForm:timeline").textContent()).contains("Dispensed: Paracetamol 500 mg tablet (N02BE01)",
+        "Quantity: 24 tablets", "Charge: 3.95 CHF");
+    Page insurer = loggedIn("insurer", passwords.get("insurer"));
+    openDemoTreatment(insurer);
+    id(insurer, "tForm:outcome").selectOption("PARTLY");
+    id(insurer, "tForm:claimed").fill("3.95");
+    id(insurer, "tForm:currency").selectOption("CHF");
+    id(insurer, "tForm:write").click();
+    assertThat(id(insurer, "tForm:messages").textContent()).contains("Amount covered: enter a number.");
+    assertThat(id(insurer, "tForm:covered").getAttribute("class")).contains("ui-state-error");
+    id(insurer, "tForm:covered").fill("2");
+    id(insurer, "tForm:write").click();
+    assertThat(id(insurer, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    assertThat(id(insurer, "tForm:timeline").textContent()).contains("Decision: Partly approved", "Amount claimed: 3.95 CHF",
+        "Amount covered: 2.00 CHF");
+  }
+
+  private static Page loggedIn(String user, String password) {
+    Page p = page();
+    p.navigate(portal.url("/login.xhtml"));
+    id(p, "login:username").fill(user);
+    id(p, "login:password").fill(password);
+    id(p, "login:submit").click();
+    p.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    return p;
+  }
+
+  private static void openDemoTreatment(Page p) {
+    p.locator(".ml-treatment-link").first().click();
+    p.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml.*"));
   }
 }
