@@ -356,7 +356,11 @@ public class FhirResources {
     } catch (DataFormatException | ClassCastException e) {
       return new Readable(null, null, "This record's structured content could not be read.");
     }
-    return readable((Resource) r);
+    try {
+      return readable((Resource) r);
+    } catch (RuntimeException e) { // valid JSON of an odd shape (say, a Bundle entry without a resource) never breaks a page
+      return new Readable(r.fhirType(), null, "This record's structured content could not be read.");
+    }
   }
 
   /** The resource of a record, for the treatment's export (null for text or unreadable content). */

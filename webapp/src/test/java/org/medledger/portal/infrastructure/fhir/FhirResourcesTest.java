@@ -209,6 +209,10 @@ class FhirResourcesTest {
     assertThat(FHIR.read(new RecordContent("image/png", new byte[] {1})).text()).contains("image/png").doesNotContain("{");
     assertThat(FHIR.read(new RecordContent(RecordContent.FHIR_R4_JSON, "{oops".getBytes(StandardCharsets.UTF_8))).text())
         .isEqualTo("This record's structured content could not be read.");
+    String entryWithoutResource = "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{\"resource\":{\"resourceType\":"
+        + "\"Condition\",\"subject\":{\"display\":\"Anna\"}}},{\"fullUrl\":\"urn:uuid:1\"}]}";
+    assertThat(FHIR.read(new RecordContent(RecordContent.FHIR_R4_JSON, entryWithoutResource.getBytes(StandardCharsets.UTF_8))).text())
+        .isEqualTo("This record's structured content could not be read.");
   }
 
   @Test
