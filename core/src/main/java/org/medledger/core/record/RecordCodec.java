@@ -301,6 +301,50 @@ public final class RecordCodec {
     }
   }
 
+  /**
+   * The typed message (type 0x0C, docs/protocol.md §Content of a record): field 1 the content
+   * type (canonical ASCII, 1..127 bytes), field 2 the body. The whole is a record's message, so
+   * it keeps the message limit ({@link #MAX_MESSAGE_BYTES}).
+   */
+  public static byte[] encodeContent(RecordContent c) {
+    int size = RecordContent.overhead(c.contentType()) + c.body().length;
+    if (size > MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException("the record is " + size + " bytes; the limit is " + MAX_MESSAGE_BYTES);
+    }
+    Writer w = new Writer(RecordType.CONTENT);
+    w.field(1, c.contentType().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    w.field(2, c.body());
+    return w.done();
+  }
+
+  /** True when {@code message} begins like a typed message (magic, version, type 0x0C). */
+  public static boolean looksLikeContent(byte[] message) {
+    return message != null && message.length >= HEADER_BYTES && message[0] == 'M' && message[1] == 'L'
+        && message[2] == VERSION && (message[3] & 0xff) == RecordType.CONTENT.code();
+  }
+
+  /**
+   * A record's message as content: a typed message is parsed strictly; any other message is the
+   * bare UTF-8 text records were before content types, {@link RecordContent#TEXT}. (The cover,
+   * the doctor's txd number 0, is told apart by its sender and sequence first: §Cover.)
+   */
+  public static RecordContent readContent(byte[] message) {
+    if (!looksLikeContent(message)) return new RecordContent(RecordContent.TEXT, message);
+    expect(message, RecordType.CONTENT);
+    if (message.length > MAX_MESSAGE_BYTES) {
+      throw new RecordFormatException(Reason.OVERSIZED, "typed message is " + message.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
+    }
+    Reader r = new Reader(message);
+    byte[] type = r.variable(1, "content type", 1, RecordContent.MAX_CONTENT_TYPE_BYTES);
+    byte[] body = r.variable(2, "body", 0, MAX_MESSAGE_BYTES);
+    r.end();
+    try {
+      return new RecordContent(new String(type, java.nio.charset.StandardCharsets.ISO_8859_1), body);
+    } catch (IllegalArgumentException e) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, e.getMessage());
+    }
+  }
+
   /** Strict UTF-8: a malformed sequence is refused, never replaced. */
   private static String utf8(byte[] b, String name) {
     try {
@@ -374,7 +418,7 @@ public final class RecordCodec {
       case TXK -> parseTxk(r);
       case WITHDRAWAL -> new Withdrawal(r.fixed(1, "consent id", Consent.CONSENT_ID_BYTES), r.point(2, "vk_p"),
           r.variable(3, "patient signature", 8, MAX_SIGNATURE_BYTES));
-      case CONSENT, POLICY, EVENT, COVER -> throw new RecordFormatException(
+      case CONSENT, POLICY, EVENT, COVER, CONTENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
     r.end();

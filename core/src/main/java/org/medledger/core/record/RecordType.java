@@ -28,6 +28,11 @@ public enum RecordType {
    * Stored, but outside any treatment: it names a consent id, not a κ0.
    */
   WITHDRAWAL(0x0B, "withdrawal", true),
+  /**
+   * A typed message: the content type and body of a process record's message (docs/protocol.md
+   * §Content of a record). Never stored by itself; it lives inside a txd, txm or txa's box.
+   */
+  CONTENT(0x0C, "content", false),
   EVENT(0x10, "event", false);
 
   private final int code;

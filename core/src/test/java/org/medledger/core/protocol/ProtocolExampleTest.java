@@ -450,6 +450,40 @@ class ProtocolExampleTest {
         "ind_r' " + ParticipantIndex.hex(tind[1]) + " → \"Ben Example\"", "cover", coverV, "Z", zc, "K_cov", kcov,
         "AD", adc, "sealed cover", sealed, "QR text", qrText.length() + " characters: medledger-consent:1:<consent>.<sealed cover>",
         "txd no. 0", coverTxd, "κ", RecordCodec.kappa(coverTxd));
+    // ---- a typed message: the doctor's diagnosis as a FHIR R4 Condition (drawn after the cover)
+    h("Content of a record: the doctor's diagnosis as FHIR R4 JSON, txd number 2");
+    String json = "{\"resourceType\":\"Condition\",\"clinicalStatus\":{\"coding\":[{\"system\":"
+        + "\"http://terminology.hl7.org/CodeSystem/condition-clinical\",\"code\":\"active\"}]},\"code\":{\"coding\":[{"
+        + "\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"K35.8\",\"display\":\"Acute appendicitis, other and "
+        + "unspecified\"}]},\"subject\":{\"identifier\":{\"system\":\"urn:medledger:member\",\"value\":\""
+        + ParticipantIndex.hex(consent.patientIndex()) + "\"},\"display\":\"Anna Example\"},\"recordedDate\":\"2026-03-14T09:30:00Z\"}";
+    org.medledger.core.record.RecordContent content = new org.medledger.core.record.RecordContent(
+        org.medledger.core.record.RecordContent.FHIR_R4_JSON, json.getBytes(StandardCharsets.UTF_8));
+    byte[] typed = RecordCodec.encodeContent(content);
+    assertThat(typed).isEqualTo(Bytes.concat(ascii("ML"), new byte[] {1, 0x0c},
+        new byte[] {1}, Bytes.u32(37), ascii("application/fhir+json;fhirVersion=4.0"),
+        new byte[] {2}, Bytes.u32(json.length()), json.getBytes(StandardCharsets.UTF_8)));
+    int cls = org.medledger.core.crypto.RecordCipher.paddedLength(typed.length);
+    assertThat(cls).isEqualTo(512);
+    byte[] info2 = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {(byte) RecordType.TXD.code()}, Bytes.u64(ind[2]), Bytes.u32(2));
+    byte[] krec2 = Hashes.hkdfSha256(u1, kappa0, info2, 32);
+    byte[] ad2 = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, built.tag().hash(),
+        new byte[] {(byte) RecordType.TXD.code()}, Bytes.u64(ind[2]), Bytes.u32(2));
+    byte[] n2 = new byte[12];
+    rnd.nextBytes(n2);
+    byte[] padded2 = Arrays.copyOf(typed, cls);
+    padded2[typed.length] = (byte) 0x80;
+    byte[] typedTxd = RecordCodec.encode(new ProcessRecord(RecordType.TXD, kappa0, ind[2], others0, 2, tag,
+        Bytes.concat(n2, AesGcm.encrypt(krec2, n2, ad2, padded2, 128))));
+    for (UserSecret reader : List.of(sr, si, sm, sp)) {
+      byte[] msg = TreatmentProtocol.read(reader, (ProcessRecord) RecordCodec.parse(typedTxd));
+      assertThat(RecordCodec.readContent(msg)).isEqualTo(content);
+    }
+    // A message of bare text (a record written before content types) still reads, as text/plain.
+    assertThat(RecordCodec.readContent(ascii("diagnosis: appendicitis")))
+        .isEqualTo(org.medledger.core.record.RecordContent.text("diagnosis: appendicitis"));
+    block("content type", "\"application/fhir+json;fhirVersion=4.0\" (37 bytes)", "body", json.length() + " bytes of JSON: " + json,
+        "message", typed, "size class", typed.length + " + 1 → " + cls + " bytes", "txd no. 2", typedTxd);
     return "\n" + out;
   }
 

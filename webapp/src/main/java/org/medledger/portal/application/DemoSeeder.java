@@ -5,6 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.medledger.portal.application.fhir.ClinicalForm;
+import org.medledger.portal.application.fhir.ClinicalRecords;
+import org.medledger.portal.application.fhir.Kind;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,6 +33,7 @@ public class DemoSeeder {
   @Inject PortalConfig config;
   @Inject AccountService accounts;
   @Inject TreatmentService treatments;
+  @Inject ClinicalRecords clinical;
   @Inject AdminService admins;
 
   /** The demo administrator's name. */
@@ -81,9 +85,37 @@ public class DemoSeeder {
       String k = treatments.open(doctor, consent.text());
       for (Actor a : List.of(patient, family, pharmacist, insurer, lawyer)) treatments.respond(a, k);
       treatments.buildKey(doctor, k);
-      treatments.write(doctor, k, "Diagnosis: acute appendicitis. Laparoscopic appendectomy performed on day 1; uneventful recovery.");
-      treatments.write(pharmacist, k, "Dispensed: amoxicillin/clavulanate 875/125 mg, 2x daily for 7 days. Price 42.00 EUR.");
-      treatments.write(insurer, k, "Claim accepted: 80% of hospital and pharmacy costs reimbursed.");
+      // The finished treatment as structured records (FHIR R4), as the forms write them.
+      ClinicalForm diagnosis = new ClinicalForm(Kind.DIAGNOSIS);
+      diagnosis.setDiagnosisCode("K35.8");
+      diagnosis.setNote("Laparoscopic appendectomy performed on day 1; uneventful recovery.");
+      clinical.write(doctor, k, diagnosis);
+      ClinicalForm crp = new ClinicalForm(Kind.OBSERVATION);
+      crp.setObservationCode("1988-5");
+      crp.setValue("86");
+      clinical.write(doctor, k, crp);
+      ClinicalForm surgery = new ClinicalForm(Kind.PROCEDURE);
+      surgery.setProcedureCode("6025007");
+      surgery.setNote("Day 1; no complications.");
+      clinical.write(doctor, k, surgery);
+      ClinicalForm prescription = new ClinicalForm(Kind.PRESCRIPTION);
+      prescription.setMedication("J01CA04");
+      prescription.setDose("1");
+      prescription.setTimesPerDay("3");
+      prescription.setDays("7");
+      clinical.write(doctor, k, prescription);
+      ClinicalForm dispensing = new ClinicalForm(Kind.DISPENSING);
+      dispensing.setMedication("J01CA04");
+      dispensing.setQuantity("21");
+      dispensing.setDays("7");
+      dispensing.setCharge("42.00");
+      clinical.write(pharmacist, k, dispensing);
+      ClinicalForm decision = new ClinicalForm(Kind.DECISION);
+      decision.setOutcome("PARTLY");
+      decision.setClaimed("3840.00");
+      decision.setCovered("3072.00");
+      decision.setNote("80% of hospital and pharmacy costs reimbursed.");
+      clinical.write(insurer, k, decision);
       StringBuilder sb = new StringBuilder("\n=== MedLedger demo accounts (printed on this first start only) ===\n");
       sb.append(String.format("  %-11s %-22s password: %s   (at /administrator.xhtml)%n", ADMIN, "(Administrator)", adminPassword));
       for (int i = 0; i < PEOPLE.size(); i++) {

@@ -20,6 +20,18 @@ public final class RecordWords {
     return word(type == null ? null : type.label(), "title");
   }
 
+  /**
+   * A structured record by its FHIR resource type ("Prescription" for a MedicationRequest), or
+   * the record type's title when the bundle has no word for that resource.
+   */
+  public static String kind(String resourceType, RecordType type) {
+    try {
+      return WORDS.getString("fhir." + resourceType + ".title");
+    } catch (MissingResourceException e) {
+      return title(type);
+    }
+  }
+
   /** A notification about a record of type {@code label} (the inbox keeps the label). */
   public static String notice(String label) {
     return word(label, "notice");

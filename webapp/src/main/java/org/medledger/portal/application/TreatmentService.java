@@ -61,6 +61,8 @@ public class TreatmentService {
   @Inject AccountService identities;
   @Inject org.medledger.portal.application.consent.ConsentService consents;
   @Inject org.medledger.portal.application.cover.Covers covers;
+  /** Reads a record's content (text or FHIR) in people's words. */
+  @Inject org.medledger.portal.infrastructure.fhir.FhirResources fhir;
 
   // ---------------------------------------------------------------- views
 
@@ -97,8 +99,26 @@ public class TreatmentService {
   public record Evidence(String transactionId, long blockNumber, String blockHash, Instant time, String mspId,
       String signer, boolean valid) {}
 
+  /**
+   * One record as the viewer reads it. {@code text}: in people's words (a structured record
+   * rendered, never its JSON); {@code kind}: the FHIR resource type of a structured record, else
+   * null; {@code content}: the decrypted content of a process record (null for the others, the
+   * cover and what does not open); {@code senderHex}: the writer's index in this treatment.
+   */
   public record RecordView(RecordType type, String kappaHex, String senderName, Role senderRole, int sequence,
-      Instant time, String transactionId, String text, boolean readable, Evidence evidence, boolean cover) {
+      Instant time, String transactionId, String text, boolean readable, Evidence evidence, boolean cover, String kind,
+      org.medledger.core.record.RecordContent content, String senderHex) {
+    public RecordView(RecordType type, String kappaHex, String senderName, Role senderRole, int sequence, Instant time,
+        String transactionId, String text, boolean readable, Evidence evidence, boolean cover) {
+      this(type, kappaHex, senderName, senderRole, sequence, time, transactionId, text, readable, evidence, cover, null,
+          null, null);
+    }
+
+    /** The content type, for the ledger evidence ("application/fhir+json;fhirVersion=4.0"), or null. */
+    public String contentType() {
+      return content == null ? null : content.contentType();
+    }
+
     public String typeLabel() {
       return type.label();
     }
@@ -110,6 +130,7 @@ public class TreatmentService {
 
     /** People's words for the record ("Diagnosis"; "Treatment details" for the cover), from {@link RecordWords}. */
     public String title() {
+      if (kind != null) return RecordWords.kind(kind, type);
       return RecordWords.title(cover ? RecordType.COVER : type);
     }
   }
@@ -412,7 +433,25 @@ public class TreatmentService {
       throw new PortalException("The record is " + msg.length + " bytes; the limit is " + RecordCodec.MAX_MESSAGE_BYTES
           + " bytes (256 KiB). Nothing was stored.");
     }
-    if (RecordCodec.looksLikeCover(msg)) throw new PortalException("The record contains control characters; please write text.");
+    // A text that began like a cover or a typed message would be read as one: text never does.
+    if (RecordCodec.looksLikeCover(msg) || RecordCodec.looksLikeContent(msg)) {
+      throw new PortalException("The record contains control characters; please write text.");
+    }
+    if (writer.role() == Role.DOCTOR) covers.writePending(writer, kappa0Hex); // the cover stays the first record
+    seal(writer, kappa0Hex, msg, null);
+  }
+
+  /**
+   * Stores typed content (a FHIR resource the caller has validated, docs/protocol.md §Content of
+   * a record) as the writer's next record.
+   */
+  public void write(Actor writer, String kappa0Hex, org.medledger.core.record.RecordContent content) {
+    byte[] msg;
+    try {
+      msg = RecordCodec.encodeContent(content);
+    } catch (IllegalArgumentException e) {
+      throw new PortalException("The record is too large: " + e.getMessage() + " bytes (256 KiB). Nothing was stored.");
+    }
     if (writer.role() == Role.DOCTOR) covers.writePending(writer, kappa0Hex); // the cover stays the first record
     seal(writer, kappa0Hex, msg, null);
   }
@@ -515,15 +554,24 @@ public class TreatmentService {
       } else if (e.record instanceof ProcessRecord p) {
         String text;
         boolean ok;
+        String kind = null;
+        org.medledger.core.record.RecordContent content = null;
         try {
-          text = new String(siff.open(x.secret(), p), StandardCharsets.UTF_8);
+          content = RecordCodec.readContent(siff.open(x.secret(), p));
+          org.medledger.portal.application.fhir.Readable readable = fhir.read(content);
+          text = readable.text();
+          kind = readable.kind();
           ok = true;
         } catch (CryptoException ex) {
           text = "(cannot be decrypted with your key)";
           ok = false;
+        } catch (org.medledger.core.record.RecordFormatException ex) {
+          text = "(this record's content could not be read)";
+          ok = false;
         }
         records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
-            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false));
+            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false, kind, content,
+            org.medledger.core.record.ParticipantIndex.hex(p.sender())));
       }
     }
     boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me);

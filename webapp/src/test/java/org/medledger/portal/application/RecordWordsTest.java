@@ -22,6 +22,12 @@ class RecordWordsTest {
     assertThat(RecordWords.write(RecordType.TXD)).isEqualTo("New diagnosis");
     // The cover (the doctor's txd number 0, docs/protocol.md §Cover) is not a diagnosis.
     assertThat(RecordWords.title(RecordType.COVER)).isEqualTo("Treatment details");
+    // A structured record is titled by what it is (docs/protocol.md §Content of a record).
+    assertThat(RecordWords.kind("MedicationRequest", RecordType.TXD)).isEqualTo("Prescription");
+    assertThat(RecordWords.kind("Condition", RecordType.TXD)).isEqualTo("Diagnosis");
+    assertThat(RecordWords.kind("ClaimResponse", RecordType.TXA)).isEqualTo("Insurance decision");
+    assertThat(RecordWords.kind("Procedure", RecordType.TXD)).isEqualTo("Procedure");
+    assertThat(RecordWords.kind("AllergyIntolerance", RecordType.TXD)).as("no word of its own: the record type's").isEqualTo("Diagnosis");
     for (RecordType t : IN_A_TREATMENT) {
       for (String words : List.of(RecordWords.title(t), RecordWords.notice(t.label()))) {
         assertThat(words).isNotBlank().doesNotContainIgnoringCase(t.label()).doesNotContain("κ");

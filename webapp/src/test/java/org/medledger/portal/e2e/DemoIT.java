@@ -60,6 +60,44 @@ class DemoIT {
     return p.locator("[id='" + clientId + "']");
   }
 
+  /**
+   * The demo's finished treatment is structured (FHIR R4, issue 15) and reads in people's words;
+   * the doctor writes a prescription through the form, a mistake is named with its field, and
+   * the treatment downloads as one FHIR Bundle.
+   */
+  private void structuredRecords(Page p) {
+    p.locator(".ml-treatment-link").first().click();
+    p.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml.*"));
+    String k = p.url().replaceAll(".*[?&]k=([0-9a-f]+).*", "$1");
+    assertThat(id(p, "tForm:timeline").textContent()).contains("Diagnosis: K35.8 Acute appendicitis, other and unspecified",
+        "Prescription", "Dosage: 1 capsule three times a day for 7 days", "Charge: 42.00 EUR", "Decision: Partly approved",
+        "Amount covered: 3,072.00 EUR", "C reactive protein: 86 mg/L", "Procedure: Laparoscopic appendectomy")
+        .doesNotContain("resourceType").doesNotContain("{");
+
+    id(p, "tForm:kind").selectOption("PRESCRIPTION");
+    id(p, "tForm:medication").selectOption("N02BE01"); // shown once the picker's change has come back
+    id(p, "tForm:dose").fill("0");
+    id(p, "tForm:timesPerDay").fill("4");
+    id(p, "tForm:days").fill("3");
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Dose: must be more than zero.");
+    assertThat(id(p, "tForm:dose").getAttribute("class")).contains("ui-state-error");
+    assertThat(id(p, "tForm:timeline").textContent()).doesNotContain("Paracetamol");
+    id(p, "tForm:dose").fill("2");
+    id(p, "tForm:message").fill("With food.");
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    assertThat(id(p, "tForm:timeline").textContent()).contains("Medication: Paracetamol 500 mg tablet (N02BE01)",
+        "Dosage: 2 tablets 4 times a day for 3 days", "Note: With food.");
+
+    com.microsoft.playwright.APIResponse bundle = p.request().get(portal.url("/app/treatment.fhir.json?k=" + k));
+    assertThat(bundle.status()).isEqualTo(200);
+    assertThat(bundle.headers().get("content-type")).startsWith("application/fhir+json");
+    assertThat(bundle.headers().get("cache-control")).contains("no-store");
+    assertThat(bundle.text()).contains("\"resourceType\": \"Bundle\"", "\"Condition\"", "\"MedicationRequest\"",
+        "\"MedicationDispense\"", "\"ChargeItem\"", "\"ClaimResponse\"", "N02BE01", "Alice Martin");
+  }
+
   @Test
   void theDemoPrintsTheAdministratorAndItsInvitedProfessionalsAreListedWithTheirInstitution() throws Exception {
     String log = "";
@@ -99,7 +137,47 @@ class DemoIT {
         // The demo treatment is named by its title and patient (its cover, issue 13), not by a hash.
         assertThat(p.locator(".ml-treatment-link").first().textContent())
             .contains("Acute pain in the lower right abdomen — Alice Martin");
+        structuredRecords(p);
       }
     }
+    // The pharmacist and the insurer write theirs through their forms too.
+    Page pharmacist = loggedIn("pharmacist", passwords.get("pharmacist"));
+    openDemoTreatment(pharmacist);
+    id(pharmacist, "tForm:medication").selectOption("N02BE01");
+    id(pharmacist, "tForm:quantity").fill("24");
+    id(pharmacist, "tForm:charge").fill("3.95");
+    id(pharmacist, "tForm:currency").selectOption("CHF");
+    id(pharmacist, "tForm:write").click();
+    assertThat(id(pharmacist, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    assertThat(id(pharmacist, "tForm:timeline").textContent()).contains("Dispensed: Paracetamol 500 mg tablet (N02BE01)",
+        "Quantity: 24 tablets", "Charge: 3.95 CHF");
+    Page insurer = loggedIn("insurer", passwords.get("insurer"));
+    openDemoTreatment(insurer);
+    id(insurer, "tForm:outcome").selectOption("PARTLY");
+    id(insurer, "tForm:claimed").fill("3.95");
+    id(insurer, "tForm:currency").selectOption("CHF");
+    id(insurer, "tForm:write").click();
+    assertThat(id(insurer, "tForm:messages").textContent()).contains("Amount covered: enter a number.");
+    assertThat(id(insurer, "tForm:covered").getAttribute("class")).contains("ui-state-error");
+    id(insurer, "tForm:covered").fill("2");
+    id(insurer, "tForm:write").click();
+    assertThat(id(insurer, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    assertThat(id(insurer, "tForm:timeline").textContent()).contains("Decision: Partly approved", "Amount claimed: 3.95 CHF",
+        "Amount covered: 2.00 CHF");
+  }
+
+  private static Page loggedIn(String user, String password) {
+    Page p = page();
+    p.navigate(portal.url("/login.xhtml"));
+    id(p, "login:username").fill(user);
+    id(p, "login:password").fill(password);
+    id(p, "login:submit").click();
+    p.waitForURL(Pattern.compile(".*/app/dashboard\\.xhtml.*"));
+    return p;
+  }
+
+  private static void openDemoTreatment(Page p) {
+    p.locator(".ml-treatment-link").first().click();
+    p.waitForURL(Pattern.compile(".*/app/treatment\\.xhtml.*"));
   }
 }

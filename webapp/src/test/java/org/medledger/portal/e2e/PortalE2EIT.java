@@ -467,6 +467,11 @@ class PortalE2EIT {
     assertThat(refused.status()).isEqualTo(403);
     assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("%PDF")
         .doesNotContain("appendicitis");
+    // The FHIR export (issue 15): members only, like the PDF; text records travel as Communications.
+    com.microsoft.playwright.APIResponse fhir = lawyer.request().get(portal.url("/app/treatment.fhir.json?k=" + k));
+    assertThat(fhir.status()).isEqualTo(200);
+    assertThat(fhir.text()).contains("\"Bundle\"", "\"Communication\"", "acute appendicitis");
+    assertThat(outsider.request().get(portal.url("/app/treatment.fhir.json?k=" + k)).status()).isEqualTo(403);
 
     // The evidence bundle (issue 15): the same members-only rule; the standalone verifier accepts it.
     com.microsoft.playwright.APIResponse bundle = lawyer.request().get(portal.url("/app/evidence.zip?k=" + k));

@@ -103,6 +103,8 @@ class PortalServicesIT {
   @Inject Covers covers;
   @Inject org.medledger.portal.application.notify.TreatmentNames names;
   @Inject org.medledger.portal.application.evidence.EvidenceService evidence;
+  @Inject org.medledger.portal.application.fhir.ClinicalRecords clinical;
+  @Inject org.medledger.portal.infrastructure.fhir.FhirResources fhir;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -1173,6 +1175,123 @@ class PortalServicesIT {
       }
     }
     return opened;
+  }
+
+  /**
+   * Each structured record (docs/protocol.md §Content of a record) is stored through the forms'
+   * service, read back by every member in people's words, and is a resource HAPI's validator
+   * accepts; an older text record stays readable; a bad form or resource is refused naming its
+   * field and nothing is stored; the export is one Bundle for members only.
+   */
+  @Test
+  void structuredRecordsAreStoredValidatedAndReadBackAndExportedAsABundle() throws Exception {
+    String pu = unique("pat"), du = unique("doc"), mu = unique("pha"), iu = unique("ins"), ou = unique("out");
+    String s = pu.substring(4);
+    accounts.register(pu, "Anna F.", Role.PATIENT, null, "password123".toCharArray());
+    invited(du, "Dr. Fhir " + s, Role.DOCTOR, "Fhir Hospital", "password123".toCharArray());
+    invited(mu, "Pia Fhir " + s, Role.PHARMACIST, "Fhir Pharmacy", "password123".toCharArray());
+    invited(iu, "Ines Fhir " + s, Role.INSURER, "Fhir Insurance", "password123".toCharArray());
+    invited(ou, "Otto Fhir " + s, Role.INSURER, "Other Insurance", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor pharmacist = accounts.unlock(mu, "password123".toCharArray());
+        Actor insurer = accounts.unlock(iu, "password123".toCharArray());
+        Actor outsider = accounts.unlock(ou, "password123".toCharArray())) {
+      TreatmentService.ConsentView c = treatments.consent(patient, new CoverRequest("Appendicitis " + s, "Anna Fhir " + s,
+          java.time.LocalDate.of(1980, 3, 3), List.of()), null, doctor.indexHex(), List.of(pharmacist.indexHex()),
+          List.of(insurer.indexHex()), List.of());
+      String k = treatments.open(doctor, c.text());
+      for (Actor a : List.of(patient, pharmacist, insurer)) treatments.respond(a, k);
+      treatments.buildKey(doctor, k);
+      treatments.write(doctor, k, "Admitted in the evening."); // text, as records were before
+
+      var dx = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.DIAGNOSIS);
+      dx.setDiagnosisCode("K35.8");
+      dx.setNote("Appendectomy on day 1.");
+      clinical.write(doctor, k, dx);
+      var rx = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.PRESCRIPTION);
+      rx.setMedication("J01CA04");
+      rx.setDose("1");
+      rx.setTimesPerDay("3");
+      rx.setDays("7");
+      clinical.write(doctor, k, rx);
+      var ob = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.OBSERVATION);
+      ob.setObservationCode("1988-5");
+      ob.setValue("86");
+      clinical.write(doctor, k, ob);
+      var pr = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.PROCEDURE);
+      pr.setProcedureCode("6025007");
+      clinical.write(doctor, k, pr);
+      var md = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.DISPENSING);
+      md.setMedication("J01CA04");
+      md.setQuantity("21");
+      md.setCharge("12.50");
+      clinical.write(pharmacist, k, md);
+      var cr = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.DECISION);
+      cr.setOutcome("APPROVED");
+      cr.setClaimed("1250");
+      cr.setCovered("1250");
+      clinical.write(insurer, k, cr);
+      // A form whose structured fields are all empty stores its note alone, as text.
+      var noteOnly = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.DISPENSING);
+      noteOnly.setNote("Patient asked about side effects.");
+      clinical.write(pharmacist, k, noteOnly);
+
+      // Refused, naming the field; nothing stored.
+      int before = treatments.view(patient, k, false).records().size();
+      var bad = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.PRESCRIPTION);
+      bad.setMedication("J01CA04");
+      bad.setDose("-1");
+      bad.setTimesPerDay("3");
+      bad.setDays("7");
+      assertThatThrownBy(() -> clinical.write(doctor, k, bad))
+          .isInstanceOfSatisfying(org.medledger.portal.application.fhir.InvalidRecordException.class,
+              e -> assertThat(e.field()).isEqualTo("dose"))
+          .hasMessageStartingWith("Dose:");
+      assertThatThrownBy(() -> clinical.importResource(doctor, k,
+          "{\"resourceType\":\"Condition\",\"code\":{\"text\":\"Angina\"}}"))
+          .isInstanceOfSatisfying(org.medledger.portal.application.fhir.InvalidRecordException.class,
+              e -> assertThat(e.field()).isEqualTo("Condition.subject"))
+          .hasMessageContaining("Condition.subject");
+      assertThat(treatments.view(patient, k, false).records()).hasSize(before);
+
+      for (Actor reader : List.of(patient, doctor, pharmacist, insurer)) {
+        List<TreatmentService.RecordView> recs = treatments.view(reader, k, false).records().stream()
+            .filter(r -> r.type().isProcessRecord() && !r.cover()).toList();
+        assertThat(recs).extracting(TreatmentService.RecordView::title)
+            .containsExactly("Diagnosis", "Diagnosis", "Prescription", "Observation", "Procedure", "Dispensing",
+                "Insurance decision", "Dispensing");
+        assertThat(recs).extracting(TreatmentService.RecordView::text).containsExactly(
+            "Admitted in the evening.",
+            "Diagnosis: K35.8 Acute appendicitis, other and unspecified\nNote: Appendectomy on day 1.",
+            "Medication: Amoxicillin 500 mg capsule (J01CA04)\nDosage: 1 capsule three times a day for 7 days",
+            "C reactive protein: 86 mg/L",
+            "Procedure: Laparoscopic appendectomy",
+            "Dispensed: Amoxicillin 500 mg capsule (J01CA04)\nQuantity: 21 capsules\nCharge: 12.50 EUR",
+            "Decision: Approved\nAmount claimed: 1,250.00 EUR\nAmount covered: 1,250.00 EUR",
+            "Patient asked about side effects.");
+        assertThat(recs).allSatisfy(r -> assertThat(r.text()).doesNotContain("{", "resourceType"));
+        assertThat(recs).extracting(TreatmentService.RecordView::contentType).containsExactly(
+            "text/plain;charset=utf-8", "application/fhir+json;fhirVersion=4.0", "application/fhir+json;fhirVersion=4.0",
+            "application/fhir+json;fhirVersion=4.0", "application/fhir+json;fhirVersion=4.0",
+            "application/fhir+json;fhirVersion=4.0", "application/fhir+json;fhirVersion=4.0", "text/plain;charset=utf-8");
+        // HAPI's validator accepts every stored resource, exactly as stored.
+        for (TreatmentService.RecordView r : recs) {
+          if (r.content().isFhirR4()) fhir.validate(fhir.parse(r.content().text()));
+        }
+        assertThat(recs.get(1).content().text()).contains("\"subject\"", "Anna Fhir " + s);
+      }
+
+      // The export: one Bundle, valid, for members only.
+      org.hl7.fhir.r4.model.Bundle b = (org.hl7.fhir.r4.model.Bundle) fhir.parse(clinical.bundle(insurer, k));
+      fhir.validate(b);
+      assertThat(b.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Patient", "Communication",
+          "Condition", "MedicationRequest", "Observation", "Procedure", "MedicationDispense", "ChargeItem", "ClaimResponse",
+          "Communication");
+      assertThat(((org.hl7.fhir.r4.model.Patient) b.getEntryFirstRep().getResource()).getNameFirstRep().getText())
+          .isEqualTo("Anna Fhir " + s);
+      assertThatThrownBy(() -> clinical.bundle(outsider, k)).isInstanceOf(PortalException.class);
+    }
   }
 
   private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {

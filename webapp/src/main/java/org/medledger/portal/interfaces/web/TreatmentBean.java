@@ -19,12 +19,17 @@ public class TreatmentBean implements Serializable {
   @Inject UserSession session;
   @Inject transient org.medledger.portal.application.InboxService inbox;
   @Inject transient LayoutBean layout;
+  @Inject transient org.medledger.portal.application.fhir.ClinicalRecords clinical;
 
   private String k;
   private boolean evidence;
   private transient TreatmentService.TreatmentView view;
   private String refused;
   private String message;
+  /** The structured part of the record being written (its note is {@link #message}). */
+  private final org.medledger.portal.application.fhir.ClinicalForm form = new org.medledger.portal.application.fhir.ClinicalForm();
+  /** The form field a refused record named, to mark it for the writer (and screen readers). */
+  private String invalidField;
   /** The member the doctor asked to continue without, awaiting confirmation (index hex). */
   private String confirmWithout;
 
@@ -108,15 +113,94 @@ public class TreatmentBean implements Serializable {
     return TreatmentService.LEFT_OUT;
   }
 
+  /** Stores the form: its resource (with the note), or the note alone when no structured field is filled. */
   public void write() {
+    invalidField = null;
+    if (form.getKind() == null || form.getKind().writer() != session.actor().role()) {
+      form.setKind(kinds().isEmpty() ? null : kinds().get(0));
+    }
+    form.setNote(message);
     try {
-      treatments.write(session.actor(), k, message);
+      clinical.write(session.actor(), k, form);
       Messages.info("Your record is on the ledger.");
       message = null;
+      org.medledger.portal.application.fhir.Kind kind = form.getKind();
+      clearForm();
+      form.setKind(kind);
+    } catch (org.medledger.portal.application.fhir.InvalidRecordException e) {
+      invalidField = e.field();
+      Messages.error(e.getMessage());
     } catch (PortalException e) {
       Messages.error(e.getMessage());
     }
     load();
+  }
+
+  private void clearForm() {
+    form.setDiagnosisCode(null);
+    form.setDiagnosisText(null);
+    form.setObservationCode(null);
+    form.setValue(null);
+    form.setProcedureCode(null);
+    form.setMedication(null);
+    form.setDose(null);
+    form.setTimesPerDay(null);
+    form.setDays(null);
+    form.setQuantity(null);
+    form.setCharge(null);
+    form.setOutcome(null);
+    form.setClaimed(null);
+    form.setCovered(null);
+    form.setNote(null);
+  }
+
+  /** What the viewer's role records, the first being the default: "Diagnosis", "Prescription". */
+  public List<org.medledger.portal.application.fhir.Kind> kinds() {
+    return org.medledger.portal.application.fhir.Kind.of(session.actor().role());
+  }
+
+  public org.medledger.portal.application.fhir.ClinicalForm getForm() {
+    if (form.getKind() == null && !kinds().isEmpty()) form.setKind(kinds().get(0));
+    return form;
+  }
+
+  /** The chosen kind's name, for the page's conditional sections ("DIAGNOSIS"). */
+  public String getKindName() {
+    return getForm().getKind() == null ? "" : form.getKind().name();
+  }
+
+  public List<org.medledger.portal.application.fhir.CodeLists.Code> getDiagnoses() {
+    return org.medledger.portal.application.fhir.CodeLists.DIAGNOSES;
+  }
+
+  public List<org.medledger.portal.application.fhir.CodeLists.Code> getMedications() {
+    return org.medledger.portal.application.fhir.CodeLists.MEDICATIONS;
+  }
+
+  public List<org.medledger.portal.application.fhir.CodeLists.Code> getObservations() {
+    return org.medledger.portal.application.fhir.CodeLists.OBSERVATIONS;
+  }
+
+  public List<org.medledger.portal.application.fhir.CodeLists.Code> getProcedures() {
+    return org.medledger.portal.application.fhir.CodeLists.PROCEDURES;
+  }
+
+  public String unitWords(String ucum) {
+    return org.medledger.portal.application.fhir.CodeLists.unitWords(ucum);
+  }
+
+  public List<String> getCurrencies() {
+    return org.medledger.portal.application.fhir.CodeLists.CURRENCIES;
+  }
+
+  /** True when the last refusal named {@code field}: the page marks that input invalid. */
+  public boolean invalid(String field) {
+    return field.equals(invalidField);
+  }
+
+  /** The kind picker changed: the page shows that kind's fields (nothing is stored). */
+  public void kindChanged() {
+    invalidField = null;
   }
 
   /** The "Ledger evidence" toggle: shows or hides each record's transaction, block and signer. */

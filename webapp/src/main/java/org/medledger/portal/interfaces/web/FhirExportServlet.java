@@ -1,0 +1,50 @@
+package org.medledger.portal.interfaces.web;
+
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Logger;
+import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.fhir.ClinicalRecords;
+import org.medledger.portal.security.UserSession;
+
+/**
+ * "Download for health software" on the treatment page: {@code GET /app/treatment.fhir.json?k=<κ0>},
+ * the treatment as one FHIR R4 Bundle (docs/portal.md "Export"). Like the case file's PDF: under
+ * /app/, the membership check is the treatment page's (anyone else gets 403 and nothing), an
+ * attachment that no cache keeps.
+ */
+public class FhirExportServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = Logger.getLogger(FhirExportServlet.class.getName());
+
+  @Inject transient UserSession session;
+  @Inject transient ClinicalRecords clinical;
+
+  @Override
+  protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+    if (!session.isLoggedIn()) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN);
+      return;
+    }
+    String k = req.getParameter("k");
+    byte[] bytes;
+    try {
+      bytes = clinical.bundle(session.actor(), k).getBytes(StandardCharsets.UTF_8);
+    } catch (PortalException e) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
+      return;
+    }
+    LOG.info(() -> "FHIR export of treatment " + k.substring(0, Math.min(12, k.length())) + " for " + session.getUsername());
+    res.setContentType("application/fhir+json;fhirVersion=4.0");
+    res.setCharacterEncoding("UTF-8");
+    res.setHeader("Content-Disposition", "attachment; filename=\"treatment-" + k.substring(0, Math.min(12, k.length())) + ".fhir.json\"");
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Pragma", "no-cache");
+    res.setContentLength(bytes.length);
+    res.getOutputStream().write(bytes);
+  }
+}
