@@ -87,8 +87,13 @@ class DemoIT {
     id(p, "tForm:message").fill("With food.");
     id(p, "tForm:write").click();
     assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
-    assertThat(id(p, "tForm:timeline").textContent()).contains("Medication: Paracetamol 500 mg tablet (N02BE01)",
-        "Dosage: 2 tablets 4 times a day for 3 days", "Note: With food.");
+    // (waits: the treatment's own live update re-renders the timeline after the write; a CI run
+    // once read it with the new record cut short)
+    for (String line : java.util.List.of("Medication: Paracetamol 500 mg tablet (N02BE01)", "Dosage: 2 tablets 4 times a day for 3 days",
+        "Note: With food.")) {
+      com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(id(p, "tForm:timeline")).containsText(line,
+          new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
+    }
 
     com.microsoft.playwright.APIResponse bundle = p.request().get(portal.url("/app/treatment.fhir.json?k=" + k));
     assertThat(bundle.status()).isEqualTo(200);
