@@ -36,7 +36,7 @@ public class CaseFileBean implements Serializable {
     refused = null;
     try {
       HttpServletRequest req = (HttpServletRequest) FacesContext.getCurrentInstance().getExternalContext().getRequest();
-      file = caseFiles.caseFile(session.actor(), k, CaseFilePdfServlet.zoneOf(req));
+      file = caseFiles.caseFile(session.actor(), k, Attachments.zoneOf(req));
       // Reading the whole treatment reads its notifications, as opening its page does.
       inbox.markTreatmentRead(session.getUsername(), file.kappa0Hex());
       layout.reset();

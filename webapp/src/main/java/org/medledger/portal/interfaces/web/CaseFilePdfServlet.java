@@ -1,7 +1,6 @@
 package org.medledger.portal.interfaces.web;
 
 import jakarta.inject.Inject;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,7 +38,7 @@ public class CaseFilePdfServlet extends HttpServlet {
       res.sendError(HttpServletResponse.SC_FORBIDDEN);
       return;
     }
-    ZoneId zone = zoneOf(req);
+    ZoneId zone = Attachments.zoneOf(req);
     CaseFile file;
     try {
       file = caseFiles.caseFile(session.actor(), req.getParameter("k"), zone);
@@ -49,20 +48,7 @@ public class CaseFilePdfServlet extends HttpServlet {
     }
     byte[] bytes = pdf.render(file, new ReadableTime(zone)::format);
     LOG.info(() -> "Case file PDF of treatment " + file.kappa0Hex().substring(0, 12) + " for " + session.getUsername());
-    res.setContentType("application/pdf");
-    res.setHeader("Content-Disposition", disposition(file.title()));
-    res.setHeader("Cache-Control", "no-store");
-    res.setHeader("Pragma", "no-cache");
-    res.setContentLength(bytes.length);
-    res.getOutputStream().write(bytes);
-  }
-
-  /** The reader's time zone, as the pages use it (the browser's, from ReadableTime's cookie). */
-  static ZoneId zoneOf(HttpServletRequest req) {
-    Cookie[] cookies = req.getCookies();
-    String value = null;
-    if (cookies != null) for (Cookie c : cookies) if (ReadableTime.COOKIE.equals(c.getName())) value = c.getValue();
-    return ReadableTime.zone(value, ZoneId.systemDefault());
+    Attachments.send(res, "application/pdf", disposition(file.title()), bytes);
   }
 
   /**

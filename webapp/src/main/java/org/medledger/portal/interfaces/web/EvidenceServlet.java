@@ -31,7 +31,7 @@ public class EvidenceServlet extends HttpServlet {
       res.sendError(HttpServletResponse.SC_FORBIDDEN);
       return;
     }
-    ZoneId zone = CaseFilePdfServlet.zoneOf(req);
+    ZoneId zone = Attachments.zoneOf(req);
     String k = req.getParameter("k");
     byte[] zip;
     try {
@@ -45,11 +45,6 @@ public class EvidenceServlet extends HttpServlet {
       return;
     }
     LOG.info(() -> "Evidence bundle of treatment " + k.substring(0, 12) + " for " + session.getUsername());
-    res.setContentType("application/zip");
-    res.setHeader("Content-Disposition", "attachment; filename=\"evidence-" + k.substring(0, 12) + ".zip\"");
-    res.setHeader("Cache-Control", "no-store");
-    res.setHeader("Pragma", "no-cache");
-    res.setContentLength(zip.length);
-    res.getOutputStream().write(zip);
+    Attachments.send(res, "application/zip", "attachment; filename=\"evidence-" + k.substring(0, 12) + ".zip\"", zip);
   }
 }

@@ -39,12 +39,7 @@ public class FhirExportServlet extends HttpServlet {
       return;
     }
     LOG.info(() -> "FHIR export of treatment " + k.substring(0, Math.min(12, k.length())) + " for " + session.getUsername());
-    res.setContentType("application/fhir+json;fhirVersion=4.0");
-    res.setCharacterEncoding("UTF-8");
-    res.setHeader("Content-Disposition", "attachment; filename=\"treatment-" + k.substring(0, Math.min(12, k.length())) + ".fhir.json\"");
-    res.setHeader("Cache-Control", "no-store");
-    res.setHeader("Pragma", "no-cache");
-    res.setContentLength(bytes.length);
-    res.getOutputStream().write(bytes);
+    Attachments.send(res, "application/fhir+json;fhirVersion=4.0;charset=UTF-8",
+        "attachment; filename=\"treatment-" + k.substring(0, Math.min(12, k.length())) + ".fhir.json\"", bytes);
   }
 }

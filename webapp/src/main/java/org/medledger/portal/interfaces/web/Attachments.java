@@ -1,0 +1,33 @@
+package org.medledger.portal.interfaces.web;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.ZoneId;
+
+/**
+ * What the member-only downloads (case file PDF, evidence bundle, FHIR export) answer alike: an
+ * attachment no cache keeps, and the reader's time zone as the pages use it.
+ */
+final class Attachments {
+  private Attachments() {}
+
+  /** Sends {@code body} as a download: the security headers come from SecurityHeadersFilter. */
+  static void send(HttpServletResponse res, String contentType, String disposition, byte[] body) throws IOException {
+    res.setContentType(contentType);
+    res.setHeader("Content-Disposition", disposition);
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Pragma", "no-cache");
+    res.setContentLength(body.length);
+    res.getOutputStream().write(body);
+  }
+
+  /** The reader's time zone, as the pages use it (the browser's, from ReadableTime's cookie). */
+  static ZoneId zoneOf(HttpServletRequest req) {
+    Cookie[] cookies = req.getCookies();
+    String value = null;
+    if (cookies != null) for (Cookie c : cookies) if (ReadableTime.COOKIE.equals(c.getName())) value = c.getValue();
+    return ReadableTime.zone(value, ZoneId.systemDefault());
+  }
+}
