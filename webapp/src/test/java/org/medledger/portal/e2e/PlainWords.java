@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
  * people's words, not the protocol's. What a person reads on a page (its text, and the
  * title, placeholder, alt and aria-label of its elements) is checked against the protocol's
  * names, identifiers shown as long hashes, and machine timestamps. Left out: the elements
- * marked {@code .evidence} (the ledger evidence a reader asks for) and {@code .ml-code} (codes
- * to copy, such as a card's text, whose random letters are not words).
+ * marked {@code .evidence} (the ledger evidence a reader asks for), {@code .ml-code} (codes
+ * to copy, such as a card's text, whose random letters are not words) and text areas, which
+ * hold what the person typed or pasted (a consent code pasted on the Scan page kept its
+ * random letters after the read, and once they happened to spell "MSP").
  */
 final class PlainWords {
   private PlainWords() {}
@@ -36,7 +38,7 @@ final class PlainWords {
   private static final String READ_TEXT = """
       () => {
         const body = document.body.cloneNode(true);
-        body.querySelectorAll('.evidence, .ml-code, script, style, noscript, template').forEach(e => e.remove());
+        body.querySelectorAll('.evidence, .ml-code, textarea, script, style, noscript, template').forEach(e => e.remove());
         const out = [body.innerText || body.textContent];
         body.querySelectorAll('[title],[placeholder],[alt],[aria-label]').forEach(e => {
           for (const a of ['title', 'placeholder', 'alt', 'aria-label']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
