@@ -77,7 +77,9 @@ final class PortalProcess implements AutoCloseable {
     env.put("MEDLEDGER_ARGON2", "fast");
     env.putAll(new HashMap<>(settings));
     PortalProcess p = new PortalProcess(port, dataDir, log, pb.start());
-    p.awaitReady(Duration.ofSeconds(240));
+    // Generous: with the demo, start-up seeds seven accounts and a finished treatment, and CI
+    // machines under load took more than 4 minutes for it (a start-up wait, not a timing check).
+    p.awaitReady(Duration.ofSeconds(Long.getLong("medledger.it.startSeconds", 600)));
     return p;
   }
 
