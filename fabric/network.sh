@@ -35,6 +35,9 @@
 #   MEDLEDGER_BATCH_MAX_MESSAGES  orderer MaxMessageCount (default 100), read at first `up`
 #   MEDLEDGER_ENDORSEMENT         explicit (default): OutOf(3, four peers); implicit: the channel's
 #                                 MAJORITY Endorsement (same rule, slower to evaluate), read at first `up`
+#   MEDLEDGER_ACLS                member (default): the per-Store checks (peer/Propose, gateway/CommitStatus,
+#                                 the orderer's /Channel/Writers) as signature policies naming the same members;
+#                                 default: Fabric's ImplicitMeta Writers/Readers (same rule, slower), read at first `up`
 #   MEDLEDGER_FABRIC_PORT_OFFSET  added to every port (default 0), read at first `up`
 #   MEDLEDGER_CHAINCODE_JAR       the ccaas jar (default chaincode/target/medledger-chaincode-*-ccaas.jar)
 #   JAVA                          java executable for the chaincode server (default: java on PATH)
@@ -526,7 +529,12 @@ ensure_policy() {
 
 # ---------------------------------------------------------------- generating the network
 render() { # template output
-  sed -e "s|@ORDERER_PORT@|$ORDERER_PORT|g" -e "s|@BATCH_TIMEOUT@|$BATCH_TIMEOUT|g" \
+  # MEDLEDGER_ACLS=default (at creation): Fabric's default ACLs (ImplicitMeta Writers/Readers), to compare
+  local acls=()
+  [[ ${MEDLEDGER_ACLS:-member} == default ]] && acls=(-e '/^  ACLs:/,/gateway\/CommitStatus:/d'
+    -e "s|^    Writers: {Type: Signature, Rule: \"OR('HospitalMSP.client'.*OrdererMSP.member')\"}|    Writers: {Type: ImplicitMeta, Rule: \"ANY Writers\"}|")
+  [[ ${MEDLEDGER_ACLS:-member} == default || ${MEDLEDGER_ACLS:-member} == member ]] || die "MEDLEDGER_ACLS is member or default, not '$MEDLEDGER_ACLS'"
+  sed "${acls[@]}" -e "s|@ORDERER_PORT@|$ORDERER_PORT|g" -e "s|@BATCH_TIMEOUT@|$BATCH_TIMEOUT|g" \
     -e "s|@MAX_MESSAGES@|$BATCH_MAX|g" \
     -e "s|@HOSPITAL_PORT@|$(peer_port hospital)|g" -e "s|@PHARMACY_PORT@|$(peer_port pharmacy)|g" \
     -e "s|@INSURER_PORT@|$(peer_port insurer)|g" -e "s|@LAWFIRM_PORT@|$(peer_port lawfirm)|g" \

@@ -126,6 +126,36 @@ class FabricLedgerIT {
     assertThat(ledger.height()).isEqualTo(height);
   }
 
+  /**
+   * Who may send a proposal: the channel's writers (an organisation's clients and admins), as
+   * under Fabric's default ACL, also now that network.sh spells the rule out as one signature
+   * policy (docs/fabric.md §Access rules): a peer's own identity and the orderer's admin, both
+   * members of the channel but not writers, are refused before any chaincode runs.
+   */
+  @Test
+  void onlyTheOrganisationsClientsAndAdminsMaySendProposals() {
+    String query = "{\"Args\":[\"GetPolicy\"]}";
+    FabricNetwork.Organisation lawFirm = network.organisation("LawFirmMSP");
+    java.nio.file.Path orgDir = lawFirm.adminMsp().getParent().getParent().getParent();
+    java.nio.file.Path user = orgDir.resolve("users").resolve("User1@" + orgDir.getFileName()).resolve("msp");
+    java.nio.file.Path peer = orgDir.resolve("peers").resolve("peer0." + orgDir.getFileName()).resolve("msp");
+    java.nio.file.Path ordererOrg = network.runDirectory().resolve("crypto-config/ordererOrganizations")
+        .resolve("orderer." + orgDir.getFileName().toString().substring(orgDir.getFileName().toString().indexOf('.') + 1));
+    java.nio.file.Path ordererAdmin = ordererOrg.resolve("users").resolve("Admin@" + ordererOrg.getFileName()).resolve("msp");
+
+    String asAdmin = FabricTestNetwork.cliQuery(network, "LawFirmMSP", query).trim();
+    assertThat(asAdmin).isNotEmpty();
+    assertThat(FabricTestNetwork.cliAs(network, "LawFirmMSP", "LawFirmMSP", user, "chaincode", "query",
+        "-C", network.channel(), "-n", network.chaincode(), "-c", query).trim()).isEqualTo(asAdmin);
+    for (var signer : List.of(java.util.Map.entry("LawFirmMSP", peer), java.util.Map.entry("OrdererMSP", ordererAdmin))) {
+      assertThat(signer.getValue()).isDirectory();
+      assertThatThrownBy(() -> FabricTestNetwork.cliAs(network, "LawFirmMSP", signer.getKey(), signer.getValue(),
+          "chaincode", "query", "-C", network.channel(), "-n", network.chaincode(), "-c", query))
+          .as("a proposal signed by %s", signer.getValue())
+          .hasMessageContaining("signature set did not satisfy policy");
+    }
+  }
+
   /** Fabric CA enrolls a participant: the MSP takes the certificate as a client's, the chaincode sees the role. */
   @Test
   void fabricCaEnrollsAParticipantWhoseRoleTheChaincodeSees() throws Exception {

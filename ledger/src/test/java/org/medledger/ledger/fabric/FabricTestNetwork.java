@@ -76,14 +76,23 @@ public final class FabricTestNetwork {
 
   /** {@code peer ARGS} as {@code mspId}'s admin against {@code mspId}'s own peer. */
   public static String cli(FabricNetwork n, String mspId, String... args) {
-    FabricNetwork.Organisation o = n.organisation(mspId);
+    return cliAs(n, mspId, mspId, n.organisation(mspId).adminMsp(), args);
+  }
+
+  /**
+   * {@code peer ARGS} against {@code peerMspId}'s own peer, signed by the identity in
+   * {@code signerMsp} (an MSP directory of {@code signerMspId}: a user, a peer, an orderer).
+   */
+  public static String cliAs(FabricNetwork n, String peerMspId, String signerMspId, java.nio.file.Path signerMsp,
+      String... args) {
+    FabricNetwork.Organisation o = n.organisation(peerMspId);
     List<String> cmd = new ArrayList<>();
     cmd.add(n.binaries().resolve("peer").toString());
     cmd.addAll(List.of(args));
     return run(cmd, Map.of(
             "FABRIC_CFG_PATH", o.cliConfig().toString(),
-            "CORE_PEER_LOCALMSPID", mspId,
-            "CORE_PEER_MSPCONFIGPATH", o.adminMsp().toString(),
+            "CORE_PEER_LOCALMSPID", signerMspId,
+            "CORE_PEER_MSPCONFIGPATH", signerMsp.toString(),
             "CORE_PEER_ADDRESS", o.peerAddress(),
             "CORE_PEER_TLS_ENABLED", "true",
             "CORE_PEER_TLS_ROOTCERT_FILE", o.peerTlsCaCert().toString(),
