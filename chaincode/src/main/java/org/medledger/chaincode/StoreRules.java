@@ -40,7 +40,7 @@ import org.medledger.core.protocol.ConsentWithdrawal;
 /**
  * The paper's Store, "parses the input parameter ... after verification ... sets events",
  * with every verification rule made explicit (docs/protocol.md §Chaincode verification
- * rules, R1–R9, and the withdrawal under R4). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
+ * rules, R1–R11, and the withdrawal under R4; key epochs, R10 and R11, in {@link EpochRules}). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
  * A rule violation throws before anything is written.
  */
 public final class StoreRules {
