@@ -165,6 +165,35 @@ class KeyEpochsTest {
   }
 
   @Test
+  void theChainReadFromTheLedgerGivesEachEpochsMembersAndThePendingChange() {
+    List<java.util.Map.Entry<byte[], LedgerRecord>> ledger = new ArrayList<>();
+    MemberChange remove = MemberChanges.change(patient.sigma(), consent, kappa0, 1, MemberChanges.Request.remove(pharmacist.index()));
+    ledger.add(java.util.Map.entry(RecordCodec.kappa(RecordCodec.encode(remove)), remove));
+    EpochChain pending = EpochChain.of(consent, List.of(), ledger);
+    assertThat(pending.epoch()).isZero();
+    assertThat(pending.pending()).containsSame(remove);
+    assertThat(pending.members().contains(pharmacist.index())).isTrue();
+
+    change(MemberChanges.Request.remove(pharmacist.index()));
+    ledger.clear();
+    // What change() stored: its change is the one the epoch names.
+    MemberChange done = MemberChanges.change(patient.sigma(), consent, kappa0, 1, MemberChanges.Request.remove(pharmacist.index()));
+    assertThat(RecordCodec.kappa(RecordCodec.encode(done))).isEqualTo(epochs.get(0).change()); // deterministic signature
+    ledger.add(java.util.Map.entry(epochs.get(0).change(), done));
+    ledger.add(java.util.Map.entry(RecordCodec.kappa(RecordCodec.encode(epochs.get(0))), epochs.get(0)));
+    MemberChange add = MemberChanges.change(patient.sigma(), consent, kappa0, 2,
+        MemberChanges.Request.add(Role.PHARMACIST, newPharmacist.index()));
+    ledger.add(java.util.Map.entry(RecordCodec.kappa(RecordCodec.encode(add)), add));
+    EpochChain chain = EpochChain.of(consent, List.of(), ledger);
+    assertThat(chain.epoch()).isEqualTo(1);
+    assertThat(chain.members().contains(pharmacist.index())).isFalse();
+    assertThat(chain.everRole(pharmacist.index())).isEqualTo(Role.PHARMACIST);
+    assertThat(chain.joining(newPharmacist.index())).isTrue();
+    assertThat(chain.everRole(newPharmacist.index())).isEqualTo(Role.PHARMACIST);
+    assertThat(chain.newestTag()).contains(tags.get(1));
+  }
+
+  @Test
   void anAddedFamilyMemberJoinsUnderTheirKeyOfThisTreatment() {
     Person cousin = Person.of(UserSecret.generate(random));
     MemberChange c = MemberChanges.change(patient.sigma(), consent, kappa0, 1,
