@@ -53,7 +53,7 @@ public class TreatmentBean implements Serializable {
         v = treatments.view(session.actor(), k, evidence);
       }
       // The doctor's portal lets new members in as soon as they accepted (as it builds the first key).
-      if (session.actor().role() == org.medledger.core.record.Role.DOCTOR && membership.completeIfReady(session.actor(), k)) {
+      if (session.actor().role() == org.medledger.core.record.Role.DOCTOR && letIn()) {
         v = treatments.view(session.actor(), k, evidence);
       }
       view = v;
@@ -252,6 +252,18 @@ public class TreatmentBean implements Serializable {
   public TreatmentService.TreatmentView getView() {
     if (view == null && refused == null && k != null) load();
     return view;
+  }
+
+  /** The doctor's portal lets the patient's new member set in; a failure leaves it for the next view. */
+  private boolean letIn() {
+    try {
+      return membership.completeIfReady(session.actor(), k);
+    } catch (org.medledger.portal.application.PortalException | org.medledger.ledger.LedgerException
+        | org.medledger.core.crypto.CryptoException e) {
+      java.util.logging.Logger.getLogger(TreatmentBean.class.getName()).warning(
+          "The new members could not be let in now (" + e.getClass().getName() + ")");
+      return false;
+    }
   }
 
   /** The patient removes a member; the doctor's portal lets the rest continue with a new key. */
