@@ -591,7 +591,7 @@ public class TreatmentService {
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
       if (e.record instanceof Txtc) {
         records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover),
-            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev, false));
+            Role.DOCTOR, 0, time, e.entry.transactionId(), c.members().size() + " participants", true, ev, false));
       } else if (e.record instanceof Txtr tr) {
         boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
@@ -649,7 +649,12 @@ public class TreatmentService {
       canRespond = !t.answered.contains(t.me) || myAnswerUnreadable;
     }
     int need = c.responders().size();
-    boolean allAnswered = t.answered.size() >= need;
+    int answeredCount = t.answered.size();
+    if (chain.epoch() > 0 || chain.pending().isPresent()) { // count those listed: today's members and the invited
+      need = (int) listed.stream().filter(m -> m.role() != Role.DOCTOR).count();
+      answeredCount = (int) listed.stream().filter(m -> m.role() != Role.DOCTOR && t.answered.contains(m.index())).count();
+    }
+    boolean allAnswered = answeredCount >= need;
     boolean keyReady = t.tag(isDoctor).isPresent() && !joining;
     RecordType writable = leftOut ? null : switch (t.role) {
       case DOCTOR -> keyReady || (allAnswered && unreadable.isEmpty()) ? RecordType.TXD : null;
@@ -665,14 +670,14 @@ public class TreatmentService {
     else if (joining) status = "Waiting for the doctor's portal to let you in";
     else if (!unreadable.isEmpty()) status = "An answer could not be read";
     else if (myAnswerUnreadable) status = "Your answer could not be read";
-    else if (!allAnswered && !pinned) status = "Waiting for answers: " + t.answered.size() + " of " + need;
+    else if (!allAnswered && !pinned) status = "Waiting for answers: " + answeredCount + " of " + need;
     else if (written > 0) status = "Active: " + written + " record" + (written == 1 ? "" : "s");
     else if (keyReady) status = "Key ready, no record yet";
     else status = "Every participant answered; the doctor builds the key";
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
         isDoctor && allAnswered && !keyReady && unreadable.isEmpty(), writable, t.nextSequence(t.me), opened,
-        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut, cover);
+        answeredCount, need, unreadable, myAnswerUnreadable, leftOut, cover);
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */

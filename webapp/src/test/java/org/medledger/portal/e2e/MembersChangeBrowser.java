@@ -77,6 +77,7 @@ final class MembersChangeBrowser {
       id(newcomer, "tForm:message").fill("After the change: dispensed by the new pharmacy.");
       id(newcomer, "tForm:write").click();
       assertThat(id(newcomer, "tForm:messages").textContent()).contains("Your record is on the ledger");
+      assertThat(newcomer.locator("[id$='membersCard']").textContent()).contains("2 of 2 answered");
       assertThat(PlainWords.violations(newcomer)).isEmpty();
 
       // The old pharmacist reads only what was written while she took part.
