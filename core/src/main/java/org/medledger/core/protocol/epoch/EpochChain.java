@@ -1,7 +1,6 @@
 package org.medledger.core.protocol.epoch;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,9 +130,5 @@ public final class EpochChain {
   /** κ of a record, for callers that hold the bytes. */
   public static byte[] kappa(LedgerRecord r) {
     return RecordCodec.kappa(RecordCodec.encode(r));
-  }
-
-  static boolean same(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
   }
 }
