@@ -20,6 +20,9 @@ import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.EventPayload;
+import org.medledger.core.record.KeyEpoch;
+import org.medledger.core.record.MemberChange;
+import org.medledger.core.protocol.epoch.MemberSet;
 import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.ProcessRecord;
@@ -37,7 +40,7 @@ import org.medledger.core.protocol.ConsentWithdrawal;
 /**
  * The paper's Store, "parses the input parameter ... after verification ... sets events",
  * with every verification rule made explicit (docs/protocol.md §Chaincode verification
- * rules, R1–R9, and the withdrawal under R4). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
+ * rules, R1–R11, and the withdrawal under R4; key epochs, R10 and R11, in {@link EpochRules}). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
  * A rule violation throws before anything is written.
  */
 public final class StoreRules {
@@ -84,6 +87,10 @@ public final class StoreRules {
       event = fixKey(submitter, k, kappa);
     } else if (record instanceof Withdrawal w) {
       event = withdraw(w, kappa);
+    } else if (record instanceof MemberChange ch) {
+      event = new EpochRules(state, this).change(submitter, ch, kappa);
+    } else if (record instanceof KeyEpoch ep) {
+      event = new EpochRules(state, this).epoch(submitter, ep, kappa);
     } else {
       event = process(submitter, (ProcessRecord) record, kappa);
     }
@@ -230,9 +237,21 @@ public final class StoreRules {
     }
     Consent.Member member = null;
     for (Consent.Member m : c.responders()) if (m.index() == t.responder()) member = m;
-    if (member == null) {
+    String k0 = Bytes.hex(t.kappa0());
+    // Once the key is pinned, only the members the patient's pending change adds answer (R10),
+    // for the doctor to build the next epoch's key (R11).
+    boolean pinned = state.get(state.compositeKey(TREATMENT_TAG, k0)) != null;
+    Consent.Member joining = null;
+    if (pinned) {
+      EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
+      if (cur.pending() != null) {
+        for (Consent.Member m : cur.pending().added()) if (m.index() == t.responder()) joining = m;
+      }
+    }
+    if (member == null && joining == null) {
       throw new RuleViolation("R5", "participant " + ParticipantIndex.hex(s.index()) + " was not selected in this treatment");
     }
+    if (joining != null) member = joining;
     if (member.role().pseudonymous()) {
       if (!Arrays.equals(member.publicKey(), s.publicKey()) || s.role() != member.role()) {
         throw new RuleViolation("R5", "the certificate does not belong to the selected " + member.role().title().toLowerCase());
@@ -240,10 +259,9 @@ public final class StoreRules {
     } else {
       requireRegistered("R5", s, member.role());
     }
-    String k0 = Bytes.hex(t.kappa0());
     // Answers close when the doctor pins the key (first txd or txk): what the key was built from
-    // can no longer change, and nobody joins a key that is already fixed.
-    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) != null) {
+    // can no longer change, and nobody joins a key that is already fixed (except through R10).
+    if (pinned && joining == null) {
       throw new RuleViolation("R5", "the treatment key is already established; answers can no longer be given or replaced");
     }
     // Until then an answer may be replaced (a c_x the doctor cannot open must not block the
@@ -271,11 +289,12 @@ public final class StoreRules {
     if (p.sender() != s.index()) {
       throw new RuleViolation("R6", "the sender index is not the submitter's");
     }
-    if (c.roleOf(s.index()) != writer || s.role() != writer) {
+    String k0 = Bytes.hex(p.kappa0());
+    EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
+    if (cur.ever().get(s.index()) != writer || s.role() != writer) {
       throw new RuleViolation("R6", "only the selected " + writer.title().toLowerCase() + " may write " + p.type().label());
     }
     requireRegistered("R6", s, writer);
-    String k0 = Bytes.hex(p.kappa0());
     String tagKey = state.compositeKey(TREATMENT_TAG, k0);
     byte[] knownTag = state.get(tagKey);
     // Only the doctor pins the tag (first txd, or a txk): a record by anyone else before that
@@ -284,16 +303,20 @@ public final class StoreRules {
       throw new RuleViolation("R6", "the doctor has not established the treatment key yet; a " + p.type().label()
           + " can be written once the doctor has");
     }
-    List<Long> excluded = excluded(k0);
-    if (excluded.contains(s.index())) {
+    MemberSet members = cur.members();
+    if (!members.contains(s.index())) {
+      String why = excluded(k0).contains(s.index()) && cur.epoch() == 0 ? "the doctor built it without them"
+          : cur.joining(s.index()) ? "they join once the doctor has set up the new key" : "the patient removed them";
       throw new RuleViolation("R6", "participant " + ParticipantIndex.hex(s.index())
-          + " is not part of this treatment's key (the doctor built it without them)");
+          + " is not part of this treatment's key (" + why + ")");
     }
-    List<Long> others = new ArrayList<>();
-    for (Consent.Member m : c.members()) {
-      if (m.index() != s.index() && !excluded.contains(m.index())) others.add(m.index());
+    // A change that removes someone waits for its key: a record under the old key would still
+    // open for the leaving member, so nobody writes until the doctor has set up the new one.
+    if (cur.removalPending()) {
+      throw new RuleViolation("R6", "the patient is changing who takes part in this treatment; records can be written "
+          + "again once the doctor has set up the new key");
     }
-    if (!sortedUnique(others).equals(p.others())) {
+    if (!members.othersThan(s.index()).equals(p.others())) {
       throw new RuleViolation("R6", "the record's participant indexes do not match the treatment");
     }
     if (knownTag == null) {
@@ -309,9 +332,9 @@ public final class StoreRules {
     } catch (CryptoException e) {
       throw new RuleViolation("R6", "invalid tag: " + e.getMessage());
     }
-    if (tag.members() != c.members().size() - excluded.size()) {
+    if (tag.members() != members.size()) {
       throw new RuleViolation("R6", "the tag is built for " + tag.members() + " members, the treatment's key has "
-          + (c.members().size() - excluded.size()));
+          + members.size());
     }
     String tagHash = Bytes.hex(tag.hash());
     if (knownTag == null) {
@@ -325,7 +348,7 @@ public final class StoreRules {
     }
     state.put(seqKey, Bytes.hex(kappa).getBytes(StandardCharsets.US_ASCII));
     index(k0, p.type(), Bytes.hex(kappa));
-    return new EventPayload(p.type(), kappa, p.kappa0(), recipients(p.type(), c, excluded));
+    return new EventPayload(p.type(), kappa, p.kappa0(), recipients(p.type(), members));
   }
 
   // R8
@@ -397,8 +420,20 @@ public final class StoreRules {
     return sortedUnique(out);
   }
 
+  /** R7 for process records: the paper's Table 3 over the newest epoch's members. */
+  static List<Long> recipients(RecordType type, MemberSet members) {
+    List<Long> out = new ArrayList<>(members.indexesOf(Role.PATIENT));
+    switch (type) {
+      case TXD -> out.addAll(members.indexesOf(Role.PHARMACIST));
+      case TXM -> out.addAll(members.indexesOf(Role.INSURER));
+      case TXA -> { }
+      default -> throw new IllegalArgumentException(type.label());
+    }
+    return sortedUnique(out);
+  }
+
   /** The responders the treatment's txk left out of the key (none without a txk). */
-  private List<Long> excluded(String kappa0Hex) {
+  List<Long> excluded(String kappa0Hex) {
     byte[] kHex = state.get(state.compositeKey(KEY_RECORD, kappa0Hex));
     if (kHex == null) return List.of();
     return ((Txk) RecordCodec.parse(state.get(new String(kHex, StandardCharsets.US_ASCII)))).excluded();
@@ -411,12 +446,12 @@ public final class StoreRules {
     return Long.parseLong(s.substring(s.indexOf('|') + 1));
   }
 
-  private void index(String kappa0Hex, RecordType type, String kappaHex) {
+  void index(String kappa0Hex, RecordType type, String kappaHex) {
     String value = state.transactionId() + "|" + state.transactionTime().toEpochMilli();
     state.put(state.compositeKey(TREATMENT, kappa0Hex, type.label(), kappaHex), value.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private Txtc treatment(String rule, byte[] kappa0) {
+  Txtc treatment(String rule, byte[] kappa0) {
     byte[] v = state.get(Bytes.hex(kappa0));
     if (v == null) {
       throw new RuleViolation(rule, "no treatment " + Bytes.hex(kappa0) + " on the ledger");
@@ -434,7 +469,7 @@ public final class StoreRules {
     return (Registration) RecordCodec.parse(state.get(new String(kappaHex, StandardCharsets.US_ASCII)));
   }
 
-  private void requireRegistered(String rule, Submitter s, Role role) {
+  void requireRegistered(String rule, Submitter s, Role role) {
     if (s.role() != role) {
       throw new RuleViolation(rule, "the certificate's role is " + roleName(s.role()) + ", not " + role.title().toLowerCase());
     }

@@ -60,6 +60,8 @@ public final class RecordCodec {
     if (record instanceof Txtr t) return encodeTxtr(t);
     if (record instanceof Txk k) return encodeTxk(k);
     if (record instanceof Withdrawal w) return encodeWithdrawal(w);
+    if (record instanceof MemberChange c) return encodeMemberChange(c);
+    if (record instanceof KeyEpoch e) return encodeKeyEpoch(e);
     return encodeProcess((ProcessRecord) record);
   }
 
@@ -124,6 +126,57 @@ public final class RecordCodec {
     w2.field(2, w.patientKey());
     w2.field(3, w.signature());
     return w2.done();
+  }
+
+  private static byte[] encodeMemberChange(MemberChange c) {
+    Writer w = memberChangeFields(c);
+    w.field(8, c.signature());
+    return w.done();
+  }
+
+  static byte[] memberChangeSignedBytes(MemberChange c) {
+    return memberChangeFields(c).done();
+  }
+
+  private static Writer memberChangeFields(MemberChange c) {
+    checkEpoch(c.epoch());
+    Writer w = new Writer(RecordType.MEMBER_CHANGE);
+    w.field(1, c.kappa0());
+    w.field(2, org.medledger.core.crypto.Bytes.u32(c.epoch()));
+    w.field(3, pointList(c.addedFamilyKeys()));
+    w.field(4, indexList(c.addedInsurers()));
+    w.field(5, indexList(c.addedLawyers()));
+    w.field(6, indexList(c.addedPharmacists()));
+    w.field(7, indexList(c.removed()));
+    return w;
+  }
+
+  private static byte[] encodeKeyEpoch(KeyEpoch e) {
+    checkEpoch(e.epoch());
+    if (e.wrappedKeys().size() != e.epoch()) {
+      throw new IllegalArgumentException("epoch " + e.epoch() + " carries " + e.epoch() + " earlier keys, not "
+          + e.wrappedKeys().size());
+    }
+    Writer w = new Writer(RecordType.KEY_EPOCH);
+    w.field(1, e.kappa0());
+    w.field(2, org.medledger.core.crypto.Bytes.u32(e.epoch()));
+    w.field(3, e.change());
+    w.field(4, u64(e.doctor()));
+    w.field(5, e.tag());
+    ByteArrayOutputStream keys = new ByteArrayOutputStream();
+    keys.write(e.wrappedKeys().size());
+    for (byte[] k : e.wrappedKeys()) {
+      if (k.length != KeyEpoch.WRAPPED_KEY_BYTES) throw new IllegalArgumentException("a wrapped key is 60 bytes");
+      keys.writeBytes(k);
+    }
+    w.field(6, keys.toByteArray());
+    return w.done();
+  }
+
+  private static void checkEpoch(int epoch) {
+    if (epoch < 1 || epoch > MemberChange.MAX_EPOCH) {
+      throw new IllegalArgumentException("epoch " + epoch + " is outside 1.." + MemberChange.MAX_EPOCH);
+    }
   }
 
   private static byte[] encodeProcess(ProcessRecord p) {
@@ -418,6 +471,8 @@ public final class RecordCodec {
       case TXK -> parseTxk(r);
       case WITHDRAWAL -> new Withdrawal(r.fixed(1, "consent id", Consent.CONSENT_ID_BYTES), r.point(2, "vk_p"),
           r.variable(3, "patient signature", 8, MAX_SIGNATURE_BYTES));
+      case MEMBER_CHANGE -> parseMemberChange(r);
+      case KEY_EPOCH -> parseKeyEpoch(r);
       case CONSENT, POLICY, EVENT, COVER, CONTENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
@@ -486,6 +541,49 @@ public final class RecordCodec {
     List<Long> excluded = r.indexes(3, "excluded indexes", 64);
     byte[] tag = tag(r, 4);
     return new Txk(k0, doctor, excluded, tag);
+  }
+
+  private static MemberChange parseMemberChange(Reader r) {
+    byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
+    int epoch = epoch(r, 2);
+    List<byte[]> family = r.points(3, "added vk_r");
+    List<Long> insurers = r.indexes(4, "added ind_a", MAX_LIST_ENTRIES);
+    List<Long> lawyers = r.indexes(5, "added ind_i", MAX_LIST_ENTRIES);
+    List<Long> pharmacists = r.indexes(6, "added ind_m", MAX_LIST_ENTRIES);
+    List<Long> removed = r.indexes(7, "removed indexes", 64);
+    byte[] sig = r.variable(8, "patient signature", 8, MAX_SIGNATURE_BYTES);
+    return new MemberChange(k0, epoch, family, insurers, lawyers, pharmacists, removed, sig);
+  }
+
+  private static KeyEpoch parseKeyEpoch(Reader r) {
+    byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
+    int epoch = epoch(r, 2);
+    byte[] change = r.fixed(3, "change kappa", KAPPA_BYTES);
+    long doctor = r.u64(4, "ind_d");
+    byte[] tag = tag(r, 5);
+    byte[] b = r.next(6, "wrapped earlier keys");
+    if (b.length < 1) throw new RecordFormatException(Reason.INVALID_FIELD, "wrapped earlier keys list has no count byte");
+    int n = b[0] & 0xff;
+    if (b.length != 1 + n * KeyEpoch.WRAPPED_KEY_BYTES) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "wrapped earlier keys list length does not match its count");
+    }
+    if (n != epoch) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "epoch " + epoch + " must carry " + epoch
+          + " earlier keys, carries " + n);
+    }
+    List<byte[]> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      keys.add(Arrays.copyOfRange(b, 1 + i * KeyEpoch.WRAPPED_KEY_BYTES, 1 + (i + 1) * KeyEpoch.WRAPPED_KEY_BYTES));
+    }
+    return new KeyEpoch(k0, epoch, change, doctor, tag, keys);
+  }
+
+  private static int epoch(Reader r, int field) {
+    long e = r.u32(field, "epoch");
+    if (e < 1 || e > MemberChange.MAX_EPOCH) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "epoch " + e + " is outside 1.." + MemberChange.MAX_EPOCH);
+    }
+    return (int) e;
   }
 
   private static byte[] tag(Reader r, int field) {

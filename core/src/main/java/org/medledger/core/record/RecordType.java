@@ -33,6 +33,16 @@ public enum RecordType {
    * §Content of a record). Never stored by itself; it lives inside a txd, txm or txa's box.
    */
   CONTENT(0x0C, "content", false),
+  /**
+   * The patient adds or removes members of a running treatment (rule R10, docs/protocol.md §Member
+   * change): signed with her key of the treatment, it opens the next key epoch.
+   */
+  MEMBER_CHANGE(0x0D, "change", true),
+  /**
+   * The doctor's key epoch (rule R11, docs/protocol.md §Key epoch): pins the tag of the new member
+   * set and carries the earlier epochs' keys wrapped under the new one.
+   */
+  KEY_EPOCH(0x0E, "epoch", true),
   EVENT(0x10, "event", false);
 
   private final int code;

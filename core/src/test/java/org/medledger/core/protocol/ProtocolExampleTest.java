@@ -484,7 +484,120 @@ class ProtocolExampleTest {
         .isEqualTo(org.medledger.core.record.RecordContent.text("diagnosis: appendicitis"));
     block("content type", "\"application/fhir+json;fhirVersion=4.0\" (37 bytes)", "body", json.length() + " bytes of JSON: " + json,
         "message", typed, "size class", typed.length + " + 1 → " + cls + " bytes", "txd no. 2", typedTxd);
+    // ---- key epochs: the patient replaces the pharmacist (drawn after everything above)
+    keyEpochs(rnd, sigma, ind, tind, consent, txtc, kappa0, txtrs, built, txdV);
     return "\n" + out;
+  }
+
+  /** docs/protocol.md §Key epochs: member change (0x0D), the newcomer's txtr, the epoch record (0x0E). */
+  private void keyEpochs(DeterministicRandom rnd, UserSecret[] sigma, long[] ind, long[] tind, Consent consent, Txtc txtc,
+      byte[] kappa0, List<Txtr> txtrs, Siff.Built built, byte[] txdV) {
+    UserSecret sp = sigma[0], sd = sigma[2], sm = sigma[3], si = sigma[5];
+    UserSecret sm2 = UserSecret.of(filled(32, 0x77));
+    long indM2 = ParticipantIndex.of(sm2.signingKeyPair().publicKey());
+    h("Key epochs: the patient replaces the pharmacist m by a pharmacist m2 (σ = 32 bytes of 0x77)");
+    org.medledger.core.record.MemberChange change = org.medledger.core.protocol.epoch.MemberChanges.change(sp, consent,
+        kappa0, 1, new org.medledger.core.protocol.epoch.MemberChanges.Request(List.of(), List.of(), List.of(),
+            List.of(indM2), List.of(ind[3])));
+    byte[] signedBytes = Bytes.concat(ascii("ML"), new byte[] {1, 0x0d},
+        new byte[] {1}, Bytes.u32(32), kappa0,
+        new byte[] {2}, Bytes.u32(4), Bytes.u32(1),
+        new byte[] {3}, Bytes.u32(1), new byte[] {0},
+        new byte[] {4}, Bytes.u32(1), new byte[] {0},
+        new byte[] {5}, Bytes.u32(1), new byte[] {0},
+        new byte[] {6}, Bytes.u32(9), new byte[] {1}, Bytes.u64(indM2),
+        new byte[] {7}, Bytes.u32(9), new byte[] {1}, Bytes.u64(ind[3]));
+    assertThat(change.signedBytes()).isEqualTo(signedBytes);
+    EcKeyPair skP = sp.blindedSigningKeyPair(consent.consentId());
+    assertThat(change.signature()).isEqualTo(skP.sign(Bytes.concat(ascii("MedLedger v1 member change"), signedBytes)));
+    byte[] changeV = RecordCodec.encode(change);
+    assertThat(changeV).isEqualTo(Bytes.concat(signedBytes, new byte[] {8}, Bytes.u32(change.signature().length),
+        change.signature()));
+    assertThat(org.medledger.core.protocol.epoch.MemberChanges.valid(
+        (org.medledger.core.record.MemberChange) RecordCodec.parse(changeV), consent)).isTrue();
+    byte[] changeKappa = RecordCodec.kappa(changeV);
+    List<Long> told = new ArrayList<>(List.of(tind[0], tind[1], ind[2], ind[3], ind[4], ind[5], indM2));
+    byte[] cevV = RecordCodec.encodeEvent(new EventPayload(RecordType.MEMBER_CHANGE, changeKappa, kappa0, told));
+    block("ind_m2", ParticipantIndex.hex(indM2), "signed bytes", signedBytes, "signature", change.signature(),
+        "change", changeV, "κ", changeKappa, "event", cevV);
+
+    // The newcomer answers as at the start: s_m2 = HMAC(σ_m2, κ0), c_m2 for the doctor's pk_d.
+    byte[] s2 = Hashes.hmacSha256(filled(32, 0x77), kappa0);
+    EcKeyPair eph = sm2.ephemeralKeyPair(kappa0);
+    byte[] z = eph.agree(P256.decodePoint(txtc.doctorKey()));
+    byte[] kw = Hashes.hkdfSha256(z, kappa0, Bytes.concat(ascii("MedLedger v1 wrap"), eph.publicKey(), txtc.doctorKey()), 32);
+    byte[] adw = Bytes.concat(ascii("MedLedger v1 txtr"), kappa0, Bytes.u64(indM2), Bytes.u64(ind[2]));
+    byte[] nw = new byte[12];
+    rnd.nextBytes(nw);
+    Txtr answer = new Txtr(kappa0, indM2, eph.publicKey(), Bytes.concat(nw, AesGcm.encrypt(kw, nw, adw, s2, 128)));
+    byte[] answerV = RecordCodec.encode(answer);
+    block("s_m2", s2, "txtr of m2", answerV);
+
+    // The doctor builds the function of the new member set from the latest answers (the others'
+    // answers from the start still count) and wraps epoch 0's key under the new one.
+    org.medledger.core.protocol.epoch.MemberSet next =
+        org.medledger.core.protocol.epoch.MemberSet.initial(consent, List.of()).apply(change);
+    List<Txtr> answers = new ArrayList<>(txtrs);
+    answers.add(answer);
+    DeterministicRandom replay = rnd.copy();
+    Siff.Built epoch1 = org.medledger.core.protocol.epoch.KeyEpochs.buildKey(sd, txtc, kappa0, next,
+        TreatmentProtocol.latestAnswers(answers), rnd);
+    byte[] u1 = new byte[32];
+    replay.nextBytes(u1);
+    assertThat(epoch1.key().bytes()).isEqualTo(u1);
+    assertThat(epoch1.tag().members()).isEqualTo(6);
+    DeterministicRandom replayWrap = rnd.copy();
+    org.medledger.core.record.KeyEpoch epochRecord = org.medledger.core.protocol.epoch.KeyEpochs.epochRecord(sd, txtc,
+        kappa0, change, changeKappa, epoch1, List.of(built.tag()), rnd);
+    byte[] kep = Hashes.hkdfSha256(u1, kappa0, Bytes.concat(ascii("MedLedger v1 epoch key"), Bytes.u32(1), Bytes.u32(0)), 32);
+    byte[] adep = Bytes.concat(ascii("MedLedger v1 epoch key"), kappa0, Bytes.u32(1), epoch1.tag().hash(), Bytes.u32(0),
+        built.tag().hash());
+    byte[] nep = new byte[12];
+    replayWrap.nextBytes(nep);
+    byte[] w0 = Bytes.concat(nep, AesGcm.encrypt(kep, nep, adep, built.key().bytes(), 128));
+    byte[] tag1 = epoch1.tag().encoded();
+    byte[] epochV = RecordCodec.encode(epochRecord);
+    assertThat(epochV).isEqualTo(Bytes.concat(ascii("ML"), new byte[] {1, 0x0e},
+        new byte[] {1}, Bytes.u32(32), kappa0,
+        new byte[] {2}, Bytes.u32(4), Bytes.u32(1),
+        new byte[] {3}, Bytes.u32(32), changeKappa,
+        new byte[] {4}, Bytes.u32(8), Bytes.u64(ind[2]),
+        new byte[] {5}, Bytes.u32(tag1.length), tag1,
+        new byte[] {6}, Bytes.u32(61), new byte[] {1}, w0));
+    byte[] epochKappa = RecordCodec.kappa(epochV);
+    byte[] eevV = RecordCodec.encodeEvent(new EventPayload(RecordType.KEY_EPOCH, epochKappa, kappa0, told));
+    block("f_1 (u1)", u1, "H(tag_1)", epoch1.tag().hash(), "K_ep", kep, "AD", adep, "w_0", w0, "epoch", epochV,
+        "κ", epochKappa, "event", eevV);
+
+    // The doctor's next diagnosis is under epoch 1; m2 reads it and the first txd, m only the first.
+    String msg = "surgery done, no complications";
+    byte[] info = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {(byte) RecordType.TXD.code()}, Bytes.u64(ind[2]),
+        Bytes.u32(3));
+    byte[] krec = Hashes.hkdfSha256(u1, kappa0, info, 32);
+    byte[] ad = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, epoch1.tag().hash(),
+        new byte[] {(byte) RecordType.TXD.code()}, Bytes.u64(ind[2]), Bytes.u32(3));
+    byte[] n3 = new byte[12];
+    rnd.nextBytes(n3);
+    byte[] padded = Arrays.copyOf(msg.getBytes(StandardCharsets.UTF_8), 256);
+    padded[msg.length()] = (byte) 0x80;
+    byte[] txd3 = RecordCodec.encode(new ProcessRecord(RecordType.TXD, kappa0, ind[2], next.othersThan(ind[2]), 3, tag1,
+        Bytes.concat(n3, AesGcm.encrypt(krec, n3, ad, padded, 128))));
+    List<org.medledger.core.record.KeyEpoch> epochs = List.of((org.medledger.core.record.KeyEpoch) RecordCodec.parse(epochV));
+    ProcessRecord first = (ProcessRecord) RecordCodec.parse(txdV);
+    ProcessRecord later = (ProcessRecord) RecordCodec.parse(txd3);
+    for (UserSecret reader : List.of(sm2, sp, si)) {
+      try (var ring = org.medledger.core.protocol.epoch.KeyRing.of(reader, kappa0, built.tag(), epochs)) {
+        assertThat(new String(ring.read(first), StandardCharsets.UTF_8)).isEqualTo("diagnosis: appendicitis");
+        assertThat(new String(ring.read(later), StandardCharsets.UTF_8)).isEqualTo(msg);
+      }
+    }
+    try (var ring = org.medledger.core.protocol.epoch.KeyRing.of(sm, kappa0, built.tag(), epochs)) {
+      assertThat(new String(ring.read(first), StandardCharsets.UTF_8)).isEqualTo("diagnosis: appendicitis");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ring.read(later))
+          .isInstanceOf(org.medledger.core.crypto.AuthenticationFailedException.class);
+    }
+    block("message", "\"" + msg + "\" (UTF-8)", "AD", ad, "txd no. 3", txd3);
+    epoch1.key().close();
   }
 
   private static int indexOf(long[] ind, long v) {

@@ -124,6 +124,91 @@ public abstract class PaperScenarioContract {
     }
   }
 
+  /**
+   * Issue 16, members change mid-treatment: the patient replaces the pharmacist; the new one
+   * answers, the doctor sets up the next key epoch; the old pharmacist reads only up to the change,
+   * the new one reads everything (docs/protocol.md §Key epochs).
+   */
+  @Test
+  public void aPharmacistReplacedMidTreatmentReadsOnlyUpToTheChangeAndTheNewOneReadsEverything() {
+    LedgerGateway ledger = ledger();
+    MedLedgerClient client = new MedLedgerClient(ledger);
+    PaperScenario scenario = new PaperScenario(client, enrollment(), random);
+    Participant patient = scenario.participant("Pia Patient", Role.PATIENT, "HospitalMSP");
+    Participant doctor = scenario.participant("Dr Dan", Role.DOCTOR, "HospitalMSP");
+    Participant oldPharmacist = scenario.participant("Olga Old-Pharma", Role.PHARMACIST, "PharmacyMSP");
+    Participant newPharmacist = scenario.participant("Nina New-Pharma", Role.PHARMACIST, "PharmacyMSP");
+    Participant lawyer = scenario.participant("Lea Lawyer", Role.LAWYER, "LawFirmMSP");
+    byte[] before = "before the change".getBytes(StandardCharsets.UTF_8);
+    PaperScenario.Treatment t = scenario.run(new PaperScenario.Selection(patient, doctor, List.of(),
+        List.of(oldPharmacist), List.of(), List.of(lawyer)), before);
+    byte[] k0 = t.kappa0();
+    Txtc txtc = (Txtc) client.getRecord(doctor.identity(), k0).orElseThrow();
+
+    // The patient signs the change with her key of the treatment (R10).
+    org.medledger.core.record.MemberChange change = org.medledger.core.protocol.epoch.MemberChanges.change(
+        patient.secret(), txtc.consent(), k0, 1, new org.medledger.core.protocol.epoch.MemberChanges.Request(List.of(),
+            List.of(), List.of(), List.of(newPharmacist.index()), List.of(oldPharmacist.index())));
+    byte[] changeKappa = client.store(patient.identity(), change).kappa();
+    // The newcomer answers as at the start (R5); the doctor builds and pins the next key (R11).
+    client.store(newPharmacist.identity(), org.medledger.core.protocol.epoch.KeyEpochs.respond(
+        newPharmacist.secret(), newPharmacist.index(), txtc, k0, change));
+    List<org.medledger.core.record.Txtr> answers = new ArrayList<>();
+    for (MedLedgerClient.TreatmentEntry e : client.treatment(doctor.identity(), k0)) {
+      if (e.type() == RecordType.TXTR) {
+        answers.add((org.medledger.core.record.Txtr) client.getRecord(doctor.identity(), Bytes.unhex(e.kappaHex())).orElseThrow());
+      }
+    }
+    org.medledger.core.protocol.epoch.MemberSet next =
+        org.medledger.core.protocol.epoch.MemberSet.initial(txtc.consent(), List.of()).apply(change);
+    org.medledger.core.crypto.Siff.Built built = org.medledger.core.protocol.epoch.KeyEpochs.buildKey(doctor.secret(),
+        txtc, k0, next, TreatmentProtocol.latestAnswers(answers), random);
+    client.store(doctor.identity(), org.medledger.core.protocol.epoch.KeyEpochs.epochRecord(doctor.secret(), txtc, k0,
+        change, changeKappa, built, List.of(t.tag()), random));
+    byte[] after = "after the change".getBytes(StandardCharsets.UTF_8);
+    client.store(doctor.identity(), org.medledger.core.protocol.epoch.KeyEpochs.write(RecordType.TXD, k0, built.tag(),
+        built.key(), next, doctor.index(), 2, after));
+    client.store(newPharmacist.identity(), org.medledger.core.protocol.epoch.KeyEpochs.write(RecordType.TXM, k0,
+        built.tag(), built.key(), next, newPharmacist.index(), 1, after));
+    // Nothing more from the old pharmacist.
+    long height = ledger.height();
+    assertThatThrownBy(() -> client.store(oldPharmacist.identity(), org.medledger.core.protocol.epoch.KeyEpochs.write(
+        RecordType.TXM, k0, t.tag(), TreatmentProtocol.recoverKey(oldPharmacist.secret(), k0, t.tag()),
+        org.medledger.core.protocol.epoch.MemberSet.initial(txtc.consent(), List.of()), oldPharmacist.index(), 2, after)))
+        .isInstanceOf(LedgerException.class).hasMessageContaining("R6");
+    assertThat(ledger.height()).isEqualTo(height);
+
+    assertThat(readWithEpochs(client, oldPharmacist, k0)).containsExactly("before the change", "before the change", "-", "-");
+    for (Participant reader : List.of(newPharmacist, lawyer, patient)) {
+      assertThat(readWithEpochs(client, reader, k0)).as(reader.name())
+          .containsExactly("before the change", "before the change", "after the change", "after the change");
+    }
+  }
+
+  /** Every process record of a treatment as {@code reader} opens it with σ alone ("-" if not). */
+  private static List<String> readWithEpochs(MedLedgerClient client, Participant reader, byte[] k0) {
+    List<ProcessRecord> records = new ArrayList<>();
+    List<org.medledger.core.record.KeyEpoch> epochs = new ArrayList<>();
+    for (MedLedgerClient.TreatmentEntry e : client.treatment(reader.identity(), k0)) {
+      var r = client.getRecord(reader.identity(), Bytes.unhex(e.kappaHex())).orElseThrow();
+      if (r instanceof ProcessRecord p) records.add(p);
+      if (r instanceof org.medledger.core.record.KeyEpoch ep) epochs.add(ep);
+    }
+    epochs.sort(java.util.Comparator.comparingInt(org.medledger.core.record.KeyEpoch::epoch));
+    org.medledger.core.crypto.SiffTag tag0 = org.medledger.core.crypto.SiffTag.parse(records.get(0).tag());
+    List<String> out = new ArrayList<>();
+    try (var ring = org.medledger.core.protocol.epoch.KeyRing.of(reader.secret(), k0, tag0, epochs)) {
+      for (ProcessRecord p : records) {
+        try {
+          out.add(new String(ring.read(p), StandardCharsets.UTF_8));
+        } catch (AuthenticationFailedException e) {
+          out.add("-");
+        }
+      }
+    }
+    return out;
+  }
+
   @Test
   public void anOrganisationVouchesOnlyForTheProfessionThePolicyGivesItWithTheNameAndInstitutionItsCaSigned()
       throws Exception {

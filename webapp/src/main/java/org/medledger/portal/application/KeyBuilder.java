@@ -23,6 +23,7 @@ public class KeyBuilder {
   @Inject InboxService inbox;
   @Inject SignedInDoctors doctors;
   @Inject org.medledger.portal.application.cover.Covers covers;
+  @Inject org.medledger.portal.application.membership.MembershipService membership;
 
   /**
    * An answer of treatment {@code kappa0Hex} reached {@code username}'s inbox: if that is a
@@ -31,7 +32,7 @@ public class KeyBuilder {
    */
   public boolean answerArrived(String username, String kappa0Hex) {
     for (Actor doctor : doctors.of(username)) {
-      return tryBuild(doctor, kappa0Hex);
+      return tryBuild(doctor, kappa0Hex) | tryLetIn(doctor, kappa0Hex);
     }
     return false;
   }
@@ -43,8 +44,24 @@ public class KeyBuilder {
     for (String k : inbox.treatments(doctor.username())) {
       if (tryBuild(doctor, k)) built++;
       else covers.writePending(doctor, k); // a cover that could not be written when its key was built
+      if (tryLetIn(doctor, k)) built++;
     }
     return built;
+  }
+
+  /**
+   * The patient changed who takes part (issue 16): once the members she added have accepted (at
+   * once for a removal), the new key lets the new member set in, as the first key is built.
+   */
+  private boolean tryLetIn(Actor doctor, String kappa0Hex) {
+    try {
+      return membership.completeIfReady(doctor, kappa0Hex);
+    } catch (RuntimeException e) {
+      // The ledger away, or the session ended: the next answer, login or page view does it.
+      LOG.log(Level.WARNING, "Treatment {0}: the new members could not be let in now ({1})",
+          new Object[] {kappa0Hex.substring(0, Math.min(12, kappa0Hex.length())), e.getClass().getName()});
+      return false;
+    }
   }
 
   private boolean tryBuild(Actor doctor, String kappa0Hex) {

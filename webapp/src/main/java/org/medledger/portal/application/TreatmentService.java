@@ -309,6 +309,18 @@ public class TreatmentService {
 
   public void respond(Actor x, String kappa0Hex) {
     Loaded t = load(kappa0Hex, x);
+    if (t.chain().joining(t.me)) { // added by the patient's change (docs/protocol.md §Key epochs)
+      if (t.answered.contains(t.me) && siff.answerOpens(x.secret(), t.me, t.txtc, t.latestOf(t.me))) {
+        throw new PortalException("You have already accepted this invitation.");
+      }
+      try {
+        store(x, org.medledger.core.protocol.epoch.KeyEpochs.respond(x.secret(), t.me, t.txtc, t.kappa0,
+            t.chain().pending().orElseThrow()));
+      } catch (CryptoException e) {
+        throw new PortalException(e.getMessage() + ".");
+      }
+      return;
+    }
     if (t.txtc.consent().responders().stream().noneMatch(m -> m.index() == t.me)) {
       throw new PortalException("You are the doctor of this treatment; you do not answer its invitation.");
     }
@@ -480,6 +492,10 @@ public class TreatmentService {
     };
     if (t.role != writer.role()) throw new PortalException("You are not this treatment's " + writer.role().title().toLowerCase(Locale.ROOT) + ".");
     if (t.excluded().contains(writer.index())) throw new PortalException(LEFT_OUT);
+    if (t.chain().epoch() > 0 || t.chain().pending().isPresent()) {
+      sealInNewestEpoch(writer, t, type, msg, sequence);
+      return;
+    }
     boolean doctor = type == RecordType.TXD;
     if (doctor && t.freshPendingTag(writer).isEmpty()) buildKey(writer, kappa0Hex);
     Loaded now = doctor ? load(kappa0Hex, writer) : t;
@@ -495,6 +511,44 @@ public class TreatmentService {
     }
     store(writer, r);
     if (type == RecordType.TXD) accounts.dropPendingTag(kappa0Hex);
+  }
+
+  /** Shown to a member the patient removed from the treatment, in plain words. */
+  public static final String REMOVED = "The patient removed you from this treatment. You can still read the records "
+      + "written while you took part, but nothing written since, and you cannot add records.";
+
+  /**
+   * A record under the newest key epoch (docs/protocol.md §Key epochs): the epoch's members and
+   * tag, the key from the member's own σ. While the patient's change removes someone, nothing is
+   * written (rule R6): under the old key the leaving member could still read it.
+   */
+  private void sealInNewestEpoch(Actor writer, Loaded t, RecordType type, byte[] msg, Integer sequence) {
+    var chain = t.chain();
+    if (!chain.members().contains(t.me)) {
+      throw new PortalException(chain.joining(t.me)
+          ? "You can add records once the doctor's portal has set up the treatment for its new members."
+          : REMOVED);
+    }
+    if (chain.pending().map(c -> !c.removed().isEmpty()).orElse(false)) {
+      throw new PortalException("The patient is changing who takes part in this treatment. Records can be written again "
+          + "in a moment, once the doctor's portal has set this up.");
+    }
+    SiffTag tag = chain.newestTag().orElseGet(() -> t.pinnedTag().orElseThrow(() -> new PortalException(
+        "The treatment key is not ready yet: the doctor establishes it once every participant has answered.")));
+    ProcessRecord r;
+    try {
+      r = siff.sealInEpoch(writer.secret(), type, t.kappa0, t.tag0().orElseThrow(), chain.records(), tag, chain.members(),
+          t.me, sequence != null ? sequence : t.nextSequence(t.me), msg);
+    } catch (CryptoException e) {
+      throw new PortalException(e.getMessage() + ".");
+    }
+    store(writer, r);
+  }
+
+  /** The role {@code index} has in the treatment: the consent's, or the one a member change gave. */
+  private static Role roleIn(Loaded t, long index) {
+    Role r = t.txtc.consent().roleOf(index);
+    return r != null ? r : t.chain().everRole(index);
   }
 
   // ---------------------------------------------------------------- reading
@@ -514,7 +568,15 @@ public class TreatmentService {
     var cover = found.cover();
     List<MemberView> members = new ArrayList<>();
     List<MemberView> unreadable = new ArrayList<>();
-    for (Consent.Member m : c.members()) {
+    var chain = t.chain();
+    // With key epochs the newest epoch's members are listed (docs/protocol.md §Key epochs), and
+    // those the patient's pending change adds.
+    List<Consent.Member> listed = new ArrayList<>(chain.epoch() > 0 ? chain.members().members() : c.members());
+    chain.pending().ifPresent(ch -> listed.addAll(ch.added()));
+    boolean removed = chain.epoch() > 0 && !chain.members().contains(t.me) && !excluded.contains(t.me);
+    org.medledger.core.protocol.epoch.KeyRing ring = chain.epoch() > 0 && t.tag0().isPresent()
+        ? siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records()) : null;
+    for (Consent.Member m : listed) {
       boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
       MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me, cover), answered,
           m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()),
@@ -529,11 +591,11 @@ public class TreatmentService {
       Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
       if (e.record instanceof Txtc) {
         records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover),
-            Role.DOCTOR, 0, time, e.entry.transactionId(), members.size() + " participants", true, ev, false));
+            Role.DOCTOR, 0, time, e.entry.transactionId(), c.members().size() + " participants", true, ev, false));
       } else if (e.record instanceof Txtr tr) {
         boolean again = !seen.add(tr.responder());
         records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
-            name(tr.responder(), c.roleOf(tr.responder()), x, t.me, cover), c.roleOf(tr.responder()), 0, time,
+            name(tr.responder(), roleIn(t, tr.responder()), x, t.me, cover), roleIn(t, tr.responder()), 0, time,
             e.entry.transactionId(), again ? "sent their answer again" : "", true, ev, false));
       } else if (e.record instanceof Txk k) {
         String text;
@@ -557,7 +619,7 @@ public class TreatmentService {
         String kind = null;
         org.medledger.core.record.RecordContent content = null;
         try {
-          content = RecordCodec.readContent(siff.open(x.secret(), p));
+          content = RecordCodec.readContent(ring != null ? ring.read(p) : siff.open(x.secret(), p));
           org.medledger.portal.application.fhir.Readable readable = fhir.read(content);
           text = readable.text();
           kind = readable.kind();
@@ -569,20 +631,31 @@ public class TreatmentService {
           text = "(this record's content could not be read)";
           ok = false;
         }
-        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
-            c.roleOf(p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false, kind, content,
+        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), roleIn(t, p.sender()), x, t.me, cover),
+            roleIn(t, p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false, kind, content,
             org.medledger.core.record.ParticipantIndex.hex(p.sender())));
       }
     }
-    boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me);
-    boolean leftOut = excluded.contains(t.me);
+    if (ring != null) ring.close();
+    boolean joining = chain.joining(t.me);
+    boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me) || joining;
+    boolean leftOut = excluded.contains(t.me) || removed;
     // A responder whose answer on the ledger does not open may send it again until the key is pinned.
     boolean myAnswerUnreadable = isResponder && !pinned && t.answered.contains(t.me)
         && !siff.answerOpens(x.secret(), t.me, t.txtc, t.latestOf(t.me));
     boolean canRespond = isResponder && !pinned && (!t.answered.contains(t.me) || myAnswerUnreadable);
+    if (joining) {
+      myAnswerUnreadable = t.answered.contains(t.me) && !siff.answerOpens(x.secret(), t.me, t.txtc, t.latestOf(t.me));
+      canRespond = !t.answered.contains(t.me) || myAnswerUnreadable;
+    }
     int need = c.responders().size();
-    boolean allAnswered = t.answered.size() >= need;
-    boolean keyReady = t.tag(isDoctor).isPresent();
+    int answeredCount = t.answered.size();
+    if (chain.epoch() > 0 || chain.pending().isPresent()) { // count those listed: today's members and the invited
+      need = (int) listed.stream().filter(m -> m.role() != Role.DOCTOR).count();
+      answeredCount = (int) listed.stream().filter(m -> m.role() != Role.DOCTOR && t.answered.contains(m.index())).count();
+    }
+    boolean allAnswered = answeredCount >= need;
+    boolean keyReady = t.tag(isDoctor).isPresent() && !joining;
     RecordType writable = leftOut ? null : switch (t.role) {
       case DOCTOR -> keyReady || (allAnswered && unreadable.isEmpty()) ? RecordType.TXD : null;
       case PHARMACIST -> keyReady ? RecordType.TXM : null;
@@ -591,17 +664,20 @@ public class TreatmentService {
     };
     int written = t.processCount() - (found.record() != null ? 1 : 0); // the cover is not one of the records people write
     String status;
-    if (leftOut) status = "You are not part of this treatment's key";
+    if (removed) status = "You no longer take part in this treatment";
+    else if (leftOut) status = "You are not part of this treatment's key";
+    else if (joining && canRespond) status = "You are invited to join this treatment";
+    else if (joining) status = "Waiting for the doctor's portal to let you in";
     else if (!unreadable.isEmpty()) status = "An answer could not be read";
     else if (myAnswerUnreadable) status = "Your answer could not be read";
-    else if (!allAnswered && !pinned) status = "Waiting for answers: " + t.answered.size() + " of " + need;
+    else if (!allAnswered && !pinned) status = "Waiting for answers: " + answeredCount + " of " + need;
     else if (written > 0) status = "Active: " + written + " record" + (written == 1 ? "" : "s");
     else if (keyReady) status = "Key ready, no record yet";
     else status = "Every participant answered; the doctor builds the key";
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
         isDoctor && allAnswered && !keyReady && unreadable.isEmpty(), writable, t.nextSequence(t.me), opened,
-        t.answered.size(), need, unreadable, myAnswerUnreadable, leftOut, cover);
+        answeredCount, need, unreadable, myAnswerUnreadable, leftOut, cover);
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
@@ -643,6 +719,9 @@ public class TreatmentService {
       Consent c = t.txtc.consent();
       if (t.excluded().contains(t.me)) return Optional.empty();
       boolean pinned = t.pinnedTag().isPresent();
+      if (t.chain().joining(t.me) && !t.answered.contains(t.me)) {
+        return Optional.of("Answer the invitation from " + name(c.doctor(), Role.DOCTOR, x, t.me));
+      }
       boolean responder = c.responders().stream().anyMatch(m -> m.index() == t.me);
       if (responder && !pinned && !t.answered.contains(t.me)) {
         String doctor = name(c.doctor(), Role.DOCTOR, x, t.me);
@@ -684,7 +763,23 @@ public class TreatmentService {
     final List<Txtr> responses = new ArrayList<>();
     final Set<Long> answered = new HashSet<>();
     final List<ProcessRecord> process = new ArrayList<>();
+    /** Every record with its κ, in ledger order: what the key epochs are read from. */
+    final List<Map.Entry<byte[], LedgerRecord>> ordered = new ArrayList<>();
     Txk txk;
+    private org.medledger.core.protocol.epoch.EpochChain chain;
+
+    /** The treatment's key epochs: members, the patient's pending change (docs/protocol.md §Key epochs). */
+    org.medledger.core.protocol.epoch.EpochChain chain() {
+      if (chain == null) chain = org.medledger.core.protocol.epoch.EpochChain.of(txtc.consent(), excluded(), ordered);
+      return chain;
+    }
+
+    /** The tag of epoch 0: the doctor's txk, or else the first process record's. */
+    Optional<SiffTag> tag0() {
+      if (txk != null) return Optional.of(SiffTag.parse(txk.tag()));
+      if (!process.isEmpty()) return Optional.of(SiffTag.parse(process.get(0).tag()));
+      return Optional.empty();
+    }
 
     Loaded(byte[] kappa0, String hex, Txtc txtc, Role role, long me) {
       this.kappa0 = kappa0;
@@ -694,8 +789,9 @@ public class TreatmentService {
       this.me = me;
     }
 
-    /** The tag the ledger pinned: the doctor's txk, or else the first process record's (R6, R8). */
+    /** The tag the ledger pinned: the newest epoch's, the doctor's txk, or else the first process record's (R6, R8, R11). */
     Optional<SiffTag> pinnedTag() {
+      if (chain().epoch() > 0) return chain().newestTag();
       if (txk != null) return Optional.of(SiffTag.parse(txk.tag()));
       if (!process.isEmpty()) return Optional.of(SiffTag.parse(process.get(0).tag()));
       return Optional.empty();
@@ -756,17 +852,25 @@ public class TreatmentService {
     if (first.isEmpty() || !(first.get() instanceof Txtc txtc)) throw new PortalException("There is no such treatment.");
     long me = memberIndex(x, txtc.consent());
     Role role = txtc.consent().roleOf(me);
+    List<MedLedgerClient.TreatmentEntry> listed = null;
+    if (role == null && !x.role().pseudonymous()) {
+      // Perhaps added by the patient's member change (docs/protocol.md §Key epochs).
+      listed = ledger.treatment(portal.get(), kappa0);
+      role = addedRole(listed, txtc, me);
+    }
     if (role == null || (x.role().pseudonymous() && role != x.role())) {
       LOG.info(() -> "Refused " + x.username() + " access to treatment " + hex.substring(0, 12) + " (not a member)");
       throw new PortalException("You are not a participant of this treatment; its records are not shown.");
     }
     Loaded t = new Loaded(kappa0, hex, txtc, role, me);
     Map<String, LedgerRecord> byKappa = new LinkedHashMap<>();
-    for (MedLedgerClient.TreatmentEntry e : ledger.treatment(portal.get(), kappa0)) {
+    for (MedLedgerClient.TreatmentEntry e : listed != null ? listed : ledger.treatment(portal.get(), kappa0)) {
       LedgerRecord r = e.type() == RecordType.TXTC ? txtc
           : ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex())).orElse(null);
       if (r == null) continue;
       byKappa.put(e.kappaHex(), r);
+      t.ordered.add(Map.entry(Bytes.unhex(e.kappaHex()), r));
+      if (r instanceof org.medledger.core.record.MemberChange || r instanceof org.medledger.core.record.KeyEpoch) continue;
       t.entries.add(new Entry(e, r));
       if (r instanceof Txtr tr) {
         t.responses.add(tr);
@@ -778,6 +882,18 @@ public class TreatmentService {
       }
     }
     return t;
+  }
+
+  /** The role a professional has through a member change of the treatment, or null. */
+  private Role addedRole(List<MedLedgerClient.TreatmentEntry> entries, Txtc txtc, long me) {
+    for (MedLedgerClient.TreatmentEntry e : entries) {
+      if (e.type() != RecordType.MEMBER_CHANGE) continue;
+      var r = ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex()));
+      if (r.isPresent() && r.get() instanceof org.medledger.core.record.MemberChange c) {
+        for (Consent.Member m : c.added()) if (m.index() == me) return m.role();
+      }
+    }
+    return null;
   }
 
   /**

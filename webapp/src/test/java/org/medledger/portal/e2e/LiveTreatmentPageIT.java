@@ -99,4 +99,70 @@ class LiveTreatmentPageIT {
     Files.createDirectories(shots);
     LiveTreatmentBrowser.run(base.toString(), p, PW, shots);
   }
+
+  private static final Path MEMBERS_HANDOFF =
+      Path.of(System.getProperty("java.io.tmpdir"), "medledger-members-change.properties");
+
+  /**
+   * Issue 16, step 1 (inside the portal): a treatment with a patient and a pharmacist that has
+   * started: the doctor's diagnosis and the pharmacist's dispensing are on the ledger. A second
+   * pharmacist is registered, not part of it.
+   */
+  @Test
+  @Order(3)
+  void inThePortalATreatmentHasStartedWithTheFirstPharmacist() throws IOException {
+    String suffix = UUID.randomUUID().toString().substring(0, 6);
+    String pu = "pat2-" + suffix, du = "doc2-" + suffix, ou = "old-" + suffix, nu = "new-" + suffix;
+    accounts.register(pu, "Pia", Role.PATIENT, null, PW.toCharArray());
+    try {
+      admins.createFirstAdministrator(admins.newSetupCode(), "it-admin", "administrator password".toCharArray());
+    } catch (org.medledger.portal.application.PortalException alreadyThere) {
+      // created earlier in this server
+    }
+    String oldName = "Olga Oldpharm " + suffix, newName = "Nina Newpharm " + suffix;
+    accounts.registerInvited(admins.invite("it-admin", Role.DOCTOR, "Dr. Change " + suffix, "Test Hospital").code(), du,
+        PW.toCharArray());
+    accounts.registerInvited(admins.invite("it-admin", Role.PHARMACIST, oldName, "Old Pharmacy").code(), ou, PW.toCharArray());
+    accounts.registerInvited(admins.invite("it-admin", Role.PHARMACIST, newName, "New Pharmacy").code(), nu, PW.toCharArray());
+    Properties p = new Properties();
+    p.setProperty("patient", pu);
+    p.setProperty("doctor", du);
+    p.setProperty("old", ou);
+    p.setProperty("new", nu);
+    p.setProperty("oldName", oldName);
+    p.setProperty("newName", newName);
+    try (Actor patient = accounts.unlock(pu, PW.toCharArray());
+        Actor doctor = accounts.unlock(du, PW.toCharArray());
+        Actor old = accounts.unlock(ou, PW.toCharArray())) {
+      String k = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(),
+          List.of(old.indexHex()), List.of(), List.of()).text());
+      treatments.respond(patient, k);
+      treatments.respond(old, k);
+      treatments.write(doctor, k, "Before the change: diagnosis.");
+      treatments.write(old, k, "Before the change: dispensed.");
+      p.setProperty("k", k);
+    }
+    try (OutputStream out = Files.newOutputStream(MEMBERS_HANDOFF)) {
+      p.store(out, "LiveTreatmentPageIT step 3 -> step 4");
+    }
+  }
+
+  /**
+   * Issue 16, step 2 (a browser): the patient replaces the pharmacist on the treatment page; the
+   * new one accepts; the doctor's portal lets her in by itself and the doctor writes; the old
+   * pharmacist reads only up to the change, the new one reads everything.
+   */
+  @Test
+  @Order(4)
+  @RunAsClient
+  void inTheBrowserThePatientReplacesThePharmacist(@ArquillianResource URL base) throws IOException {
+    assumeTrue(Files.isExecutable(Chromium.EXECUTABLE), "browser step skipped: /usr/bin/chromium is missing");
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(MEMBERS_HANDOFF)) {
+      p.load(in);
+    }
+    Path shots = Path.of(System.getProperty("medledger.screenshots", "target/screenshots")).toAbsolutePath();
+    Files.createDirectories(shots);
+    MembersChangeBrowser.run(base.toString(), p, PW, shots);
+  }
 }

@@ -17,7 +17,7 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
 
   /** What happened, in the terms of the sentence (the cover is not a diagnosis). */
   public enum Kind {
-    OPENED, ANSWERED, DIAGNOSIS, DETAILS, DISPENSING, INSURANCE, SET_UP, OTHER;
+    OPENED, ANSWERED, DIAGNOSIS, DETAILS, DISPENSING, INSURANCE, SET_UP, MEMBERS, LET_IN, OTHER;
 
     /**
      * The kind of a record of type {@code label} (as the inbox keeps it); {@code cover}: the
@@ -31,6 +31,8 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
         case "txm" -> DISPENSING;
         case "txa" -> INSURANCE;
         case "txk" -> SET_UP;
+        case "change" -> MEMBERS; // the patient changed who takes part (docs/protocol.md §Key epochs)
+        case "epoch" -> LET_IN;
         default -> OTHER;
       };
     }
@@ -62,6 +64,11 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
       case DISPENSING -> who + " recorded the dispensing in " + (quoted != null ? quoted : yours);
       case INSURANCE -> who + " recorded an insurance decision in " + (quoted != null ? quoted : yours);
       case SET_UP -> doctor + " completed the set-up of " + (quoted != null ? quoted : theirs);
+      case MEMBERS -> viewer == Role.PATIENT ? "You changed who takes part in " + (quoted != null ? quoted : yours)
+          : "The patient changed who takes part in " + (quoted != null ? quoted : "a treatment with " + doctor)
+              + "; open it to see whether you are invited";
+      case LET_IN -> "The new members of " + (quoted != null ? quoted : viewer == Role.DOCTOR ? "a treatment of yours" : yours)
+          + " were let in";
       case OTHER -> "Something new in " + (quoted != null ? quoted : yours);
     };
   }

@@ -74,6 +74,42 @@ public class SiffService {
     }
   }
 
+  /**
+   * The keys of every epoch {@code x} can rebuild (docs/protocol.md §Key epochs); the caller
+   * closes it, which wipes them.
+   */
+  public org.medledger.core.protocol.epoch.KeyRing keyRing(UserSecret x, byte[] kappa0, SiffTag tag0,
+      List<org.medledger.core.record.KeyEpoch> epochs) {
+    return org.medledger.core.protocol.epoch.KeyRing.of(x, kappa0, tag0, epochs);
+  }
+
+  /** Seals a record under the epoch of {@code tag} for its {@code members}; the key never leaves. */
+  public ProcessRecord sealInEpoch(UserSecret sender, RecordType type, byte[] kappa0, SiffTag tag0,
+      List<org.medledger.core.record.KeyEpoch> epochs, SiffTag tag, org.medledger.core.protocol.epoch.MemberSet members,
+      long senderIndex, int sequence, byte[] message) {
+    try (var ring = keyRing(sender, kappa0, tag0, epochs)) {
+      SiffKey key = ring.keyFor(tag).orElseThrow(() -> new org.medledger.core.crypto.CryptoException(
+          "your key does not open this treatment's newest records"));
+      return org.medledger.core.protocol.epoch.KeyEpochs.write(type, kappa0, tag, key, members, senderIndex, sequence, message);
+    }
+  }
+
+  /**
+   * The doctor builds the key of the new member set and the epoch record completing the
+   * patient's change; the key is wiped.
+   */
+  public org.medledger.core.record.KeyEpoch epochRecord(UserSecret doctor, Txtc txtc, byte[] kappa0,
+      org.medledger.core.protocol.epoch.MemberSet next, Collection<Txtr> latest,
+      org.medledger.core.record.MemberChange change, byte[] changeKappa, List<SiffTag> earlierTags) {
+    Siff.Built built = org.medledger.core.protocol.epoch.KeyEpochs.buildKey(doctor, txtc, kappa0, next, latest, crypto.random());
+    try {
+      return org.medledger.core.protocol.epoch.KeyEpochs.epochRecord(doctor, txtc, kappa0, change, changeKappa, built,
+          earlierTags, crypto.random());
+    } finally {
+      built.key().close();
+    }
+  }
+
   /** @throws org.medledger.core.crypto.AuthenticationFailedException if x is not a member */
   public byte[] open(UserSecret x, ProcessRecord record) {
     return TreatmentProtocol.read(x, record);

@@ -82,7 +82,10 @@ public class LedgerEventSubscriber {
         List<InboxUpdated> notified = inbox.handle(event, NAME);
         // An answer for a logged-in doctor: build the key now (after the inbox row and the
         // checkpoint are committed; it never throws), then push, so open pages show it built.
-        for (InboxUpdated u : notified) if ("txtr".equals(u.recordType())) keys.answerArrived(u.username(), u.kappa0Hex());
+        // A member change too: the doctor's portal lets the new member set in once they accepted.
+        for (InboxUpdated u : notified) {
+          if ("txtr".equals(u.recordType()) || "change".equals(u.recordType())) keys.answerArrived(u.username(), u.kappa0Hex());
+        }
         for (InboxUpdated u : notified) updates.fireAsync(u);
         return null;
       }).get();

@@ -20,6 +20,8 @@ public class TreatmentBean implements Serializable {
   @Inject transient org.medledger.portal.application.InboxService inbox;
   @Inject transient LayoutBean layout;
   @Inject transient org.medledger.portal.application.fhir.ClinicalRecords clinical;
+  @Inject transient org.medledger.portal.application.membership.MembershipService membership;
+  @Inject transient org.medledger.portal.application.DirectoryService directory;
 
   private String k;
   private boolean evidence;
@@ -32,6 +34,13 @@ public class TreatmentBean implements Serializable {
   private String invalidField;
   /** The member the doctor asked to continue without, awaiting confirmation (index hex). */
   private String confirmWithout;
+  /** The "Who takes part" card (issue 16): history, and for the patient her choices. */
+  private transient org.medledger.portal.application.membership.MembershipService.View members;
+  private String removeId;
+  private String addRole = "PHARMACIST";
+  private String addName;
+  private String addId;
+  private List<org.medledger.portal.application.DirectoryService.Participant> addChoices = List.of();
 
   /** viewAction: loads the treatment; a non-member gets a message and nothing else. */
   public void load() {
@@ -43,7 +52,12 @@ public class TreatmentBean implements Serializable {
         treatments.buildKey(session.actor(), k);
         v = treatments.view(session.actor(), k, evidence);
       }
+      // The doctor's portal lets new members in as soon as they accepted (as it builds the first key).
+      if (session.actor().role() == org.medledger.core.record.Role.DOCTOR && letIn()) {
+        v = treatments.view(session.actor(), k, evidence);
+      }
       view = v;
+      members = membership.view(session.actor(), k);
       // Opening a treatment (or seeing it refresh live) reads its notifications.
       inbox.markTreatmentRead(session.getUsername(), v.kappa0Hex());
       layout.reset();
@@ -110,6 +124,7 @@ public class TreatmentBean implements Serializable {
   }
 
   public String getLeftOutText() {
+    if (view != null && view.status().startsWith("You no longer take part")) return TreatmentService.REMOVED;
     return TreatmentService.LEFT_OUT;
   }
 
@@ -239,6 +254,63 @@ public class TreatmentBean implements Serializable {
     return view;
   }
 
+  /** The doctor's portal lets the patient's new member set in; a failure leaves it for the next view. */
+  private boolean letIn() {
+    try {
+      return membership.completeIfReady(session.actor(), k);
+    } catch (org.medledger.portal.application.PortalException | org.medledger.ledger.LedgerException
+        | org.medledger.core.crypto.CryptoException e) {
+      java.util.logging.Logger.getLogger(TreatmentBean.class.getName()).warning(
+          "The new members could not be let in now (" + e.getClass().getName() + ")");
+      return false;
+    }
+  }
+
+  /** The patient removes a member; the doctor's portal lets the rest continue with a new key. */
+  public void removeMember() {
+    try {
+      membership.remove(session.actor(), k, removeId);
+      Messages.info("Done. They will no longer be able to read what is written from now on.");
+    } catch (org.medledger.portal.application.PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    load();
+  }
+
+  /** Finds pharmacists, insurers or lawyers by name for the patient to add. */
+  public void searchToAdd() {
+    try {
+      org.medledger.core.record.Role role = org.medledger.core.record.Role.valueOf(addRole);
+      addChoices = directory.search(role, addName == null ? "" : addName.trim());
+      if (addChoices.isEmpty()) Messages.error("Nobody in the directory matches; try another name.");
+    } catch (IllegalArgumentException e) {
+      Messages.error("Please choose what kind of participant to add.");
+    }
+  }
+
+  /** The patient adds the chosen professional; they are invited and can read every record once let in. */
+  public void addMember() {
+    try {
+      membership.add(session.actor(), k, addId);
+      Messages.info("Invited. Once they accept, they can read this treatment's records, the earlier ones too.");
+      addChoices = List.of();
+      addName = null;
+    } catch (org.medledger.portal.application.PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    load();
+  }
+
+  public org.medledger.portal.application.membership.MembershipService.View getMembers() { return members; }
+  public String getRemoveId() { return removeId; }
+  public void setRemoveId(String v) { removeId = v; }
+  public String getAddRole() { return addRole; }
+  public void setAddRole(String v) { addRole = v; }
+  public String getAddName() { return addName; }
+  public void setAddName(String v) { addName = v; }
+  public String getAddId() { return addId; }
+  public void setAddId(String v) { addId = v; }
+  public List<org.medledger.portal.application.DirectoryService.Participant> getAddChoices() { return addChoices; }
   public String getRefused() { return refused; }
   public String getConfirmWithout() { return confirmWithout; }
   public String getK() { return k; }

@@ -83,6 +83,13 @@ class NoticeTest {
     assertThat(Notice.Kind.of("txa", false)).isEqualTo(Notice.Kind.INSURANCE);
     assertThat(Notice.Kind.of("txk", false)).isEqualTo(Notice.Kind.SET_UP);
     assertThat(Notice.Kind.of("withdrawal", false)).isEqualTo(Notice.Kind.OTHER);
+    // Members change mid-treatment (issue 16): in plain words for the patient and for the others.
+    assertThat(Notice.Kind.of("change", false)).isEqualTo(Notice.Kind.MEMBERS);
+    assertThat(Notice.Kind.of("epoch", false)).isEqualTo(Notice.Kind.LET_IN);
+    assertThat(new Notice(Notice.Kind.MEMBERS, Role.PATIENT, DOCTOR, null).sentence(null))
+        .isEqualTo("You changed who takes part in your treatment with " + DOCTOR);
+    assertThat(new Notice(Notice.Kind.MEMBERS, Role.PHARMACIST, DOCTOR, null).sentence(null))
+        .isEqualTo("The patient changed who takes part in a treatment with " + DOCTOR + "; open it to see whether you are invited");
     assertThat(new Notice(Notice.Kind.OTHER, Role.PATIENT, DOCTOR, null).sentence(null))
         .isEqualTo("Something new in your treatment with Dr. Claire Dubois");
   }

@@ -1,0 +1,98 @@
+package org.medledger.core.protocol.epoch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.medledger.core.crypto.AuthenticationFailedException;
+import org.medledger.core.crypto.Bytes;
+import org.medledger.core.crypto.CryptoException;
+import org.medledger.core.crypto.RecordCipher;
+import org.medledger.core.crypto.SiffKey;
+import org.medledger.core.crypto.SiffTag;
+import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.record.KeyEpoch;
+import org.medledger.core.record.ProcessRecord;
+
+/**
+ * The keys of a treatment that one member can rebuild with nothing but σ_x and the ledger
+ * (docs/protocol.md §Key epochs, "Reading"). The newest epoch whose wrapped keys open under
+ * f(s_x) gives that epoch's key and every earlier one; without such an epoch, only epoch 0's
+ * f(s_x) is a candidate. A record names its epoch by its tag; a key the member cannot have
+ * makes {@link #read} fail like any wrong key.
+ */
+public final class KeyRing implements AutoCloseable {
+  /** Keys by the hex of H(tag), in epoch order. */
+  private final Map<String, SiffKey> keys;
+  private final int newestEpoch;
+
+  private KeyRing(Map<String, SiffKey> keys, int newestEpoch) {
+    this.keys = keys;
+    this.newestEpoch = newestEpoch;
+  }
+
+  /**
+   * @param tag0 the tag of epoch 0 (the doctor's first txd or his txk)
+   * @param epochs the treatment's epoch records, in epoch order (1, 2, ...)
+   */
+  public static KeyRing of(UserSecret x, byte[] kappa0, SiffTag tag0, List<KeyEpoch> epochs) {
+    List<SiffTag> tags = new ArrayList<>();
+    tags.add(tag0);
+    for (int i = 0; i < epochs.size(); i++) {
+      KeyEpoch ep = epochs.get(i);
+      if (ep.epoch() != i + 1 || !Arrays.equals(ep.kappa0(), kappa0)) {
+        throw new CryptoException("the epoch records must be epochs 1 to " + epochs.size() + " of this treatment");
+      }
+      tags.add(SiffTag.parse(ep.tag()));
+    }
+    for (int e = epochs.size(); e >= 1; e--) {
+      KeyEpoch ep = epochs.get(e - 1);
+      SiffKey fe = KeyEpochs.recover(x, kappa0, tags.get(e));
+      Map<String, SiffKey> got = new LinkedHashMap<>();
+      try {
+        for (int j = 0; j < e; j++) {
+          got.put(Bytes.hex(tags.get(j).hash()),
+              KeyEpochs.unwrap(fe, kappa0, e, tags.get(e), j, tags.get(j), ep.wrappedKeys().get(j)));
+        }
+      } catch (AuthenticationFailedException notAMember) {
+        got.values().forEach(SiffKey::close);
+        fe.close();
+        continue; // x is not a member of epoch e; perhaps of an earlier one
+      }
+      got.put(Bytes.hex(tags.get(e).hash()), fe);
+      return new KeyRing(got, e);
+    }
+    Map<String, SiffKey> only = new LinkedHashMap<>();
+    only.put(Bytes.hex(tag0.hash()), KeyEpochs.recover(x, kappa0, tag0));
+    return new KeyRing(only, 0);
+  }
+
+  /**
+   * The newest epoch this member holds a key of, as far as the wraps tell: for epoch 0 it is
+   * only a candidate (no wrap confirms it).
+   */
+  public int newestEpoch() {
+    return newestEpoch;
+  }
+
+  /** The key of the epoch whose tag is {@code tag}, if this member can have it. */
+  public Optional<SiffKey> keyFor(SiffTag tag) {
+    return Optional.ofNullable(keys.get(Bytes.hex(tag.hash())));
+  }
+
+  /** Opens a process record of any epoch this member holds; throws if it cannot. */
+  public byte[] read(ProcessRecord record) {
+    SiffTag tag = SiffTag.parse(record.tag());
+    SiffKey key = keys.get(Bytes.hex(tag.hash()));
+    if (key == null) throw new AuthenticationFailedException("this record's key epoch is not open to this member");
+    return RecordCipher.open(key, new RecordCipher.Context(record.kappa0(), tag.hash(), record.type().code(),
+        record.sender(), record.sequence()), record.ciphertext());
+  }
+
+  @Override
+  public void close() {
+    keys.values().forEach(SiffKey::close);
+  }
+}
