@@ -1,6 +1,7 @@
 package org.medledger.portal.infrastructure.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.StrictErrorHandler;
@@ -8,6 +9,7 @@ import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,6 +21,11 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Annotation;
 import org.hl7.fhir.r4.model.Bundle;
@@ -56,18 +63,33 @@ import org.medledger.portal.application.fhir.Readable;
 /**
  * FHIR R4 resources from the treatment page's forms, checked and validated before they are
  * encrypted, and read back in people's words (docs/protocol.md §Content of a record). HAPI's
- * R4 model, its JSON parser, and its {@link FhirValidator} against the R4 schemas; nothing of
- * HAPI leaves this package.
+ * R4 model, its JSON parser, and its {@link FhirValidator} against the R4 schemas and the R4
+ * base profiles; nothing of HAPI leaves this package.
  */
 @ApplicationScoped
 public class FhirResources {
   /** FhirContext is expensive to make and thread-safe: one for the portal (HAPI's advice). */
   private static final FhirContext CTX = FhirContext.forR4Cached();
   private static final Pattern ELEMENT = Pattern.compile("element '(?:[a-zA-Z]+:)?([a-zA-Z]+)'");
+  private static final Pattern CONSTRAINT = Pattern.compile("Constraint failed: [a-z0-9A-Z-]+: '(.*)'", Pattern.DOTALL);
   private static final Pattern EXPECTED = Pattern.compile("\\{?\"http://hl7.org/fhir\":([a-zA-Z]+)");
   private static final int MAX_TEXT = 2000;
 
   private volatile FhirValidator validator;
+
+  /**
+   * The profile validator takes seconds to make; the portal makes this bean when a treatment page
+   * first shows its records, so start making the validator then, in the background, rather than
+   * on the first record someone writes (who would wait for it). Not at deployment: most
+   * deployments of the tests never write a structured record.
+   */
+  @PostConstruct
+  void warmUp() {
+    Thread t = new Thread(Profiles::ready, "medledger-fhir-validator");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    t.start();
+  }
 
   // ---------------------------------------------------------------- writing
 
@@ -114,33 +136,92 @@ public class FhirResources {
   }
 
   /**
-   * HAPI's validator against the R4 schemas (structure, cardinality, data types and the codes of
-   * required bindings): the first error names the FHIR element at fault.
+   * HAPI's validator, in two passes. First the R4 schemas (structure, cardinality, data types):
+   * their messages name the element at fault, which the form's error shows. Then the profile
+   * validator against the R4 base profiles, which adds what no schema can say: the FHIRPath
+   * invariants (a condition that has abated is not still active; a unit code needs its system)
+   * and the codes of required bindings. Only errors refuse a record; warnings and information
+   * (no narrative, a code system the validator does not know such as ICD-10, LOINC or ATC
+   * without a terminology server) do not, since the portal's code lists are its own.
    */
   public void validate(IBaseResource r) {
-    ValidationResult result = validator().validateWithResult(r);
+    refuseErrors(r, schemaValidator().validateWithResult(r), true);
+    refuseErrors(r, Profiles.VALIDATOR.validateWithResult(r), false);
+  }
+
+  private static void refuseErrors(IBaseResource r, ValidationResult result, boolean schema) {
     for (SingleValidationMessage m : result.getMessages()) {
       if (m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL) {
-        String field = fieldOf(r.fhirType(), m.getMessage());
-        throw new InvalidRecordException(field, "The record is not valid FHIR R4 (" + field + "): " + clean(m.getMessage()));
+        String field = schema ? fieldOf(r.fhirType(), m.getMessage()) : fieldOfPath(r.fhirType(), m.getLocationString());
+        String words = schema ? clean(m.getMessage()) : words(m.getMessage());
+        throw new InvalidRecordException(field, "The record is not valid FHIR R4 (" + field + "): " + words);
       }
     }
   }
 
-  private FhirValidator validator() {
+  private FhirValidator schemaValidator() {
     FhirValidator v = validator;
     if (v == null) {
       synchronized (this) {
         if (validator == null) {
           FhirValidator made = CTX.newValidator();
           made.setValidateAgainstStandardSchema(true);
-          made.setValidateAgainstStandardSchematron(false); // needs ph-schematron, which the portal does not ship
+          made.setValidateAgainstStandardSchematron(false); // needs ph-schematron; the profile validator checks the invariants
           validator = made;
         }
         v = validator;
       }
     }
     return v;
+  }
+
+  /**
+   * The profile validator, made once for the portal on first use: loading the R4 base profiles
+   * and generating their snapshots takes seconds and much memory; afterwards it is thread-safe
+   * and its support chain caches what it looked up.
+   */
+  private static final class Profiles {
+    static final FhirValidator VALIDATOR = make();
+
+    static void ready() {
+      // loading the class makes VALIDATOR; a caller meanwhile waits for it (class initialisation)
+    }
+
+    private static FhirValidator make() {
+      ValidationSupportChain chain = new ValidationSupportChain(
+          new DefaultProfileValidationSupport(CTX), // the R4 base profiles, value sets and code systems
+          new CommonCodeSystemsTerminologyService(CTX), // UCUM units, currencies, languages, MIME types
+          new InMemoryTerminologyServerValidationSupport(CTX), // codes against the value sets above
+          new SnapshotGeneratingValidationSupport(CTX));
+      FhirInstanceValidator instance = new FhirInstanceValidator(chain);
+      // the portal's code lists are its own: a code outside an extensible binding's value set is
+      // expected, not worth a warning in every result
+      instance.setNoExtensibleWarnings(true);
+      FhirValidator v = CTX.newValidator();
+      v.setValidateAgainstStandardSchema(false);
+      v.setValidateAgainstStandardSchematron(false);
+      v.registerValidatorModule(instance);
+      return v;
+    }
+  }
+
+  /** "MedicationRequest.dosageInstruction.doseAndRate.dose" from "MedicationRequest.dosageInstruction[0].doseAndRate[0].dose.ofType(Quantity)". */
+  static String fieldOfPath(String type, String location) {
+    if (location == null || location.isBlank()) return type;
+    String path = location.replaceAll("\\[[0-9]+\\]", "").replaceAll("\\.ofType\\([A-Za-z]+\\)", "").replaceAll("\\.resolve\\(\\)", "")
+        .replaceAll("/\\*.*?\\*/", ""); // "Bundle.entry.resource/*ChargeItem/null*/": the resource's type and id
+    return path.startsWith(type) ? path : type;
+  }
+
+  /**
+   * The spec's own words for a failed invariant ("If a code for the unit is present, the system
+   * SHALL also be present"), without its key and its profile's address; other messages as given,
+   * without the profile's address.
+   */
+  static String words(String message) {
+    Matcher m = CONSTRAINT.matcher(message);
+    String w = m.find() ? m.group(1) : message;
+    return w.replaceAll("\\s*\\((?:from|defined in) http[^)]*\\)", "").strip();
   }
 
   /** "Condition.subject" from a schema message: the element it complains about and the one it expected. */

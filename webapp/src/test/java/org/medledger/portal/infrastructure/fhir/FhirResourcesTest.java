@@ -22,7 +22,7 @@ import org.medledger.portal.application.fhir.InvalidRecordException;
 import org.medledger.portal.application.fhir.Kind;
 import org.medledger.portal.application.fhir.Readable;
 
-/** Resources from the forms: built, validated by HAPI against the R4 schemas, read back in people's words. */
+/** Resources from the forms: built, validated by HAPI (R4 schemas and the base profiles' invariants), read back in people's words. */
 class FhirResourcesTest {
   private static final FhirResources FHIR = new FhirResources();
   private static final Instant AT = Instant.parse("2026-03-14T09:30:00Z");
@@ -200,6 +200,37 @@ class FhirResourcesTest {
     assertThat(e.getMessage()).contains("colour");
     String good = "{\"resourceType\":\"Condition\",\"subject\":{\"display\":\"Anna\"},\"code\":{\"text\":\"Angina\"}}";
     assertThat(FHIR.read(FHIR.importJson(good)).text()).isEqualTo("Diagnosis: Angina");
+  }
+
+  /**
+   * What the schemas accept but FHIR's invariants refuse: the profile validator checks them
+   * (FHIRPath constraints of the R4 base profiles), and says what is wrong in the spec's words.
+   */
+  @Test
+  void theValidatorRefusesWhatAnInvariantForbids() {
+    // con-4: a condition that has abated cannot still be active
+    String abatedButActive = "{\"resourceType\":\"Condition\",\"clinicalStatus\":{\"coding\":[{\"system\":"
+        + "\"http://terminology.hl7.org/CodeSystem/condition-clinical\",\"code\":\"active\"}]},"
+        + "\"code\":{\"text\":\"Angina\"},\"subject\":{\"display\":\"Anna\"},\"abatementDateTime\":\"2026-03-01\"}";
+    InvalidRecordException e = catchThrowableOfType(() -> FHIR.importJson(abatedButActive), InvalidRecordException.class);
+    assertThat(e).as("con-4 refused").isNotNull();
+    assertThat(e.field()).isEqualTo("Condition");
+    assertThat(e.getMessage()).contains("clinicalStatus must be either inactive, resolved, or remission")
+        .doesNotContain("con-4").doesNotContain("StructureDefinition");
+    // qty-3: a dose with a unit code must say which system the code is from
+    String codeWithoutSystem = "{\"resourceType\":\"MedicationRequest\",\"status\":\"active\",\"intent\":\"order\","
+        + "\"medicationCodeableConcept\":{\"text\":\"Amoxicillin\"},\"subject\":{\"display\":\"Anna\"},"
+        + "\"dosageInstruction\":[{\"doseAndRate\":[{\"doseQuantity\":{\"value\":1,\"code\":\"mg\"}}]}]}";
+    e = catchThrowableOfType(() -> FHIR.importJson(codeWithoutSystem), InvalidRecordException.class);
+    assertThat(e).as("qty-3 refused").isNotNull();
+    assertThat(e.field()).isEqualTo("MedicationRequest.dosageInstruction.doseAndRate.dose");
+    assertThat(e.getMessage()).contains("system");
+    // inside a dispensing's Bundle, the path names the resource without its position or id
+    assertThat(FhirResources.fieldOfPath("Bundle", "Bundle.entry[1].resource/*ChargeItem/null*/.priceOverride"))
+        .isEqualTo("Bundle.entry.resource.priceOverride");
+    // and the same condition, resolved, is accepted (the ICD-10-free text code warns at most)
+    String resolved = abatedButActive.replace("\"active\"", "\"resolved\"");
+    assertThat(FHIR.read(FHIR.importJson(resolved)).text()).isEqualTo("Diagnosis: Angina");
   }
 
   @Test
