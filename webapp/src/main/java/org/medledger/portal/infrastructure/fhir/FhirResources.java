@@ -28,6 +28,9 @@ import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Annotation;
+import org.hl7.fhir.r4.model.Attachment;
+import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.ChargeItem;
 import org.hl7.fhir.r4.model.ClaimResponse;
@@ -53,6 +56,7 @@ import org.hl7.fhir.r4.model.SimpleQuantity;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Timing;
 import org.medledger.core.record.RecordContent;
+import org.medledger.portal.application.fhir.AttachedFile;
 import org.medledger.portal.application.fhir.Authoring;
 import org.medledger.portal.application.fhir.ClinicalForm;
 import org.medledger.portal.application.fhir.CodeLists;
@@ -109,6 +113,7 @@ public class FhirResources {
       case PRESCRIPTION -> prescription(f, a);
       case OBSERVATION -> observation(f, a);
       case PROCEDURE -> procedure(f, a);
+      case ATTACHMENT -> documentReference(f, a);
       case DISPENSING -> dispensing(f, a);
       case DECISION -> decision(f, a);
     };
@@ -291,6 +296,47 @@ public class FhirResources {
     p.addPerformer().setActor(author(a));
     note(f, a).ifPresent(p::addNote);
     return p;
+  }
+
+  /**
+   * The attached file as a DocumentReference whose one content holds the bytes (base64 in the
+   * JSON), their kind as read from them, the file's name, size and time; the note is its
+   * description (a DocumentReference has no notes).
+   */
+  private DocumentReference documentReference(ClinicalForm f, Authoring a) {
+    AttachedFile file = f.getAttachment();
+    if (file == null) throw new InvalidRecordException("attachment", "Attachment: choose a file.");
+    // checked again here: a form filled by code (not the page) reaches this too
+    AttachedFile checked = AttachedFile.of(file.name(), file.bytes());
+    DocumentReference d = new DocumentReference();
+    d.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
+    d.setSubject(patient(a));
+    d.setDate(Date.from(a.time()));
+    d.addAuthor(author(a));
+    String description = text(f.getNote(), "note", "Note");
+    if (description != null) d.setDescription(description);
+    d.addContent().setAttachment(new Attachment().setContentType(checked.mediaType()).setData(checked.bytes())
+        .setTitle(checked.name()).setSize(checked.bytes().length).setCreationElement(new DateTimeType(Date.from(a.time()))));
+    return d;
+  }
+
+  /**
+   * The file a record holds (a DocumentReference's first attachment with data), its kind read
+   * again from its bytes: what another program claimed as the content type is not trusted.
+   */
+  public java.util.Optional<AttachedFile> attachmentOf(RecordContent c) {
+    Resource r = resourceOf(c);
+    if (!(r instanceof DocumentReference d)) return java.util.Optional.empty();
+    for (DocumentReference.DocumentReferenceContentComponent x : d.getContent()) {
+      Attachment at = x.getAttachment();
+      if (at.hasData()) {
+        byte[] bytes = at.getData();
+        String type = AttachedFile.detect(bytes);
+        String name = AttachedFile.cleanName(at.getTitle(), type == null ? "application/octet-stream" : type);
+        return java.util.Optional.of(new AttachedFile(name, type == null ? "application/octet-stream" : type, bytes));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** A measured value: any sign, at most six decimals (a lab value is not money). */
@@ -492,6 +538,15 @@ public class FhirResources {
       if (d.hasQuantity()) lines.add("Quantity: " + plain(d.getQuantity().getValue()) + " " + unitWord(d.getQuantity()));
       if (d.hasDaysSupply()) lines.add("Supply for: " + plain(d.getDaysSupply().getValue()) + " days");
       d.getNote().forEach(n -> lines.add("Note: " + n.getText()));
+    } else if (r instanceof DocumentReference d) {
+      title = Kind.ATTACHMENT.title();
+      for (DocumentReference.DocumentReferenceContentComponent x : d.getContent()) {
+        Attachment at = x.getAttachment();
+        long size = at.hasData() ? at.getData().length : at.hasSize() ? at.getSize() : 0;
+        String type = at.hasData() && AttachedFile.detect(at.getData()) != null ? AttachedFile.detect(at.getData()) : at.getContentType();
+        lines.add("Attached: " + (at.hasTitle() ? at.getTitle() : "a file") + ", " + AttachedFile.typeWords(type) + ", " + AttachedFile.size(size));
+      }
+      if (d.hasDescription()) lines.add("Note: " + d.getDescription());
     } else if (r instanceof ChargeItem c) {
       title = "Charge";
       lines.add("Charge: " + amount(c.getPriceOverride()));
@@ -541,6 +596,77 @@ public class FhirResources {
 
   private static String plain(BigDecimal v) {
     return v == null ? "" : v.stripTrailingZeros().toPlainString();
+  }
+
+  // ---------------------------------------------------------------- the cover
+
+  /** The tag that marks a Bundle as a treatment's cover (docs/protocol.md §Cover). */
+  public static final String COVER_TAG_SYSTEM = "urn:medledger:record";
+  public static final String COVER_TAG_CODE = "cover";
+
+  /**
+   * The cover's FHIR form, as the doctor writes it as the treatment's first record: one Bundle
+   * (type collection, tagged {@value #COVER_TAG_SYSTEM}|{@value #COVER_TAG_CODE}) of the Patient
+   * (name, birth date), the EpisodeOfCare (the treatment, titled by its type's text) and one
+   * RelatedPerson per family member (name, and the member's per-treatment index as identifier).
+   * Validated like every record before it is encrypted.
+   */
+  public RecordContent cover(org.medledger.core.record.Cover c) {
+    Bundle b = new Bundle();
+    b.setType(Bundle.BundleType.COLLECTION);
+    b.getMeta().addTag(COVER_TAG_SYSTEM, COVER_TAG_CODE, "Treatment cover");
+    String patientUrl = "urn:uuid:" + UUID.randomUUID();
+    Patient p = new Patient();
+    p.addName(new HumanName().setText(c.patientName()));
+    if (c.birthDate() != null) p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(c.birthDate().toString()));
+    b.addEntry().setFullUrl(patientUrl).setResource(p);
+    org.hl7.fhir.r4.model.EpisodeOfCare episode = new org.hl7.fhir.r4.model.EpisodeOfCare();
+    episode.setStatus(org.hl7.fhir.r4.model.EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
+    episode.addType(new CodeableConcept().setText(c.title()));
+    episode.setPatient(new Reference(patientUrl));
+    b.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(episode);
+    for (java.util.Map.Entry<Long, String> f : c.family().entrySet()) {
+      org.hl7.fhir.r4.model.RelatedPerson rp = new org.hl7.fhir.r4.model.RelatedPerson();
+      rp.addIdentifier().setSystem(Authoring.MEMBER_SYSTEM).setValue(org.medledger.core.record.ParticipantIndex.hex(f.getKey()));
+      rp.setPatient(new Reference(patientUrl));
+      rp.addName(new HumanName().setText(f.getValue()));
+      b.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(rp);
+    }
+    return content(b);
+  }
+
+  /**
+   * The cover a record holds in its FHIR form, or empty when it is not one (not a Bundle tagged
+   * as a cover, no Patient or EpisodeOfCare, or names the cover's own rules refuse, such as an
+   * empty title or a control character).
+   */
+  public java.util.Optional<org.medledger.core.record.Cover> coverOf(RecordContent c) {
+    if (!(resourceOf(c) instanceof Bundle b)) return java.util.Optional.empty();
+    if (b.getMeta().getTag(COVER_TAG_SYSTEM, COVER_TAG_CODE) == null) return java.util.Optional.empty();
+    Patient patient = null;
+    org.hl7.fhir.r4.model.EpisodeOfCare episode = null;
+    java.util.Map<Long, String> family = new java.util.HashMap<>();
+    try {
+      for (Bundle.BundleEntryComponent e : b.getEntry()) {
+        Resource r = e.getResource();
+        if (r instanceof Patient x && patient == null) patient = x;
+        else if (r instanceof org.hl7.fhir.r4.model.EpisodeOfCare x && episode == null) episode = x;
+        else if (r instanceof org.hl7.fhir.r4.model.RelatedPerson x) {
+          String id = x.getIdentifier().stream().filter(i -> Authoring.MEMBER_SYSTEM.equals(i.getSystem())).map(Identifier::getValue)
+              .findFirst().orElse(null);
+          if (id == null || !id.matches("[0-9a-f]{16}")) return java.util.Optional.empty();
+          family.put(Long.parseUnsignedLong(id, 16), x.getNameFirstRep().getText());
+        }
+      }
+      if (patient == null || episode == null) return java.util.Optional.empty();
+      java.time.LocalDate birth = patient.hasBirthDateElement() && patient.getBirthDateElement().getValueAsString() != null
+          && patient.getBirthDateElement().getValueAsString().length() == 10
+          ? java.time.LocalDate.parse(patient.getBirthDateElement().getValueAsString()) : null;
+      return java.util.Optional.of(new org.medledger.core.record.Cover(episode.getTypeFirstRep().getText(),
+          patient.getNameFirstRep().getText(), birth, family));
+    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   // ---------------------------------------------------------------- export

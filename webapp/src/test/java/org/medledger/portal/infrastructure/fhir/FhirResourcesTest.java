@@ -120,6 +120,81 @@ class FhirResourcesTest {
     assertThat(fieldOf(p, Role.DOCTOR)).isEqualTo("procedureCode");
   }
 
+  /** A one-page PDF's first bytes and a little body: enough for the kind check, which reads the start. */
+  static byte[] pdf(int size) {
+    byte[] b = new byte[size];
+    java.util.Arrays.fill(b, (byte) ' ');
+    byte[] head = "%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(head, 0, b, 0, head.length);
+    return b;
+  }
+
+  @Test
+  void anAttachmentIsADocumentReferenceHoldingTheFileItsKindReadFromItsBytes() {
+    ClinicalForm f = new ClinicalForm(Kind.ATTACHMENT);
+    f.setAttachment(org.medledger.portal.application.fhir.AttachedFile.of("C:\\scans\\Report.pdf", pdf(120 * 1024)));
+    f.setNote("Discharge letter.");
+    RecordContent c = FHIR.build(f, by(Role.DOCTOR, "Dr. Claire Dubois"));
+    org.hl7.fhir.r4.model.DocumentReference d = (org.hl7.fhir.r4.model.DocumentReference) FHIR.parse(json(c));
+    assertThat(d.getContentFirstRep().getAttachment().getContentType()).isEqualTo("application/pdf");
+    assertThat(d.getContentFirstRep().getAttachment().getTitle()).isEqualTo("Report.pdf");
+    assertThat(d.getContentFirstRep().getAttachment().getData()).isEqualTo(pdf(120 * 1024));
+    assertThat(d.getDescription()).isEqualTo("Discharge letter.");
+    FHIR.validate(d);
+    assertThat(FHIR.read(c).title()).isEqualTo("Attachment");
+    assertThat(FHIR.read(c).kind()).isEqualTo("DocumentReference");
+    assertThat(FHIR.read(c).text()).isEqualTo("Attached: Report.pdf, PDF, 120 KB\nNote: Discharge letter.");
+    assertThat(FHIR.attachmentOf(c)).get().satisfies(a -> {
+      assertThat(a.name()).isEqualTo("Report.pdf");
+      assertThat(a.mediaType()).isEqualTo("application/pdf");
+    });
+    // the largest file allowed fits in one record with its resource
+    f.setAttachment(org.medledger.portal.application.fhir.AttachedFile.of("big.pdf",
+        pdf(org.medledger.portal.application.fhir.AttachedFile.MAX_BYTES)));
+    f.setNote("x".repeat(2000));
+    assertThat(org.medledger.core.record.RecordCodec.encodeContent(FHIR.build(f, by(Role.DOCTOR, "Dr. Claire Dubois"))).length)
+        .isLessThanOrEqualTo(org.medledger.core.record.RecordCodec.MAX_MESSAGE_BYTES);
+    // a stored HTML page that claims to be a PDF downloads as plain bytes, never as a page
+    String forged = json(c).replace(java.util.Base64.getEncoder().encodeToString(pdf(120 * 1024)),
+        java.util.Base64.getEncoder().encodeToString("<html><script>alert(1)</script></html>".getBytes(StandardCharsets.UTF_8)));
+    RecordContent other = new RecordContent(RecordContent.FHIR_R4_JSON, forged.getBytes(StandardCharsets.UTF_8));
+    assertThat(FHIR.attachmentOf(other)).get().extracting(a -> a.mediaType()).isEqualTo("application/octet-stream");
+    // only a doctor attaches
+    assertThat(fieldOf(f, Role.PHARMACIST)).isEqualTo("kind");
+  }
+
+  /**
+   * The cover on the ledger as FHIR: a Bundle of Patient, EpisodeOfCare and a RelatedPerson per
+   * family member, valid, read back to the same cover; a Bundle not tagged as a cover is none.
+   */
+  @Test
+  void aCoverIsABundleOfPatientEpisodeOfCareAndRelatedPersonsReadBackToTheSameCover() {
+    org.medledger.core.record.Cover cover = new org.medledger.core.record.Cover("Acute pain in the lower right abdomen",
+        "Alice Martin", LocalDate.of(1984, 6, 12), java.util.Map.of(0x8f3a2b1c4d5e6f70L, "Bob Martin (husband)"));
+    RecordContent c = FHIR.cover(cover);
+    Bundle b = (Bundle) FHIR.parse(json(c));
+    FHIR.validate(b);
+    assertThat(b.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Patient", "EpisodeOfCare", "RelatedPerson");
+    org.hl7.fhir.r4.model.Patient p = (org.hl7.fhir.r4.model.Patient) b.getEntry().get(0).getResource();
+    assertThat(p.getNameFirstRep().getText()).isEqualTo("Alice Martin");
+    assertThat(p.getBirthDateElement().getValueAsString()).isEqualTo("1984-06-12");
+    org.hl7.fhir.r4.model.EpisodeOfCare ep = (org.hl7.fhir.r4.model.EpisodeOfCare) b.getEntry().get(1).getResource();
+    assertThat(ep.getTypeFirstRep().getText()).isEqualTo("Acute pain in the lower right abdomen");
+    assertThat(ep.getPatient().getReference()).isEqualTo(b.getEntry().get(0).getFullUrl());
+    org.hl7.fhir.r4.model.RelatedPerson rp = (org.hl7.fhir.r4.model.RelatedPerson) b.getEntry().get(2).getResource();
+    assertThat(rp.getIdentifierFirstRep().getValue()).isEqualTo("8f3a2b1c4d5e6f70");
+    assertThat(FHIR.coverOf(c)).contains(cover);
+    // without a birth date or family
+    org.medledger.core.record.Cover bare = new org.medledger.core.record.Cover("Chest pain", "Anna Example", null, java.util.Map.of());
+    assertThat(FHIR.coverOf(FHIR.cover(bare))).contains(bare);
+    // an ordinary Bundle (a dispensing) is not a cover, nor is text
+    assertThat(FHIR.coverOf(FHIR.build(dispensing(), by(Role.PHARMACIST, "Paul Martin")))).isEmpty();
+    assertThat(FHIR.coverOf(RecordContent.text("Chest pain"))).isEmpty();
+    // a cover whose title the cover's rules refuse (a control character) is none
+    String bad = json(c).replace("Acute pain in", "Acute\\u0007pain in");
+    assertThat(FHIR.coverOf(new RecordContent(RecordContent.FHIR_R4_JSON, bad.getBytes(StandardCharsets.UTF_8)))).isEmpty();
+  }
+
   @Test
   void aDispensingWithAChargeIsABundleOfTheDispenseAndItsChargeItem() {
     RecordContent c = FHIR.build(dispensing(), by(Role.PHARMACIST, "Paul Martin"));
