@@ -120,11 +120,11 @@ class DemoIT {
     assertThat(id(p, "tForm:attachment").getAttribute("class")).contains("ui-state-error");
     byte[] png = ultrasoundPng();
     id(p, "tForm:attachment").setInputFiles(new com.microsoft.playwright.options.FilePayload("Ultrasound.png", "image/png", png));
-    id(p, "tForm:message").fill("Gallbladder, longitudinal view.");
+    id(p, "tForm:message").fill("Gallbladder, longitudinal view; Dr. Müller, 37.9 °C.");
     id(p, "tForm:write").click();
     assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
     waitForTimeline(p, "Attached: Ultrasound.png, PNG image, " + (png.length < 1024 ? png.length + " bytes" : Math.round(png.length / 1024.0) + " KB"),
-        "Note: Gallbladder, longitudinal view.", "Attached: Discharge letter.pdf, PDF,");
+        "Note: Gallbladder, longitudinal view; Dr. Müller, 37.9 °C.", "Attached: Discharge letter.pdf, PDF,");
     // members download it from the timeline: the same bytes, as an attachment no cache keeps
     Locator links = p.locator("a.ml-attachment");
     com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(links).hasCount(2,

@@ -77,7 +77,8 @@ final class PortalProcess implements AutoCloseable {
     env.put("MEDLEDGER_ARGON2", "fast");
     env.putAll(new HashMap<>(settings));
     PortalProcess p = new PortalProcess(port, dataDir, log, pb.start());
-    p.awaitReady(Duration.ofSeconds(240));
+    // generous: on a shared, loaded machine a start has taken over 400 s (a test never asserts on time)
+    p.awaitReady(Duration.ofSeconds(600));
     return p;
   }
 

@@ -195,6 +195,33 @@ class FhirResourcesTest {
     assertThat(FHIR.coverOf(new RecordContent(RecordContent.FHIR_R4_JSON, bad.getBytes(StandardCharsets.UTF_8)))).isEmpty();
   }
 
+  /**
+   * Why the QR code keeps the compact cover record (docs/protocol.md §Cover): the worked
+   * example's cover in its FHIR form is many times larger, and the largest cover's FHIR form,
+   * sealed and in base64 as the QR text carries it, is more than a QR code holds at all
+   * (version 40, level M: 2 331 bytes).
+   */
+  @Test
+  void theCoversFhirFormIsTooLargeForTheQrCodeSoTheCodeKeepsTheCoverRecord() {
+    org.medledger.core.record.Cover example = new org.medledger.core.record.Cover("Chest pain", "Anna Example",
+        LocalDate.of(1980, 3, 3), java.util.Map.of(0xf64dc276a37f14f1L, "Ben Example"));
+    int exampleRecord = org.medledger.core.record.RecordCodec.encodeCover(example).length;
+    int exampleFhir = org.medledger.core.record.RecordCodec.encodeContent(FHIR.cover(example)).length;
+    java.util.Map<Long, String> family = new java.util.HashMap<>();
+    for (long i = 1; i <= 15; i++) family.put(i, "f".repeat(60));
+    org.medledger.core.record.Cover largest = new org.medledger.core.record.Cover("t".repeat(120), "n".repeat(100),
+        LocalDate.of(1980, 3, 3), family);
+    int largestRecord = org.medledger.core.record.RecordCodec.encodeCover(largest).length;
+    int largestFhir = org.medledger.core.record.RecordCodec.encodeContent(FHIR.cover(largest)).length;
+    System.out.printf("cover record / FHIR form: example %d / %d bytes, largest %d / %d bytes%n",
+        exampleRecord, exampleFhir, largestRecord, largestFhir);
+    assertThat(exampleRecord).isEqualTo(71);
+    assertThat(exampleFhir).isGreaterThan(8 * exampleRecord);
+    assertThat(largestRecord).isEqualTo(org.medledger.core.record.RecordCodec.MAX_COVER_BYTES);
+    int sealedBase64 = (largestFhir + 28 + 2) / 3 * 4; // nonce and tag, then base64url
+    assertThat(sealedBase64).as("the largest FHIR cover as QR text").isGreaterThan(2331);
+  }
+
   @Test
   void aDispensingWithAChargeIsABundleOfTheDispenseAndItsChargeItem() {
     RecordContent c = FHIR.build(dispensing(), by(Role.PHARMACIST, "Paul Martin"));
