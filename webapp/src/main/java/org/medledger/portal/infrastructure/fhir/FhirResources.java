@@ -9,8 +9,10 @@ import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
-import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +76,7 @@ import org.medledger.portal.application.fhir.Readable;
 public class FhirResources {
   /** FhirContext is expensive to make and thread-safe: one for the portal (HAPI's advice). */
   private static final FhirContext CTX = FhirContext.forR4Cached();
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FhirResources.class.getName());
   private static final Pattern ELEMENT = Pattern.compile("element '(?:[a-zA-Z]+:)?([a-zA-Z]+)'");
   private static final Pattern CONSTRAINT = Pattern.compile("Constraint failed: [a-z0-9A-Z-]+: '(.*)'", Pattern.DOTALL);
   private static final Pattern EXPECTED = Pattern.compile("\\{?\"http://hl7.org/fhir\":([a-zA-Z]+)");
@@ -82,17 +85,16 @@ public class FhirResources {
   private volatile FhirValidator validator;
 
   /**
-   * The profile validator takes seconds to make; the portal makes this bean when a treatment page
-   * first shows its records, so start making the validator then, in the background, rather than
-   * on the first record someone writes (who would wait for it). Not at deployment: most
-   * deployments of the tests never write a structured record.
+   * The profile validator takes seconds to make (tens on a loaded machine): made here, once, while
+   * the portal starts, before any request or ledger event. Made on first use instead, it held up
+   * whatever needed it first — the ledger-event thread writing a new treatment's cover, and every
+   * event queued behind it — for as long as it took. Before the demo's seeding (priority 2000),
+   * which writes records.
    */
-  @PostConstruct
-  void warmUp() {
-    Thread t = new Thread(Profiles::ready, "medledger-fhir-validator");
-    t.setDaemon(true);
-    t.setPriority(Thread.MIN_PRIORITY);
-    t.start();
+  void atStart(@Observes @Priority(1000) @Initialized(ApplicationScoped.class) Object ignored) {
+    long t0 = System.nanoTime();
+    Profiles.ready();
+    LOG.info(() -> "FHIR validator ready (R4 base profiles) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
   }
 
   // ---------------------------------------------------------------- writing
@@ -181,15 +183,15 @@ public class FhirResources {
   }
 
   /**
-   * The profile validator, made once for the portal on first use: loading the R4 base profiles
-   * and generating their snapshots takes seconds and much memory; afterwards it is thread-safe
-   * and its support chain caches what it looked up.
+   * The profile validator, made once for the portal (at start, {@link #atStart}; in unit tests on
+   * first use): loading the R4 base profiles and generating their snapshots takes seconds and
+   * much memory; afterwards it is thread-safe and its support chain caches what it looked up.
    */
   private static final class Profiles {
     static final FhirValidator VALIDATOR = make();
 
     static void ready() {
-      // loading the class makes VALIDATOR; a caller meanwhile waits for it (class initialisation)
+      // initialising the class makes VALIDATOR; any other caller meanwhile waits for it
     }
 
     private static FhirValidator make() {

@@ -35,6 +35,10 @@ public class AttachmentServlet extends HttpServlet {
     }
     String k = req.getParameter("k");
     String r = req.getParameter("r");
+    if (k == null || r == null) {
+      res.sendError(HttpServletResponse.SC_NOT_FOUND);
+      return;
+    }
     Optional<AttachedFile> file;
     try {
       file = clinical.attachment(session.actor(), k, r);
