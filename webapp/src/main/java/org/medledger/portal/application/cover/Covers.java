@@ -187,7 +187,16 @@ public class Covers {
       Cover plain = new Cover(cover.get().title(), cover.get().patientName(), cover.get().birthDate(), cover.get().family());
       // On the ledger the cover is FHIR (a Bundle of Patient, EpisodeOfCare and RelatedPerson),
       // validated before it is encrypted; the QR code keeps the compact cover record.
-      if (treatments.writeCover(doctor, kappa0Hex, RecordCodec.encodeContent(fhir.cover(plain)))) {
+      byte[] message;
+      try {
+        message = RecordCodec.encodeContent(fhir.cover(plain));
+      } catch (org.medledger.portal.application.fhir.InvalidRecordException e) {
+        // a cover the validator refuses is still the treatment's cover: written as a cover record,
+        // which every reader reads too (never expected; the cover's own rules are stricter)
+        LOG.warning(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": the cover's FHIR form was refused; written as a cover record");
+        message = RecordCodec.encodeCover(plain);
+      }
+      if (treatments.writeCover(doctor, kappa0Hex, message)) {
         store.drop(id);
         LOG.info(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": its cover is on the ledger");
       }
