@@ -153,7 +153,10 @@ public final class BundleBuilder {
       rm.put("block", at.block());
       rm.put("file", file);
       if (item.content() != null) {
-        String c = "content/" + num + (RecordCodec.looksLikeCover(item.content()) ? ".cover" : ".txt");
+        // named by what the bytes are: a cover record, a typed message (content type and body,
+        // e.g. a FHIR resource or the cover's FHIR form), or bare text
+        String c = "content/" + num + (RecordCodec.looksLikeCover(item.content()) ? ".cover"
+            : RecordCodec.looksLikeContent(item.content()) ? ".typed" : ".txt");
         files.put(c, item.content());
         rm.put("content", c);
       }

@@ -78,44 +78,17 @@ public class DemoSeeder {
       String familyCard = new Card(Role.FAMILY, family.index(),
           Base64.getUrlDecoder().decode(accounts.view("family").orElseThrow().publicKeyBase64Url())).text();
       // What the patient types on the "new treatment" page: the reason, her name and birth date, her husband's name.
-      var cover = new org.medledger.portal.application.cover.CoverRequest("Acute pain in the lower right abdomen",
-          "Alice Martin", java.time.LocalDate.of(1984, 6, 12), List.of("Bob Martin (husband)"));
+      var cover = COVER;
       TreatmentService.ConsentView consent = treatments.consent(patient, cover, familyCard, doctor.indexHex(),
           List.of(pharmacist.indexHex()), List.of(insurer.indexHex()), List.of(lawyer.indexHex()));
       String k = treatments.open(doctor, consent.text());
       for (Actor a : List.of(patient, family, pharmacist, insurer, lawyer)) treatments.respond(a, k);
       treatments.buildKey(doctor, k);
       // The finished treatment as structured records (FHIR R4), as the forms write them.
-      ClinicalForm diagnosis = new ClinicalForm(Kind.DIAGNOSIS);
-      diagnosis.setDiagnosisCode("K35.8");
-      diagnosis.setNote("Laparoscopic appendectomy performed on day 1; uneventful recovery.");
-      clinical.write(doctor, k, diagnosis);
-      ClinicalForm crp = new ClinicalForm(Kind.OBSERVATION);
-      crp.setObservationCode("1988-5");
-      crp.setValue("86");
-      clinical.write(doctor, k, crp);
-      ClinicalForm surgery = new ClinicalForm(Kind.PROCEDURE);
-      surgery.setProcedureCode("6025007");
-      surgery.setNote("Day 1; no complications.");
-      clinical.write(doctor, k, surgery);
-      ClinicalForm prescription = new ClinicalForm(Kind.PRESCRIPTION);
-      prescription.setMedication("J01CA04");
-      prescription.setDose("1");
-      prescription.setTimesPerDay("3");
-      prescription.setDays("7");
-      clinical.write(doctor, k, prescription);
-      ClinicalForm dispensing = new ClinicalForm(Kind.DISPENSING);
-      dispensing.setMedication("J01CA04");
-      dispensing.setQuantity("21");
-      dispensing.setDays("7");
-      dispensing.setCharge("42.00");
-      clinical.write(pharmacist, k, dispensing);
-      ClinicalForm decision = new ClinicalForm(Kind.DECISION);
-      decision.setOutcome("PARTLY");
-      decision.setClaimed("3840.00");
-      decision.setCovered("3072.00");
-      decision.setNote("80% of hospital and pharmacy costs reimbursed.");
-      clinical.write(insurer, k, decision);
+      for (DemoRecord r : finishedTreatment()) {
+        Actor writer = actors.stream().filter(a -> a.role() == r.writer()).findFirst().orElseThrow();
+        clinical.write(writer, k, r.form());
+      }
       StringBuilder sb = new StringBuilder("\n=== MedLedger demo accounts (printed on this first start only) ===\n");
       sb.append(String.format("  %-11s %-22s password: %s   (at /administrator.xhtml)%n", ADMIN, "(Administrator)", adminPassword));
       for (int i = 0; i < PEOPLE.size(); i++) {
@@ -128,6 +101,56 @@ public class DemoSeeder {
     } finally {
       actors.forEach(Actor::close);
     }
+  }
+
+  /** What the patient types on the "new treatment" page: the reason, her name and birth date, her husband's name. */
+  static final org.medledger.portal.application.cover.CoverRequest COVER = new org.medledger.portal.application.cover.CoverRequest(
+      "Acute pain in the lower right abdomen", "Alice Martin", java.time.LocalDate.of(1984, 6, 12), List.of("Bob Martin (husband)"));
+
+  /** One record of the demo's finished treatment: who writes it and what the form holds. */
+  record DemoRecord(Role writer, ClinicalForm form) {}
+
+  /**
+   * The demo's finished treatment, record by record, as the forms would fill them in; a unit
+   * test validates every resource they become with HAPI's full validator.
+   */
+  static List<DemoRecord> finishedTreatment() {
+    ClinicalForm diagnosis = new ClinicalForm(Kind.DIAGNOSIS);
+    diagnosis.setDiagnosisCode("K35.8");
+    diagnosis.setNote("Laparoscopic appendectomy performed on day 1; uneventful recovery.");
+    ClinicalForm crp = new ClinicalForm(Kind.OBSERVATION);
+    crp.setObservationCode("1988-5");
+    crp.setValue("86");
+    ClinicalForm surgery = new ClinicalForm(Kind.PROCEDURE);
+    surgery.setProcedureCode("6025007");
+    surgery.setNote("Day 1; no complications.");
+    ClinicalForm letter = new ClinicalForm(Kind.ATTACHMENT);
+    letter.setAttachment(org.medledger.portal.application.fhir.AttachedFile.of("Discharge letter.pdf",
+        org.medledger.portal.infrastructure.pdf.SimpleLetter.pdf("Discharge letter", List.of(
+            "Patient: Alice Martin, born 12 June 1984",
+            "Diagnosis: acute appendicitis (K35.8)",
+            "Laparoscopic appendectomy on day 1; no complications.",
+            "Discharged on day 3 with amoxicillin 500 mg three times a day for 7 days.",
+            "Dr. Claire Dubois, St. Mary's Hospital"))));
+    letter.setNote("Discharge letter.");
+    ClinicalForm prescription = new ClinicalForm(Kind.PRESCRIPTION);
+    prescription.setMedication("J01CA04");
+    prescription.setDose("1");
+    prescription.setTimesPerDay("3");
+    prescription.setDays("7");
+    ClinicalForm dispensing = new ClinicalForm(Kind.DISPENSING);
+    dispensing.setMedication("J01CA04");
+    dispensing.setQuantity("21");
+    dispensing.setDays("7");
+    dispensing.setCharge("42.00");
+    ClinicalForm decision = new ClinicalForm(Kind.DECISION);
+    decision.setOutcome("PARTLY");
+    decision.setClaimed("3840.00");
+    decision.setCovered("3072.00");
+    decision.setNote("80% of hospital and pharmacy costs reimbursed.");
+    return List.of(new DemoRecord(Role.DOCTOR, diagnosis), new DemoRecord(Role.DOCTOR, crp),
+        new DemoRecord(Role.DOCTOR, surgery), new DemoRecord(Role.DOCTOR, letter), new DemoRecord(Role.DOCTOR, prescription),
+        new DemoRecord(Role.PHARMACIST, dispensing), new DemoRecord(Role.INSURER, decision));
   }
 
   private static String password(SecureRandom r) {

@@ -473,7 +473,10 @@ public class TreatmentService {
    * never builds one). False when the key is not ready; throws when the ledger refuses.
    */
   public boolean writeCover(Actor doctor, String kappa0Hex, byte[] coverRecord) {
-    if (!RecordCodec.looksLikeCover(coverRecord) || doctor.role() != Role.DOCTOR) throw new IllegalArgumentException("not a cover");
+    // the cover's FHIR form (a typed message) or, as written before, its cover record
+    if (!(RecordCodec.looksLikeCover(coverRecord) || RecordCodec.looksLikeContent(coverRecord)) || doctor.role() != Role.DOCTOR) {
+      throw new IllegalArgumentException("not a cover");
+    }
     Loaded t = load(kappa0Hex, doctor);
     if (t.txtc.consent().doctor() != doctor.index() || t.excluded().contains(doctor.index())) return false;
     if (t.freshPendingTag(doctor).isEmpty()) return false;

@@ -95,12 +95,97 @@ class DemoIT {
           new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
     }
 
+    // The doctor's other kinds through the form: a diagnosis, an observation, a procedure, an attachment.
+    id(p, "tForm:kind").selectOption("DIAGNOSIS");
+    id(p, "tForm:diagnosisCode").selectOption("K80.2");
+    id(p, "tForm:diagnosisText").fill("Incidental finding on ultrasound");
+    id(p, "tForm:write").click();
+    waitForTimeline(p, "Diagnosis: K80.2 Calculus of gallbladder without cholecystitis", "Details: Incidental finding on ultrasound");
+    id(p, "tForm:kind").selectOption("OBSERVATION");
+    id(p, "tForm:observationCode").selectOption("8310-5");
+    id(p, "tForm:value").fill("37.9");
+    id(p, "tForm:write").click();
+    waitForTimeline(p, "Body temperature: 37.9 °C");
+    id(p, "tForm:kind").selectOption("PROCEDURE");
+    id(p, "tForm:procedureCode").selectOption("16310003");
+    id(p, "tForm:write").click();
+    waitForTimeline(p, "Procedure: Diagnostic ultrasonography");
+    id(p, "tForm:kind").selectOption("ATTACHMENT");
+    assertThat(id(p, "tForm:attachmentLimit").textContent()).isEqualTo("A PDF, PNG or JPEG file of at most 180 KB.");
+    // a page renamed .pdf is refused: the kind is read from the bytes
+    id(p, "tForm:attachment").setInputFiles(new com.microsoft.playwright.options.FilePayload("Ultrasound.pdf", "application/pdf",
+        "<html><body>not a PDF</body></html>".getBytes(StandardCharsets.UTF_8)));
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("only a PDF, PNG or JPEG file can be attached");
+    assertThat(id(p, "tForm:attachment").getAttribute("class")).contains("ui-state-error");
+    byte[] png = ultrasoundPng();
+    id(p, "tForm:attachment").setInputFiles(new com.microsoft.playwright.options.FilePayload("Ultrasound.png", "image/png", png));
+    id(p, "tForm:message").fill("Gallbladder, longitudinal view; Dr. Müller, 37.9 °C.");
+    id(p, "tForm:write").click();
+    assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    waitForTimeline(p, "Attached: Ultrasound.png, PNG image, " + (png.length < 1024 ? png.length + " bytes" : Math.round(png.length / 1024.0) + " KB"),
+        "Note: Gallbladder, longitudinal view; Dr. Müller, 37.9 °C.", "Attached: Discharge letter.pdf, PDF,");
+    // members download it from the timeline: the same bytes, as an attachment no cache keeps
+    Locator links = p.locator("a.ml-attachment");
+    com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(links).hasCount(2,
+        new com.microsoft.playwright.assertions.LocatorAssertions.HasCountOptions().setTimeout(60_000));
+    String href = links.last().getAttribute("href");
+    com.microsoft.playwright.APIResponse file = p.request().get(portal.url(href.substring(href.indexOf("/app/"))));
+    assertThat(file.status()).isEqualTo(200);
+    assertThat(file.headers().get("content-type")).startsWith("image/png");
+    assertThat(file.headers().get("content-disposition")).startsWith("attachment;").contains("Ultrasound.png");
+    assertThat(file.headers().get("cache-control")).contains("no-store");
+    assertThat(file.body()).isEqualTo(png);
+    String letter = links.first().getAttribute("href");
+    com.microsoft.playwright.APIResponse pdf = p.request().get(portal.url(letter.substring(letter.indexOf("/app/"))));
+    assertThat(pdf.headers().get("content-type")).startsWith("application/pdf");
+    assertThat(new String(pdf.body(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+    // someone who is not a member of the treatment gets 403 and nothing
+    Page outsider = page();
+    outsider.navigate(portal.url("/register.xhtml"));
+    id(outsider, "register:role_input").selectOption(new com.microsoft.playwright.options.SelectOption().setValue("PATIENT"),
+        new Locator.SelectOptionOptions().setForce(true));
+    id(outsider, "register:displayName").fill("Olga Outsider");
+    id(outsider, "register:institution").fill("Private");
+    id(outsider, "register:username").fill("outsider");
+    id(outsider, "register:password").fill("outsider-password-1");
+    id(outsider, "register:password2").fill("outsider-password-1");
+    id(outsider, "register:submit").click();
+    com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(outsider.locator("#recoveryText")).containsText("MLRK1-");
+    Page o = loggedIn("outsider", "outsider-password-1");
+    com.microsoft.playwright.APIResponse refused = o.request().get(portal.url(href.substring(href.indexOf("/app/"))));
+    assertThat(refused.status()).isEqualTo(403);
+    // (as text: AssertJ's doesNotContain on byte arrays looks for single bytes, not the run)
+    assertThat(new String(refused.body(), StandardCharsets.ISO_8859_1)).doesNotContain(new String(png, StandardCharsets.ISO_8859_1));
+
     com.microsoft.playwright.APIResponse bundle = p.request().get(portal.url("/app/treatment.fhir.json?k=" + k));
     assertThat(bundle.status()).isEqualTo(200);
     assertThat(bundle.headers().get("content-type")).startsWith("application/fhir+json");
     assertThat(bundle.headers().get("cache-control")).contains("no-store");
     assertThat(bundle.text()).contains("\"resourceType\": \"Bundle\"", "\"Condition\"", "\"MedicationRequest\"",
-        "\"MedicationDispense\"", "\"ChargeItem\"", "\"ClaimResponse\"", "N02BE01", "Alice Martin");
+        "\"MedicationDispense\"", "\"ChargeItem\"", "\"ClaimResponse\"", "\"DocumentReference\"", "\"Observation\"",
+        "\"Procedure\"", "N02BE01", "K80.2", "Alice Martin");
+  }
+
+  /** Waits for the timeline to show every line (its live update may re-render it after a write). */
+  private static void waitForTimeline(Page p, String... lines) {
+    assertThat(id(p, "tForm:messages").textContent()).contains("Your record is on the ledger");
+    for (String line : lines) {
+      com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(id(p, "tForm:timeline")).containsText(line,
+          new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(60_000));
+    }
+  }
+
+  /** A small real PNG (an 8 by 8 grey square), as a scanner would save it. */
+  private static byte[] ultrasoundPng() {
+    try {
+      java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      javax.imageio.ImageIO.write(img, "png", out);
+      return out.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -611,7 +611,9 @@ class PortalServicesIT {
       assertThat(new String(bundle.entry("case-file.pdf"), 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
       assertThat(new String(bundle.entry(org.medledger.evidence.Bundle.MANIFEST), java.nio.charset.StandardCharsets.UTF_8))
           .contains("\"title\": \"Diagnosis\"", "\"title\": \"Treatment details\"", "\"kind\": \"embedded\"");
-      assertThat(bundle.names()).anyMatch(n -> n.endsWith(".cover"))
+      // the cover, written as its FHIR form (a typed message: Patient, EpisodeOfCare, RelatedPerson)
+      assertThat(bundle.names()).anyMatch(n -> n.endsWith(".typed") && new String(bundle.entry(n), java.nio.charset.StandardCharsets.UTF_8)
+              .contains("\"EpisodeOfCare\"") && new String(bundle.entry(n), java.nio.charset.StandardCharsets.UTF_8).contains(ben))
           .anyMatch(n -> n.startsWith("content/") && java.util.Arrays.equals(bundle.entry(n),
               "Diagnosis: stable angina.".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       assertThat(org.medledger.evidence.Bundle.read(evidence.export(pharmacist, k, java.time.ZoneId.of("UTC"),
@@ -1296,7 +1298,31 @@ class PortalServicesIT {
       assertThat(((org.hl7.fhir.r4.model.Patient) b.getEntryFirstRep().getResource()).getNameFirstRep().getText())
           .isEqualTo("Anna Fhir " + s);
       assertThatThrownBy(() -> clinical.bundle(outsider, k)).isInstanceOf(PortalException.class);
+
+      // An attachment: its bytes inside the encrypted record, read back by members only.
+      byte[] pdf = ("%PDF-1.4\n" + "x".repeat(4000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      var att = new org.medledger.portal.application.fhir.ClinicalForm(org.medledger.portal.application.fhir.Kind.ATTACHMENT);
+      att.setAttachment(org.medledger.portal.application.fhir.AttachedFile.of("Report.pdf", pdf));
+      clinical.write(doctor, k, att);
+      TreatmentService.RecordView attached = treatments.view(insurer, k, false).records().stream()
+          .filter(r -> "DocumentReference".equals(r.kind())).findFirst().orElseThrow();
+      assertThat(attached.title()).isEqualTo("Attachment");
+      assertThat(attached.text()).isEqualTo("Attached: Report.pdf, PDF, 4 KB");
+      fhir.validate(fhir.parse(attached.content().text()));
+      for (Actor reader : List.of(patient, pharmacist, insurer)) {
+        assertThat(clinical.attachment(reader, k, attached.kappaHex())).get().satisfies(f -> {
+          assertThat(f.bytes()).isEqualTo(pdf);
+          assertThat(f.mediaType()).isEqualTo("application/pdf");
+          assertThat(f.name()).isEqualTo("Report.pdf");
+        });
+      }
+      assertThatThrownBy(() -> clinical.attachment(outsider, k, attached.kappaHex())).isInstanceOf(PortalException.class);
+      assertThat(clinical.attachment(insurer, k, recsOf(treatments.view(insurer, k, false)).get(1).kappaHex())).isEmpty();
     }
+  }
+
+  private static List<TreatmentService.RecordView> recsOf(TreatmentService.TreatmentView v) {
+    return v.records().stream().filter(r -> r.type().isProcessRecord() && !r.cover()).toList();
   }
 
   private static void await(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {

@@ -60,6 +60,7 @@ public class Covers {
   @Inject SiffService siff;
   @Inject DirectoryService directory;
   @Inject TreatmentService treatments;
+  @Inject org.medledger.portal.infrastructure.fhir.FhirResources fhir;
 
   /** What a reader found: the cover (or null) and, when it is on the ledger, its record. */
   public record Found(TreatmentCover cover, ProcessRecord record) {
@@ -184,7 +185,18 @@ public class Covers {
         return;
       }
       Cover plain = new Cover(cover.get().title(), cover.get().patientName(), cover.get().birthDate(), cover.get().family());
-      if (treatments.writeCover(doctor, kappa0Hex, RecordCodec.encodeCover(plain))) {
+      // On the ledger the cover is FHIR (a Bundle of Patient, EpisodeOfCare and RelatedPerson),
+      // validated before it is encrypted; the QR code keeps the compact cover record.
+      byte[] message;
+      try {
+        message = RecordCodec.encodeContent(fhir.cover(plain));
+      } catch (org.medledger.portal.application.fhir.InvalidRecordException e) {
+        // a cover the validator refuses is still the treatment's cover: written as a cover record,
+        // which every reader reads too (never expected; the cover's own rules are stricter)
+        LOG.warning(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": the cover's FHIR form was refused; written as a cover record");
+        message = RecordCodec.encodeCover(plain);
+      }
+      if (treatments.writeCover(doctor, kappa0Hex, message)) {
         store.drop(id);
         LOG.info(() -> "Treatment " + kappa0Hex.substring(0, 12) + ": its cover is on the ledger");
       }
@@ -230,7 +242,7 @@ public class Covers {
 
   /**
    * The reading rule (docs/protocol.md §Cover): the doctor's txd with sequence number 0, if its
-   * message is a cover record, opened with the treatment key; before it exists, the patient's
+   * message is a cover (its FHIR form, or the cover record that covers written before carry), opened with the treatment key; before it exists, the patient's
    * or the doctor's own sealed copy.
    *
    * @param me {@code x}'s index in the treatment
@@ -243,6 +255,10 @@ public class Covers {
       try {
         byte[] msg = siff.open(x.secret(), p);
         if (RecordCodec.looksLikeCover(msg)) return new Found(TreatmentCover.of(RecordCodec.parseCover(msg), true), p);
+        if (RecordCodec.looksLikeContent(msg)) {
+          Optional<Cover> fromFhir = fhir.coverOf(RecordCodec.readContent(msg));
+          if (fromFhir.isPresent()) return new Found(TreatmentCover.of(fromFhir.get(), true), p);
+        }
       } catch (CryptoException | IllegalArgumentException e) {
         // not readable by x (left out) or not a cover: the copies below, if any
       }

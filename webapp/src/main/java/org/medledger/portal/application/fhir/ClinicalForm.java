@@ -31,6 +31,8 @@ public class ClinicalForm implements Serializable {
   private String outcome;
   private String claimed;
   private String covered;
+  // attachment: the file as checked by AttachedFile.of (the page reads the upload)
+  private AttachedFile attachment;
   // every kind
   private String note;
 
@@ -48,6 +50,7 @@ public class ClinicalForm implements Serializable {
       case PRESCRIPTION -> blank(medication) && blank(dose) && blank(timesPerDay) && blank(days);
       case OBSERVATION -> blank(observationCode) && blank(value);
       case PROCEDURE -> blank(procedureCode);
+      case ATTACHMENT -> attachment == null;
       case DISPENSING -> blank(medication) && blank(quantity) && blank(days) && blank(charge);
       case DECISION -> blank(outcome) && blank(claimed) && blank(covered);
     };
@@ -89,6 +92,8 @@ public class ClinicalForm implements Serializable {
   public void setClaimed(String v) { claimed = v; }
   public String getCovered() { return covered; }
   public void setCovered(String v) { covered = v; }
+  public AttachedFile getAttachment() { return attachment; }
+  public void setAttachment(AttachedFile v) { attachment = v; }
   public String getNote() { return note; }
   public void setNote(String v) { note = v; }
 }

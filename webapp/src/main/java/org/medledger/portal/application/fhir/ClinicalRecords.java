@@ -62,6 +62,20 @@ public class ClinicalRecords {
         v.cover() != null ? v.cover().birthDate() : null, out, clock.instant());
   }
 
+  /**
+   * The file attached by record {@code kappaHex} of the treatment, for one of its members;
+   * empty when that record holds no file. Anyone else gets a PortalException.
+   */
+  public java.util.Optional<AttachedFile> attachment(Actor reader, String kappa0Hex, String kappaHex) {
+    TreatmentView v = treatments.view(reader, kappa0Hex, false);
+    for (RecordView r : v.records()) {
+      if (r.content() != null && r.readable() && r.kappaHex().equalsIgnoreCase(kappaHex == null ? "" : kappaHex)) {
+        return fhir.attachmentOf(r.content());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** A record's content as people read it (the timeline, the case file and its PDF). */
   public Readable read(RecordContent c) {
     return fhir.read(c);

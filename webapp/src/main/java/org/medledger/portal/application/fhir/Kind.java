@@ -14,6 +14,8 @@ public enum Kind {
   /** A lab value or a vital sign (LOINC-coded, with its unit). */
   OBSERVATION(Role.DOCTOR, "Observation", "Observation"),
   PROCEDURE(Role.DOCTOR, "Procedure", "Procedure"),
+  /** A PDF or an image the doctor attaches; its bytes travel inside the encrypted record. */
+  ATTACHMENT(Role.DOCTOR, "Attachment", "DocumentReference"),
   /** A MedicationDispense and, when there is a charge, its ChargeItem, together in one Bundle. */
   DISPENSING(Role.PHARMACIST, "Dispensing", "MedicationDispense"),
   DECISION(Role.INSURER, "Insurance decision", "ClaimResponse");

@@ -1,6 +1,7 @@
 package org.medledger.portal.infrastructure.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.StrictErrorHandler;
@@ -8,7 +9,10 @@ import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +23,16 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Annotation;
+import org.hl7.fhir.r4.model.Attachment;
+import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.ChargeItem;
 import org.hl7.fhir.r4.model.ClaimResponse;
@@ -46,6 +58,7 @@ import org.hl7.fhir.r4.model.SimpleQuantity;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Timing;
 import org.medledger.core.record.RecordContent;
+import org.medledger.portal.application.fhir.AttachedFile;
 import org.medledger.portal.application.fhir.Authoring;
 import org.medledger.portal.application.fhir.ClinicalForm;
 import org.medledger.portal.application.fhir.CodeLists;
@@ -56,18 +69,37 @@ import org.medledger.portal.application.fhir.Readable;
 /**
  * FHIR R4 resources from the treatment page's forms, checked and validated before they are
  * encrypted, and read back in people's words (docs/protocol.md §Content of a record). HAPI's
- * R4 model, its JSON parser, and its {@link FhirValidator} against the R4 schemas; nothing of
- * HAPI leaves this package.
+ * R4 model, its JSON parser, and its {@link FhirValidator} against the R4 schemas and the R4
+ * base profiles; nothing of HAPI leaves this package.
  */
 @ApplicationScoped
 public class FhirResources {
   /** FhirContext is expensive to make and thread-safe: one for the portal (HAPI's advice). */
   private static final FhirContext CTX = FhirContext.forR4Cached();
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FhirResources.class.getName());
   private static final Pattern ELEMENT = Pattern.compile("element '(?:[a-zA-Z]+:)?([a-zA-Z]+)'");
+  private static final Pattern CONSTRAINT = Pattern.compile("Constraint failed: [a-z0-9A-Z-]+: '(.*)'", Pattern.DOTALL);
   private static final Pattern EXPECTED = Pattern.compile("\\{?\"http://hl7.org/fhir\":([a-zA-Z]+)");
   private static final int MAX_TEXT = 2000;
 
   private volatile FhirValidator validator;
+
+  /**
+   * The validator takes seconds to make (tens on a loaded machine): made here, once, while the
+   * portal starts, before any request or ledger event. Made on first use instead, it held up
+   * whatever needed it first — the ledger-event thread writing a new treatment's cover, and every
+   * event queued behind it — for as long as it took. Before the demo's seeding (priority 2000),
+   * which writes records.
+   */
+  void atStart(@Observes @Priority(1000) @Initialized(ApplicationScoped.class) Object ignored) {
+    long t0 = System.nanoTime();
+    Profiles.ready();
+    // One cover through both passes: the R4 schemas are compiled on their first use, and the
+    // profile validator fetches what a Bundle, Patient, EpisodeOfCare and RelatedPerson need on
+    // theirs; the cover is what the ledger-event thread validates.
+    cover(new org.medledger.core.record.Cover("Start-up check", "Start-up check", null, java.util.Map.of(1L, "Start-up check")));
+    LOG.info(() -> "FHIR validator ready (R4 schemas and base profiles) in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+  }
 
   // ---------------------------------------------------------------- writing
 
@@ -87,6 +119,7 @@ public class FhirResources {
       case PRESCRIPTION -> prescription(f, a);
       case OBSERVATION -> observation(f, a);
       case PROCEDURE -> procedure(f, a);
+      case ATTACHMENT -> documentReference(f, a);
       case DISPENSING -> dispensing(f, a);
       case DECISION -> decision(f, a);
     };
@@ -114,33 +147,92 @@ public class FhirResources {
   }
 
   /**
-   * HAPI's validator against the R4 schemas (structure, cardinality, data types and the codes of
-   * required bindings): the first error names the FHIR element at fault.
+   * HAPI's validator, in two passes. First the R4 schemas (structure, cardinality, data types):
+   * their messages name the element at fault, which the form's error shows. Then the profile
+   * validator against the R4 base profiles, which adds what no schema can say: the FHIRPath
+   * invariants (a condition that has abated is not still active; a unit code needs its system)
+   * and the codes of required bindings. Only errors refuse a record; warnings and information
+   * (no narrative, a code system the validator does not know such as ICD-10, LOINC or ATC
+   * without a terminology server) do not, since the portal's code lists are its own.
    */
   public void validate(IBaseResource r) {
-    ValidationResult result = validator().validateWithResult(r);
+    refuseErrors(r, schemaValidator().validateWithResult(r), true);
+    refuseErrors(r, Profiles.VALIDATOR.validateWithResult(r), false);
+  }
+
+  private static void refuseErrors(IBaseResource r, ValidationResult result, boolean schema) {
     for (SingleValidationMessage m : result.getMessages()) {
       if (m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL) {
-        String field = fieldOf(r.fhirType(), m.getMessage());
-        throw new InvalidRecordException(field, "The record is not valid FHIR R4 (" + field + "): " + clean(m.getMessage()));
+        String field = schema ? fieldOf(r.fhirType(), m.getMessage()) : fieldOfPath(r.fhirType(), m.getLocationString());
+        String words = schema ? clean(m.getMessage()) : words(m.getMessage());
+        throw new InvalidRecordException(field, "The record is not valid FHIR R4 (" + field + "): " + words);
       }
     }
   }
 
-  private FhirValidator validator() {
+  private FhirValidator schemaValidator() {
     FhirValidator v = validator;
     if (v == null) {
       synchronized (this) {
         if (validator == null) {
           FhirValidator made = CTX.newValidator();
           made.setValidateAgainstStandardSchema(true);
-          made.setValidateAgainstStandardSchematron(false); // needs ph-schematron, which the portal does not ship
+          made.setValidateAgainstStandardSchematron(false); // needs ph-schematron; the profile validator checks the invariants
           validator = made;
         }
         v = validator;
       }
     }
     return v;
+  }
+
+  /**
+   * The profile validator, made once for the portal (at start, {@link #atStart}; in unit tests on
+   * first use): loading the R4 base profiles and generating their snapshots takes seconds and
+   * much memory; afterwards it is thread-safe and its support chain caches what it looked up.
+   */
+  private static final class Profiles {
+    static final FhirValidator VALIDATOR = make();
+
+    static void ready() {
+      // initialising the class makes VALIDATOR; any other caller meanwhile waits for it
+    }
+
+    private static FhirValidator make() {
+      ValidationSupportChain chain = new ValidationSupportChain(
+          new DefaultProfileValidationSupport(CTX), // the R4 base profiles, value sets and code systems
+          new CommonCodeSystemsTerminologyService(CTX), // UCUM units, currencies, languages, MIME types
+          new InMemoryTerminologyServerValidationSupport(CTX), // codes against the value sets above
+          new SnapshotGeneratingValidationSupport(CTX));
+      FhirInstanceValidator instance = new FhirInstanceValidator(chain);
+      // the portal's code lists are its own: a code outside an extensible binding's value set is
+      // expected, not worth a warning in every result
+      instance.setNoExtensibleWarnings(true);
+      FhirValidator v = CTX.newValidator();
+      v.setValidateAgainstStandardSchema(false);
+      v.setValidateAgainstStandardSchematron(false);
+      v.registerValidatorModule(instance);
+      return v;
+    }
+  }
+
+  /** "MedicationRequest.dosageInstruction.doseAndRate.dose" from "MedicationRequest.dosageInstruction[0].doseAndRate[0].dose.ofType(Quantity)". */
+  static String fieldOfPath(String type, String location) {
+    if (location == null || location.isBlank()) return type;
+    String path = location.replaceAll("\\[[0-9]+\\]", "").replaceAll("\\.ofType\\([A-Za-z]+\\)", "").replaceAll("\\.resolve\\(\\)", "")
+        .replaceAll("/\\*.*?\\*/", ""); // "Bundle.entry.resource/*ChargeItem/null*/": the resource's type and id
+    return path.startsWith(type) ? path : type;
+  }
+
+  /**
+   * The spec's own words for a failed invariant ("If a code for the unit is present, the system
+   * SHALL also be present"), without its key and its profile's address; other messages as given,
+   * without the profile's address.
+   */
+  static String words(String message) {
+    Matcher m = CONSTRAINT.matcher(message);
+    String w = m.find() ? m.group(1) : message;
+    return w.replaceAll("\\s*\\((?:from|defined in) http[^)]*\\)", "").strip();
   }
 
   /** "Condition.subject" from a schema message: the element it complains about and the one it expected. */
@@ -210,6 +302,47 @@ public class FhirResources {
     p.addPerformer().setActor(author(a));
     note(f, a).ifPresent(p::addNote);
     return p;
+  }
+
+  /**
+   * The attached file as a DocumentReference whose one content holds the bytes (base64 in the
+   * JSON), their kind as read from them, the file's name, size and time; the note is its
+   * description (a DocumentReference has no notes).
+   */
+  private DocumentReference documentReference(ClinicalForm f, Authoring a) {
+    AttachedFile file = f.getAttachment();
+    if (file == null) throw new InvalidRecordException("attachment", "Attachment: choose a file.");
+    // checked again here: a form filled by code (not the page) reaches this too
+    AttachedFile checked = AttachedFile.of(file.name(), file.bytes());
+    DocumentReference d = new DocumentReference();
+    d.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
+    d.setSubject(patient(a));
+    d.setDate(Date.from(a.time()));
+    d.addAuthor(author(a));
+    String description = text(f.getNote(), "note", "Note");
+    if (description != null) d.setDescription(description);
+    d.addContent().setAttachment(new Attachment().setContentType(checked.mediaType()).setData(checked.bytes())
+        .setTitle(checked.name()).setSize(checked.bytes().length).setCreationElement(new DateTimeType(Date.from(a.time()))));
+    return d;
+  }
+
+  /**
+   * The file a record holds (a DocumentReference's first attachment with data), its kind read
+   * again from its bytes: what another program claimed as the content type is not trusted.
+   */
+  public java.util.Optional<AttachedFile> attachmentOf(RecordContent c) {
+    Resource r = resourceOf(c);
+    if (!(r instanceof DocumentReference d)) return java.util.Optional.empty();
+    for (DocumentReference.DocumentReferenceContentComponent x : d.getContent()) {
+      Attachment at = x.getAttachment();
+      if (at.hasData()) {
+        byte[] bytes = at.getData();
+        String type = AttachedFile.detect(bytes);
+        String name = AttachedFile.cleanName(at.getTitle(), type == null ? "application/octet-stream" : type);
+        return java.util.Optional.of(new AttachedFile(name, type == null ? "application/octet-stream" : type, bytes));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** A measured value: any sign, at most six decimals (a lab value is not money). */
@@ -411,6 +544,15 @@ public class FhirResources {
       if (d.hasQuantity()) lines.add("Quantity: " + plain(d.getQuantity().getValue()) + " " + unitWord(d.getQuantity()));
       if (d.hasDaysSupply()) lines.add("Supply for: " + plain(d.getDaysSupply().getValue()) + " days");
       d.getNote().forEach(n -> lines.add("Note: " + n.getText()));
+    } else if (r instanceof DocumentReference d) {
+      title = Kind.ATTACHMENT.title();
+      for (DocumentReference.DocumentReferenceContentComponent x : d.getContent()) {
+        Attachment at = x.getAttachment();
+        long size = at.hasData() ? at.getData().length : at.hasSize() ? at.getSize() : 0;
+        String type = at.hasData() && AttachedFile.detect(at.getData()) != null ? AttachedFile.detect(at.getData()) : at.getContentType();
+        lines.add("Attached: " + (at.hasTitle() ? at.getTitle() : "a file") + ", " + AttachedFile.typeWords(type) + ", " + AttachedFile.size(size));
+      }
+      if (d.hasDescription()) lines.add("Note: " + d.getDescription());
     } else if (r instanceof ChargeItem c) {
       title = "Charge";
       lines.add("Charge: " + amount(c.getPriceOverride()));
@@ -460,6 +602,77 @@ public class FhirResources {
 
   private static String plain(BigDecimal v) {
     return v == null ? "" : v.stripTrailingZeros().toPlainString();
+  }
+
+  // ---------------------------------------------------------------- the cover
+
+  /** The tag that marks a Bundle as a treatment's cover (docs/protocol.md §Cover). */
+  public static final String COVER_TAG_SYSTEM = "urn:medledger:record";
+  public static final String COVER_TAG_CODE = "cover";
+
+  /**
+   * The cover's FHIR form, as the doctor writes it as the treatment's first record: one Bundle
+   * (type collection, tagged {@value #COVER_TAG_SYSTEM}|{@value #COVER_TAG_CODE}) of the Patient
+   * (name, birth date), the EpisodeOfCare (the treatment, titled by its type's text) and one
+   * RelatedPerson per family member (name, and the member's per-treatment index as identifier).
+   * Validated like every record before it is encrypted.
+   */
+  public RecordContent cover(org.medledger.core.record.Cover c) {
+    Bundle b = new Bundle();
+    b.setType(Bundle.BundleType.COLLECTION);
+    b.getMeta().addTag(COVER_TAG_SYSTEM, COVER_TAG_CODE, "Treatment cover");
+    String patientUrl = "urn:uuid:" + UUID.randomUUID();
+    Patient p = new Patient();
+    p.addName(new HumanName().setText(c.patientName()));
+    if (c.birthDate() != null) p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(c.birthDate().toString()));
+    b.addEntry().setFullUrl(patientUrl).setResource(p);
+    org.hl7.fhir.r4.model.EpisodeOfCare episode = new org.hl7.fhir.r4.model.EpisodeOfCare();
+    episode.setStatus(org.hl7.fhir.r4.model.EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
+    episode.addType(new CodeableConcept().setText(c.title()));
+    episode.setPatient(new Reference(patientUrl));
+    b.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(episode);
+    for (java.util.Map.Entry<Long, String> f : c.family().entrySet()) {
+      org.hl7.fhir.r4.model.RelatedPerson rp = new org.hl7.fhir.r4.model.RelatedPerson();
+      rp.addIdentifier().setSystem(Authoring.MEMBER_SYSTEM).setValue(org.medledger.core.record.ParticipantIndex.hex(f.getKey()));
+      rp.setPatient(new Reference(patientUrl));
+      rp.addName(new HumanName().setText(f.getValue()));
+      b.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(rp);
+    }
+    return content(b);
+  }
+
+  /**
+   * The cover a record holds in its FHIR form, or empty when it is not one (not a Bundle tagged
+   * as a cover, no Patient or EpisodeOfCare, or names the cover's own rules refuse, such as an
+   * empty title or a control character).
+   */
+  public java.util.Optional<org.medledger.core.record.Cover> coverOf(RecordContent c) {
+    if (!(resourceOf(c) instanceof Bundle b)) return java.util.Optional.empty();
+    if (b.getMeta().getTag(COVER_TAG_SYSTEM, COVER_TAG_CODE) == null) return java.util.Optional.empty();
+    Patient patient = null;
+    org.hl7.fhir.r4.model.EpisodeOfCare episode = null;
+    java.util.Map<Long, String> family = new java.util.HashMap<>();
+    try {
+      for (Bundle.BundleEntryComponent e : b.getEntry()) {
+        Resource r = e.getResource();
+        if (r instanceof Patient x && patient == null) patient = x;
+        else if (r instanceof org.hl7.fhir.r4.model.EpisodeOfCare x && episode == null) episode = x;
+        else if (r instanceof org.hl7.fhir.r4.model.RelatedPerson x) {
+          String id = x.getIdentifier().stream().filter(i -> Authoring.MEMBER_SYSTEM.equals(i.getSystem())).map(Identifier::getValue)
+              .findFirst().orElse(null);
+          if (id == null || !id.matches("[0-9a-f]{16}")) return java.util.Optional.empty();
+          family.put(Long.parseUnsignedLong(id, 16), x.getNameFirstRep().getText());
+        }
+      }
+      if (patient == null || episode == null) return java.util.Optional.empty();
+      java.time.LocalDate birth = patient.hasBirthDateElement() && patient.getBirthDateElement().getValueAsString() != null
+          && patient.getBirthDateElement().getValueAsString().length() == 10
+          ? java.time.LocalDate.parse(patient.getBirthDateElement().getValueAsString()) : null;
+      return java.util.Optional.of(new org.medledger.core.record.Cover(episode.getTypeFirstRep().getText(),
+          patient.getNameFirstRep().getText(), birth, family));
+    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   // ---------------------------------------------------------------- export

@@ -30,6 +30,8 @@ public class TreatmentBean implements Serializable {
   private String message;
   /** The structured part of the record being written (its note is {@link #message}). */
   private final org.medledger.portal.application.fhir.ClinicalForm form = new org.medledger.portal.application.fhir.ClinicalForm();
+  /** The file chosen in the attachment field (read when the record is written, never kept). */
+  private transient jakarta.servlet.http.Part attachment;
   /** The form field a refused record named, to mark it for the writer (and screen readers). */
   private String invalidField;
   /** The member the doctor asked to continue without, awaiting confirmation (index hex). */
@@ -136,6 +138,13 @@ public class TreatmentBean implements Serializable {
     }
     form.setNote(message);
     try {
+      if (form.getKind() == org.medledger.portal.application.fhir.Kind.ATTACHMENT) {
+        try {
+          form.setAttachment(UploadLimits.readAttachment(attachment));
+        } catch (java.io.IOException e) {
+          throw new org.medledger.portal.application.fhir.InvalidRecordException("attachment", "Attachment: the file could not be read; please choose it again.");
+        }
+      }
       clinical.write(session.actor(), k, form);
       Messages.info("Your record is on the ledger.");
       message = null;
@@ -167,6 +176,7 @@ public class TreatmentBean implements Serializable {
     form.setClaimed(null);
     form.setCovered(null);
     form.setNote(null);
+    form.setAttachment(null);
   }
 
   /** What the viewer's role records, the first being the default: "Diagnosis", "Prescription". */
@@ -206,6 +216,14 @@ public class TreatmentBean implements Serializable {
 
   public List<String> getCurrencies() {
     return org.medledger.portal.application.fhir.CodeLists.CURRENCIES;
+  }
+
+  public jakarta.servlet.http.Part getAttachment() {
+    return attachment;
+  }
+
+  public void setAttachment(jakarta.servlet.http.Part v) {
+    attachment = v;
   }
 
   /** True when the last refusal named {@code field}: the page marks that input invalid. */

@@ -20,6 +20,30 @@ public class UploadLimits {
     return QrCodes.MAX_IMAGE_BYTES;
   }
 
+  /** The attachment field's hint: "A PDF, PNG or JPEG file of at most 180 KB." */
+  public String getAttachmentText() {
+    return org.medledger.portal.application.fhir.AttachedFile.LIMITS + ".";
+  }
+
+  public int getAttachmentMaxBytes() {
+    return org.medledger.portal.application.fhir.AttachedFile.MAX_BYTES;
+  }
+
+  /**
+   * A file attached to a record, checked from its bytes (AttachedFile.of), refused above the
+   * limit without reading the rest; null when no file was chosen.
+   */
+  static org.medledger.portal.application.fhir.AttachedFile readAttachment(Part part) throws IOException {
+    if (part == null || part.getSize() == 0) return null;
+    int max = org.medledger.portal.application.fhir.AttachedFile.MAX_BYTES;
+    byte[] b;
+    try (InputStream in = part.getInputStream()) {
+      b = in.readNBytes(max + 1);
+    }
+    // AttachedFile.of names the limit when b is larger than max
+    return org.medledger.portal.application.fhir.AttachedFile.of(part.getSubmittedFileName(), b);
+  }
+
   /** The uploaded picture's bytes, refused above the limit without reading the rest. */
   static byte[] read(Part part) throws IOException {
     if (part.getSize() > QrCodes.MAX_IMAGE_BYTES) {
