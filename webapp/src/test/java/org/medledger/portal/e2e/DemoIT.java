@@ -164,7 +164,8 @@ class DemoIT {
     assertThat(bundle.headers().get("cache-control")).contains("no-store");
     assertThat(bundle.text()).contains("\"resourceType\": \"Bundle\"", "\"Condition\"", "\"MedicationRequest\"",
         "\"MedicationDispense\"", "\"ChargeItem\"", "\"ClaimResponse\"", "\"DocumentReference\"", "\"Observation\"",
-        "\"Procedure\"", "N02BE01", "K80.2", "Alice Martin");
+        "\"Procedure\"", "N02BE01", "K80.2", "Alice Martin",
+        "\"EpisodeOfCare\"", "\"RelatedPerson\"");
   }
 
   /** Waits for the timeline to show every line (its live update may re-render it after a write). */

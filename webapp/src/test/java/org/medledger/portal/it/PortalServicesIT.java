@@ -1292,11 +1292,13 @@ class PortalServicesIT {
       // The export: one Bundle, valid, for members only.
       org.hl7.fhir.r4.model.Bundle b = (org.hl7.fhir.r4.model.Bundle) fhir.parse(clinical.bundle(insurer, k));
       fhir.validate(b);
-      assertThat(b.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Patient", "Communication",
-          "Condition", "MedicationRequest", "Observation", "Procedure", "MedicationDispense", "ChargeItem", "ClaimResponse",
+      assertThat(b.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Patient", "EpisodeOfCare",
+          "Communication", "Condition", "MedicationRequest", "Observation", "Procedure", "MedicationDispense", "ChargeItem", "ClaimResponse",
           "Communication");
       assertThat(((org.hl7.fhir.r4.model.Patient) b.getEntryFirstRep().getResource()).getNameFirstRep().getText())
           .isEqualTo("Anna Fhir " + s);
+      assertThat(((org.hl7.fhir.r4.model.EpisodeOfCare) b.getEntry().get(1).getResource()).getTypeFirstRep().getText())
+          .isEqualTo("Appendicitis " + s);
       assertThatThrownBy(() -> clinical.bundle(outsider, k)).isInstanceOf(PortalException.class);
 
       // An attachment: its bytes inside the encrypted record, read back by members only.

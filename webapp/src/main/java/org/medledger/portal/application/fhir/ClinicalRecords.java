@@ -58,8 +58,10 @@ public class ClinicalRecords {
       out.add(new FhirResources.ExportedRecord(r.kappaHex(), r.content(), r.senderHex(), r.senderName(), r.time()));
     }
     MemberView patient = patient(v);
-    return fhir.bundle(v.kappa0Hex(), patient.indexHex(), v.cover() != null ? v.cover().patientName() : null,
-        v.cover() != null ? v.cover().birthDate() : null, out, clock.instant());
+    var c = v.cover();
+    return c == null
+        ? fhir.bundle(v.kappa0Hex(), patient.indexHex(), null, null, null, java.util.Map.of(), out, clock.instant())
+        : fhir.bundle(v.kappa0Hex(), patient.indexHex(), c.patientName(), c.birthDate(), c.title(), c.family(), out, clock.instant());
   }
 
   /**

@@ -685,6 +685,26 @@ public class FhirResources {
    */
   public String bundle(String kappa0Hex, String patientId, String patientName, java.time.LocalDate birthDate,
       List<ExportedRecord> records, java.time.Instant at) {
+    return bundle(kappa0Hex, patientId, patientName, birthDate, null, java.util.Map.of(), records, at);
+  }
+
+  /**
+   * The treatment as one FHIR Bundle, as {@link #bundle(String, String, String, java.time.LocalDate, List,
+   * java.time.Instant)}, with what its cover says: after the Patient, the treatment as an
+   * EpisodeOfCare (its title, the treatment's identifier) and each family member as a
+   * RelatedPerson (name, per-treatment index) — the same resources as the cover's FHIR form,
+   * whose record itself is not exported.
+   */
+  public String bundle(String kappa0Hex, String patientId, org.medledger.core.record.Cover cover,
+      List<ExportedRecord> records, java.time.Instant at) {
+    return cover == null
+        ? bundle(kappa0Hex, patientId, null, null, null, java.util.Map.of(), records, at)
+        : bundle(kappa0Hex, patientId, cover.patientName(), cover.birthDate(), cover.title(), cover.family(), records, at);
+  }
+
+  /** The same, from the cover's parts (a null title: no EpisodeOfCare). */
+  public String bundle(String kappa0Hex, String patientId, String patientName, java.time.LocalDate birthDate,
+      String title, java.util.Map<Long, String> family, List<ExportedRecord> records, java.time.Instant at) {
     Bundle b = new Bundle();
     b.setType(Bundle.BundleType.COLLECTION);
     b.setIdentifier(new Identifier().setSystem("urn:medledger:treatment").setValue(kappa0Hex));
@@ -694,8 +714,28 @@ public class FhirResources {
     p.addIdentifier().setSystem(Authoring.MEMBER_SYSTEM).setValue(patientId);
     if (patientName != null) p.addName(new HumanName().setText(patientName));
     if (birthDate != null) p.setBirthDate(java.sql.Date.valueOf(birthDate));
-    b.addEntry().setFullUrl("urn:uuid:" + UUID.nameUUIDFromBytes(("patient:" + kappa0Hex).getBytes(StandardCharsets.UTF_8)))
-        .setResource(p);
+    String patientUrl = "urn:uuid:" + UUID.nameUUIDFromBytes(("patient:" + kappa0Hex).getBytes(StandardCharsets.UTF_8));
+    b.addEntry().setFullUrl(patientUrl).setResource(p);
+    if (title != null) {
+      org.hl7.fhir.r4.model.EpisodeOfCare episode = new org.hl7.fhir.r4.model.EpisodeOfCare();
+      episode.setId("treatment");
+      episode.addIdentifier().setSystem("urn:medledger:treatment").setValue(kappa0Hex);
+      episode.setStatus(org.hl7.fhir.r4.model.EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
+      episode.addType(new CodeableConcept().setText(title));
+      episode.setPatient(new Reference(patientUrl));
+      b.addEntry().setFullUrl("urn:uuid:" + UUID.nameUUIDFromBytes(("treatment:" + kappa0Hex).getBytes(StandardCharsets.UTF_8)))
+          .setResource(episode);
+    }
+    for (java.util.Map.Entry<Long, String> f : new java.util.TreeMap<>(family).entrySet()) {
+      String index = org.medledger.core.record.ParticipantIndex.hex(f.getKey());
+      org.hl7.fhir.r4.model.RelatedPerson rp = new org.hl7.fhir.r4.model.RelatedPerson();
+      rp.setId("family-" + index);
+      rp.addIdentifier().setSystem(Authoring.MEMBER_SYSTEM).setValue(index);
+      rp.setPatient(new Reference(patientUrl));
+      rp.addName(new HumanName().setText(f.getValue()));
+      b.addEntry().setFullUrl("urn:uuid:" + UUID.nameUUIDFromBytes(("family:" + index + ":" + kappa0Hex).getBytes(StandardCharsets.UTF_8)))
+          .setResource(rp);
+    }
     for (ExportedRecord e : records) {
       Resource r = resourceOf(e.content());
       List<Resource> parts = new ArrayList<>();

@@ -364,4 +364,25 @@ class FhirResourcesTest {
         .containsExactly("Patient", "Condition", "Communication", "MedicationDispense", "ChargeItem");
     FHIR.validate(b);
   }
+
+  /** Issue 15: the export carries the treatment (EpisodeOfCare) and the family (RelatedPerson) too, not only the patient. */
+  @Test
+  void theExportNamesTheTreatmentAndTheFamily() {
+    List<FhirResources.ExportedRecord> records = List.of(
+        new FhirResources.ExportedRecord("aa".repeat(32), FHIR.build(diagnosis(), by(Role.DOCTOR, "Dr. Claire Dubois")),
+            "0123456789abcdef", "Dr. Claire Dubois", AT));
+    org.medledger.core.record.Cover cover = new org.medledger.core.record.Cover("Acute pain in the lower right abdomen",
+        "Anna Example", LocalDate.of(1980, 3, 3), java.util.Map.of(0x4d5e6f708f3a2b1cL, "Bob Example (husband)"));
+    String json = FHIR.bundle("dd".repeat(32), "8f3a2b1c4d5e6f70", cover, records, AT);
+    Bundle b = (Bundle) FHIR.parse(json);
+    assertThat(b.getEntry()).extracting(e -> e.getResource().fhirType())
+        .containsExactly("Patient", "EpisodeOfCare", "RelatedPerson", "Condition");
+    org.hl7.fhir.r4.model.EpisodeOfCare episode = (org.hl7.fhir.r4.model.EpisodeOfCare) b.getEntry().get(1).getResource();
+    assertThat(episode.getTypeFirstRep().getText()).isEqualTo("Acute pain in the lower right abdomen");
+    assertThat(episode.getPatient().getReference()).isEqualTo(b.getEntry().get(0).getFullUrl());
+    org.hl7.fhir.r4.model.RelatedPerson husband = (org.hl7.fhir.r4.model.RelatedPerson) b.getEntry().get(2).getResource();
+    assertThat(husband.getNameFirstRep().getText()).isEqualTo("Bob Example (husband)");
+    assertThat(husband.getIdentifierFirstRep().getValue()).isEqualTo("4d5e6f708f3a2b1c");
+    FHIR.validate(b);
+  }
 }
