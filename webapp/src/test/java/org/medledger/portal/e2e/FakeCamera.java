@@ -41,7 +41,11 @@ final class FakeCamera {
     if (picture != null) {
       BufferedImage qr = ImageIO.read(picture.toFile());
       if (qr == null) throw new IOException(picture + " is not a picture");
-      int side = HEIGHT - 2 * 40; // a quiet zone of 40 pixels at least, whatever the PNG has
+      // A quiet zone of 40 pixels at least, whatever the PNG has; the code drawn at a whole
+      // multiple of its size, so every module keeps the same width (a 320-pixel card drawn at
+      // 400 pixels had modules of uneven width, and some runs never decoded a frame).
+      int room = HEIGHT - 2 * 40;
+      int side = qr.getWidth() <= room ? qr.getWidth() * (room / qr.getWidth()) : room;
       g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
       g.drawImage(qr, (WIDTH - side) / 2, (HEIGHT - side) / 2, side, side, null);
     }
