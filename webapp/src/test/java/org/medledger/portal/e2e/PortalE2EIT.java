@@ -233,13 +233,13 @@ class PortalE2EIT {
     for (int tap = 0; tap < 3 && !id(patient, "newForm:doctor_input").inputValue().equals(indexes.get("doctor")); tap++) {
       id(patient, "newForm:doctor").evaluate("e => e.scrollIntoView({block: 'start'})");
       if (!doctorItem.isVisible()) id(patient, "newForm:doctor").click();
-      doctorItem.waitFor(new Locator.WaitForOptions().setTimeout(10_000));
-      doctorItem.click();
       try {
+        doctorItem.waitFor(new Locator.WaitForOptions().setTimeout(10_000));
+        doctorItem.click(new Locator.ClickOptions().setTimeout(5_000)); // the list may close under the tap
         patient.waitForCondition(() -> id(patient, "newForm:doctor_input").inputValue().equals(indexes.get("doctor")),
             new Page.WaitForConditionOptions().setTimeout(5_000));
-      } catch (com.microsoft.playwright.TimeoutError lost) {
-        // the tap was lost; the loop taps again
+      } catch (com.microsoft.playwright.PlaywrightException lost) {
+        // the tap was lost (or the list closed under it); the loop taps again
       }
     }
     assertThat(id(patient, "newForm:doctor_input").inputValue()).isEqualTo(indexes.get("doctor"));
