@@ -9,7 +9,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.logging.Logger;
-import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.fhir.AttachedFile;
 import org.medledger.portal.application.fhir.ClinicalRecords;
 import org.medledger.portal.security.UserSession;
@@ -39,13 +38,8 @@ public class AttachmentServlet extends HttpServlet {
       res.sendError(HttpServletResponse.SC_NOT_FOUND);
       return;
     }
-    Optional<AttachedFile> file;
-    try {
-      file = clinical.attachment(session.actor(), k, r);
-    } catch (PortalException e) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
-      return;
-    }
+    Optional<AttachedFile> file = Attachments.forMember(session, res, reader -> clinical.attachment(reader, k, r));
+    if (file == null) return;
     if (file.isEmpty()) {
       res.sendError(HttpServletResponse.SC_NOT_FOUND);
       return;

@@ -5,6 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.ZoneId;
+import org.medledger.portal.application.PortalException;
+import org.medledger.portal.security.UserSession;
 
 /**
  * What the member-only downloads (case file PDF, evidence bundle, FHIR export) answer alike: an
@@ -12,6 +14,28 @@ import java.time.ZoneId;
  */
 final class Attachments {
   private Attachments() {}
+
+  /** What a download reads for its reader; a PortalException when the reader is not a member. */
+  interface MemberRead<T> {
+    T read(org.medledger.portal.application.Actor reader) throws PortalException;
+  }
+
+  /**
+   * What {@code read} gives the logged-in reader, or null once the answer is 403: nobody logged in,
+   * or not a member of the treatment (or no such treatment: nothing is said either way).
+   */
+  static <T> T forMember(UserSession session, HttpServletResponse res, MemberRead<T> read) throws IOException {
+    if (!session.isLoggedIn()) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN);
+      return null;
+    }
+    try {
+      return read.read(session.actor());
+    } catch (PortalException e) {
+      res.sendError(HttpServletResponse.SC_FORBIDDEN);
+      return null;
+    }
+  }
 
   /** Sends {@code body} as a download: the security headers come from SecurityHeadersFilter. */
   static void send(HttpServletResponse res, String contentType, String disposition, byte[] body) throws IOException {

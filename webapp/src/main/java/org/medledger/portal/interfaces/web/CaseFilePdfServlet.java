@@ -11,7 +11,6 @@ import java.text.Normalizer;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.logging.Logger;
-import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.casefile.CaseFile;
 import org.medledger.portal.application.casefile.CaseFileService;
 import org.medledger.portal.infrastructure.pdf.CaseFilePdf;
@@ -34,18 +33,9 @@ public class CaseFilePdfServlet extends HttpServlet {
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
-    if (!session.isLoggedIn()) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN);
-      return;
-    }
     ZoneId zone = Attachments.zoneOf(req);
-    CaseFile file;
-    try {
-      file = caseFiles.caseFile(session.actor(), req.getParameter("k"), zone);
-    } catch (PortalException e) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
-      return;
-    }
+    CaseFile file = Attachments.forMember(session, res, reader -> caseFiles.caseFile(reader, req.getParameter("k"), zone));
+    if (file == null) return;
     byte[] bytes = pdf.render(file, new ReadableTime(zone)::format);
     LOG.info(() -> "Case file PDF of treatment " + file.kappa0Hex().substring(0, 12) + " for " + session.getUsername());
     Attachments.send(res, "application/pdf", disposition(file.title()), bytes);

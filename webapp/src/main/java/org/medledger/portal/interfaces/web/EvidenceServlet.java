@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.ZoneId;
 import java.util.logging.Logger;
 import org.medledger.ledger.LedgerException;
-import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.evidence.EvidenceService;
 import org.medledger.portal.security.UserSession;
 
@@ -27,23 +26,18 @@ public class EvidenceServlet extends HttpServlet {
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
-    if (!session.isLoggedIn()) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN);
-      return;
-    }
     ZoneId zone = Attachments.zoneOf(req);
     String k = req.getParameter("k");
     byte[] zip;
     try {
-      zip = evidence.export(session.actor(), k, zone, new ReadableTime(zone)::format, "1".equals(req.getParameter("password")));
-    } catch (PortalException e) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
-      return;
+      zip = Attachments.forMember(session, res,
+          reader -> evidence.export(reader, k, zone, new ReadableTime(zone)::format, "1".equals(req.getParameter("password"))));
     } catch (LedgerException e) {
       LOG.warning(() -> "Evidence bundle not made: " + e.getMessage());
       res.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
       return;
     }
+    if (zip == null) return;
     LOG.info(() -> "Evidence bundle of treatment " + k.substring(0, 12) + " for " + session.getUsername());
     Attachments.send(res, "application/zip", "attachment; filename=\"evidence-" + k.substring(0, 12) + ".zip\"", zip);
   }

@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
-import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.fhir.ClinicalRecords;
 import org.medledger.portal.security.UserSession;
 
@@ -26,18 +25,10 @@ public class FhirExportServlet extends HttpServlet {
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
-    if (!session.isLoggedIn()) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN);
-      return;
-    }
     String k = req.getParameter("k");
-    byte[] bytes;
-    try {
-      bytes = clinical.bundle(session.actor(), k).getBytes(StandardCharsets.UTF_8);
-    } catch (PortalException e) {
-      res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
-      return;
-    }
+    String json = Attachments.forMember(session, res, reader -> clinical.bundle(reader, k));
+    if (json == null) return;
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     LOG.info(() -> "FHIR export of treatment " + k.substring(0, Math.min(12, k.length())) + " for " + session.getUsername());
     Attachments.send(res, "application/fhir+json;fhirVersion=4.0;charset=UTF-8",
         "attachment; filename=\"treatment-" + k.substring(0, Math.min(12, k.length())) + ".fhir.json\"", bytes);
