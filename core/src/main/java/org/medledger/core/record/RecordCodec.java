@@ -60,6 +60,8 @@ public final class RecordCodec {
     if (record instanceof Txtr t) return encodeTxtr(t);
     if (record instanceof Txk k) return encodeTxk(k);
     if (record instanceof Withdrawal w) return encodeWithdrawal(w);
+    if (record instanceof AccessRecord a) return encodeAccess(a);
+    if (record instanceof EmergencyRecord e) return encodeEmergency(e);
     return encodeProcess((ProcessRecord) record);
   }
 
@@ -124,6 +126,24 @@ public final class RecordCodec {
     w2.field(2, w.patientKey());
     w2.field(3, w.signature());
     return w2.done();
+  }
+
+  private static byte[] encodeAccess(AccessRecord a) {
+    Writer w = new Writer(RecordType.ACCESS);
+    w.field(1, a.kappa0());
+    w.field(2, u64(a.reader()));
+    w.field(3, a.tagHash());
+    w.field(4, a.box());
+    return w.done();
+  }
+
+  private static byte[] encodeEmergency(EmergencyRecord e) {
+    Writer w = new Writer(RecordType.EMERGENCY);
+    w.field(1, e.kappa0());
+    w.field(2, u64(e.doctor()));
+    w.field(3, new byte[] {(byte) e.reason()});
+    w.field(4, e.request());
+    return w.done();
   }
 
   private static byte[] encodeProcess(ProcessRecord p) {
@@ -418,6 +438,9 @@ public final class RecordCodec {
       case TXK -> parseTxk(r);
       case WITHDRAWAL -> new Withdrawal(r.fixed(1, "consent id", Consent.CONSENT_ID_BYTES), r.point(2, "vk_p"),
           r.variable(3, "patient signature", 8, MAX_SIGNATURE_BYTES));
+      case ACCESS -> new AccessRecord(r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "reader index"),
+          r.fixed(3, "tag hash", KAPPA_BYTES), r.fixed(4, "access box", AccessRecord.BOX_BYTES));
+      case EMERGENCY -> parseEmergency(r);
       case CONSENT, POLICY, EVENT, COVER, CONTENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
@@ -478,6 +501,16 @@ public final class RecordCodec {
     return new Txtr(
         r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "ind_x"), r.point(3, "pk_x"),
         r.fixed(4, "c_x", TokenWrap.WRAPPED_BYTES));
+  }
+
+  private static EmergencyRecord parseEmergency(Reader r) {
+    byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
+    long doctor = r.u64(2, "doctor index");
+    int reason = r.fixed(3, "reason", 1)[0] & 0xff;
+    if (!EmergencyRecord.Reason.valid(reason)) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "unknown emergency reason " + reason);
+    }
+    return new EmergencyRecord(k0, doctor, reason, r.fixed(4, "request id", EmergencyRecord.REQUEST_BYTES));
   }
 
   private static Txk parseTxk(Reader r) {

@@ -33,7 +33,17 @@ public enum RecordType {
    * §Content of a record). Never stored by itself; it lives inside a txd, txm or txa's box.
    */
   CONTENT(0x0C, "content", false),
-  EVENT(0x10, "event", false);
+  /**
+   * An access record: a member (or a justified emergency doctor) opened the case file or exported
+   * the treatment (rule R10, docs/protocol.md §Access record). What and why are sealed.
+   */
+  ACCESS(0x0F, "access", true),
+  EVENT(0x10, "event", false),
+  /**
+   * An emergency justification ("break the glass"): a doctor who is not a member asks for a
+   * treatment in an emergency; every member is notified (rule R11, §Emergency justification).
+   */
+  EMERGENCY(0x11, "emergency", true);
 
   private final int code;
   private final String label;
