@@ -23,6 +23,18 @@ final class Attachments {
     res.getOutputStream().write(body);
   }
 
+  /**
+   * The access record could not be written, so nothing is served: 503 and the reason in plain
+   * words as text (the generic error page would not say why), never the file.
+   */
+  static void notRecorded(HttpServletResponse res, org.medledger.portal.application.PortalException e) throws IOException {
+    res.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+    res.setHeader("Retry-After", "30");
+    res.setHeader("Cache-Control", "no-store");
+    res.setContentType("text/plain;charset=UTF-8");
+    res.getWriter().print(e.getMessage());
+  }
+
   /** The reader's time zone, as the pages use it (the browser's, from ReadableTime's cookie). */
   static ZoneId zoneOf(HttpServletRequest req) {
     Cookie[] cookies = req.getCookies();

@@ -11,7 +11,9 @@ import java.text.Normalizer;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.logging.Logger;
+import org.medledger.core.protocol.AccessLog;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.access.AccessLogService;
 import org.medledger.portal.application.casefile.CaseFile;
 import org.medledger.portal.application.casefile.CaseFileService;
 import org.medledger.portal.infrastructure.pdf.CaseFilePdf;
@@ -31,6 +33,7 @@ public class CaseFilePdfServlet extends HttpServlet {
   @Inject transient UserSession session;
   @Inject transient CaseFileService caseFiles;
   @Inject transient CaseFilePdf pdf;
+  @Inject transient AccessLogService accessLog;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -42,6 +45,11 @@ public class CaseFilePdfServlet extends HttpServlet {
     CaseFile file;
     try {
       file = caseFiles.caseFile(session.actor(), req.getParameter("k"), zone);
+      // No access without its record: the ledger commits it before a byte is sent.
+      accessLog.record(session.actor(), file.kappa0Hex(), AccessLog.What.CASE_FILE_PDF, "");
+    } catch (AccessLogService.NotRecordedException e) {
+      Attachments.notRecorded(res, e);
+      return;
     } catch (PortalException e) {
       res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
       return;

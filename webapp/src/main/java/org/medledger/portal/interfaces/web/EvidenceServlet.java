@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.time.ZoneId;
 import java.util.logging.Logger;
 import org.medledger.ledger.LedgerException;
+import org.medledger.core.protocol.AccessLog;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.access.AccessLogService;
 import org.medledger.portal.application.evidence.EvidenceService;
 import org.medledger.portal.security.UserSession;
 
@@ -24,6 +26,7 @@ public class EvidenceServlet extends HttpServlet {
 
   @Inject transient UserSession session;
   @Inject transient EvidenceService evidence;
+  @Inject transient AccessLogService accessLog;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -35,7 +38,12 @@ public class EvidenceServlet extends HttpServlet {
     String k = req.getParameter("k");
     byte[] zip;
     try {
+      // Recorded first (membership is checked there too): no export without its access record.
+      accessLog.record(session.actor(), k, AccessLog.What.EVIDENCE_BUNDLE, "");
       zip = evidence.export(session.actor(), k, zone, new ReadableTime(zone)::format, "1".equals(req.getParameter("password")));
+    } catch (AccessLogService.NotRecordedException e) {
+      Attachments.notRecorded(res, e);
+      return;
     } catch (PortalException e) {
       res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
       return;

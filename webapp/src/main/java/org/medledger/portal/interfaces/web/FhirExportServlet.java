@@ -7,7 +7,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
+import org.medledger.core.protocol.AccessLog;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.access.AccessLogService;
 import org.medledger.portal.application.fhir.ClinicalRecords;
 import org.medledger.portal.security.UserSession;
 
@@ -23,6 +25,7 @@ public class FhirExportServlet extends HttpServlet {
 
   @Inject transient UserSession session;
   @Inject transient ClinicalRecords clinical;
+  @Inject transient AccessLogService accessLog;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -34,6 +37,10 @@ public class FhirExportServlet extends HttpServlet {
     byte[] bytes;
     try {
       bytes = clinical.bundle(session.actor(), k).getBytes(StandardCharsets.UTF_8);
+      accessLog.record(session.actor(), k, AccessLog.What.FHIR_EXPORT, ""); // before a byte is sent
+    } catch (AccessLogService.NotRecordedException e) {
+      Attachments.notRecorded(res, e);
+      return;
     } catch (PortalException e) {
       res.sendError(HttpServletResponse.SC_FORBIDDEN); // not a member, or no such treatment: nothing is said
       return;

@@ -20,6 +20,7 @@ public class TreatmentBean implements Serializable {
   @Inject transient org.medledger.portal.application.InboxService inbox;
   @Inject transient LayoutBean layout;
   @Inject transient org.medledger.portal.application.fhir.ClinicalRecords clinical;
+  @Inject transient org.medledger.portal.application.access.AccessLogService accessLog;
 
   private String k;
   private boolean evidence;
@@ -36,6 +37,7 @@ public class TreatmentBean implements Serializable {
   /** viewAction: loads the treatment; a non-member gets a message and nothing else. */
   public void load() {
     view = null;
+    log = null;
     refused = null;
     try {
       TreatmentService.TreatmentView v = treatments.view(session.actor(), k, evidence);
@@ -51,6 +53,25 @@ public class TreatmentBean implements Serializable {
       refused = e.getMessage();
       Messages.error(e.getMessage());
     }
+  }
+
+  private transient java.util.List<org.medledger.portal.application.access.AccessLogService.Entry> log;
+
+  /** The patient and family see who opened the case file or downloaded the records. */
+  public boolean isSeesAccessLog() {
+    return org.medledger.portal.application.access.AccessLogService.seesLog(getView());
+  }
+
+  /** The access log, newest first; read once per (re)load of the page. */
+  public java.util.List<org.medledger.portal.application.access.AccessLogService.Entry> getAccessLog() {
+    if (log == null) {
+      try {
+        log = isSeesAccessLog() ? accessLog.log(session.actor(), view) : java.util.List.of();
+      } catch (PortalException e) {
+        log = java.util.List.of();
+      }
+    }
+    return log;
   }
 
   public void respond() {
