@@ -19,6 +19,7 @@ import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.AccessRecord;
 import org.medledger.core.record.CertificateAttributes;
 import org.medledger.core.record.EmergencyRecord;
+import org.medledger.core.record.EscrowRecord;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.EventPayload;
@@ -58,6 +59,8 @@ public final class StoreRules {
   /** [κ0]: the times of a treatment's justifications in the last 24 hours (R11's rate limit). */
   static final String EMERGENCY_BY_TREATMENT = "ML-U";
   /** How long a justification lets its doctor read (and log reading) the treatment. */
+  /** [κ0]: κ of the patient's latest emergency escrow (R12); its presence allows R11. */
+  static final String ESCROW = "ML-X";
   static final long EMERGENCY_VALID_MILLIS = 24L * 3600 * 1000;
   /** The rate-limit window and its limits: per doctor and per treatment, in any 24 hours. */
   static final long EMERGENCY_WINDOW_MILLIS = 24L * 3600 * 1000;
@@ -102,6 +105,8 @@ public final class StoreRules {
       event = logAccess(submitter, a, kappa);
     } else if (record instanceof EmergencyRecord e) {
       event = breakGlass(submitter, e, kappa);
+    } else if (record instanceof EscrowRecord e) {
+      event = allowEmergency(submitter, e, kappa);
     } else {
       event = process(submitter, (ProcessRecord) record, kappa);
     }
@@ -482,6 +487,9 @@ public final class StoreRules {
     if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
       throw new RuleViolation("R11", "the treatment key is not established yet; there is nothing to read");
     }
+    if (state.get(state.compositeKey(ESCROW, k0)) == null) {
+      throw new RuleViolation("R11", "the patient has not allowed emergency access to this treatment");
+    }
     long now = state.transactionTime().toEpochMilli();
     String justKey = state.compositeKey(EMERGENCY, k0, ParticipantIndex.hex(s.index()));
     byte[] current = state.get(justKey);
@@ -517,6 +525,36 @@ public final class StoreRules {
     List<Long> excluded = excluded(k0);
     for (Consent.Member m : c.members()) if (!excluded.contains(m.index())) out.add(m.index());
     return new EventPayload(RecordType.EMERGENCY, kappa, e.kappa0(), sortedUnique(out));
+  }
+
+  // R12: the patient (and only she, under her key of this treatment) allows emergency access by
+  // sealing the pinned key for two custodians; a later escrow replaces the earlier one.
+  private EventPayload allowEmergency(Submitter s, EscrowRecord e, byte[] kappa) {
+    Txtc txtc = treatment("R12", e.kappa0());
+    Consent c = txtc.consent();
+    if (e.patient() != s.index() || e.patient() != c.patientIndex() || s.role() != Role.PATIENT
+        || !Arrays.equals(s.publicKey(), c.patientKey())) {
+      throw new RuleViolation("R12", "only the treatment's patient, under her key of this treatment, may allow emergency access");
+    }
+    String k0 = Bytes.hex(e.kappa0());
+    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
+    if (pinned == null) {
+      throw new RuleViolation("R12", "the treatment key is not established yet");
+    }
+    if (!new String(pinned, StandardCharsets.US_ASCII).equals(Bytes.hex(e.tagHash()))) {
+      throw new RuleViolation("R12", "the escrow holds another key than the treatment's");
+    }
+    if (Arrays.equals(e.custodianA(), e.custodianB())) {
+      throw new RuleViolation("R12", "the two emergency custodians must be different");
+    }
+    String kHex = Bytes.hex(kappa);
+    state.put(state.compositeKey(ESCROW, k0), kHex.getBytes(StandardCharsets.US_ASCII));
+    index(k0, RecordType.ESCROW, kHex);
+    List<Long> out = new ArrayList<>();
+    out.add(c.patientIndex());
+    for (Consent.Member m : c.members()) if (m.role() == Role.FAMILY) out.add(m.index());
+    out.removeAll(excluded(k0));
+    return new EventPayload(RecordType.ESCROW, kappa, e.kappa0(), sortedUnique(out));
   }
 
   /** The times (epoch millis, ascending) a rate-limit key holds that are within the window before {@code now}. */

@@ -488,6 +488,37 @@ class StoreRulesTest {
         org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, "");
   }
 
+  private final java.math.BigInteger custodianA = scalar(), custodianB = scalar();
+
+  private java.math.BigInteger scalar() {
+    byte[] d = new byte[48];
+    random.nextBytes(d);
+    return org.medledger.core.crypto.P256.scalarFrom(d);
+  }
+
+  private org.medledger.core.record.EscrowRecord escrow(Actor who, Opened o, Siff.Built b) {
+    return org.medledger.core.protocol.EmergencyEscrow.seal(b.key(), o.kappa0(), b.tag(), who.index(),
+        org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(custodianA)),
+        org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(custodianB)), random);
+  }
+
+  @Test
+  void r12OnlyThePatientAllowsEmergencyAccessAndOnlyForThePinnedKey() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    refused(patient, escrow(patient, o, b), "R12", "not established");
+    store(doctor, txd(o, b, 1));
+    refused(family, escrow(family, o, b), "R12", "only the treatment's patient");
+    refused(doctor, escrow(doctor, o, b), "R12", "only the treatment's patient");
+    refused(doctor, escrow(patient, o, b), "R12", "only the treatment's patient");
+    Siff.Built other = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), latest(o), random);
+    refused(patient, escrow(patient, o, other), "R12", "another key");
+    String k = store(patient, escrow(patient, o, b));
+    assertThat(lastEvent().recipients()).containsExactlyInAnyOrder(patient.index(), family.index());
+    assertThat(state.committed).containsKey(state.compositeKey("ML-X", Bytes.hex(o.kappa0())));
+    assertThat(state.committed).containsKey(state.compositeKey("ML-T", Bytes.hex(o.kappa0()), "escrow", k));
+  }
+
   private org.medledger.core.record.EmergencyRecord emergency(Actor who, Opened o) {
     byte[] request = new byte[16];
     random.nextBytes(request);
@@ -542,6 +573,8 @@ class StoreRulesTest {
     Siff.Built b = answerAllAndBuild(o);
     refused(outsiderDoctor, emergency(outsiderDoctor, o), "R11", "not established");
     store(doctor, txd(o, b, 1));
+    refused(outsiderDoctor, emergency(outsiderDoctor, o), "R11", "has not allowed emergency access");
+    store(patient, escrow(patient, o, b));
     refused(doctor, emergency(doctor, o), "R11", "is a member");
     refused(lawyer, emergency(lawyer, o), "R11", "only a doctor");
     Actor unregistered = new Actor("unregistered doctor", Role.DOCTOR);
@@ -575,6 +608,7 @@ class StoreRulesTest {
       Opened o = open();
       Siff.Built b = answerAllAndBuild(o);
       store(doctor, txd(o, b, 1));
+      store(patient, escrow(patient, o, b));
       treatments.add(o);
     }
     for (int i = 0; i < 3; i++) store(outsiderDoctor, emergency(outsiderDoctor, treatments.get(i)));

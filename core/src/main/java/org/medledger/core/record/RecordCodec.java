@@ -62,6 +62,7 @@ public final class RecordCodec {
     if (record instanceof Withdrawal w) return encodeWithdrawal(w);
     if (record instanceof AccessRecord a) return encodeAccess(a);
     if (record instanceof EmergencyRecord e) return encodeEmergency(e);
+    if (record instanceof EscrowRecord e) return encodeEscrow(e);
     return encodeProcess((ProcessRecord) record);
   }
 
@@ -134,6 +135,18 @@ public final class RecordCodec {
     w.field(2, u64(a.reader()));
     w.field(3, a.tagHash());
     w.field(4, a.box());
+    return w.done();
+  }
+
+  private static byte[] encodeEscrow(EscrowRecord e) {
+    Writer w = new Writer(RecordType.ESCROW);
+    w.field(1, e.kappa0());
+    w.field(2, u64(e.patient()));
+    w.field(3, e.tagHash());
+    w.field(4, e.custodianA());
+    w.field(5, e.custodianB());
+    w.field(6, e.ephemeral());
+    w.field(7, e.box());
     return w.done();
   }
 
@@ -441,6 +454,9 @@ public final class RecordCodec {
       case ACCESS -> new AccessRecord(r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "reader index"),
           r.fixed(3, "tag hash", KAPPA_BYTES), r.fixed(4, "access box", AccessRecord.BOX_BYTES));
       case EMERGENCY -> parseEmergency(r);
+      case ESCROW -> new EscrowRecord(r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "patient index"),
+          r.fixed(3, "tag hash", KAPPA_BYTES), r.point(4, "custodian A"), r.point(5, "custodian B"),
+          r.point(6, "ephemeral key"), r.fixed(7, "escrow box", EscrowRecord.BOX_BYTES));
       case CONSENT, POLICY, EVENT, COVER, CONTENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };

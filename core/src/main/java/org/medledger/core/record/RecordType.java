@@ -43,7 +43,12 @@ public enum RecordType {
    * An emergency justification ("break the glass"): a doctor who is not a member asks for a
    * treatment in an emergency; every member is notified (rule R11, §Emergency justification).
    */
-  EMERGENCY(0x11, "emergency", true);
+  EMERGENCY(0x11, "emergency", true),
+  /**
+   * The patient's emergency escrow: the treatment key for two emergency custodians together, who
+   * release it only after a committed justification (rule R12, §Emergency access).
+   */
+  ESCROW(0x12, "escrow", true);
 
   private final int code;
   private final String label;

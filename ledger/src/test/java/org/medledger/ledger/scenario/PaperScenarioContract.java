@@ -323,21 +323,40 @@ public abstract class PaperScenarioContract {
 
     byte[] request = new byte[16];
     random.nextBytes(request);
-    client.store(er.identity(), new org.medledger.core.record.EmergencyRecord(t.kappa0(), er.index(), 1, request));
+    var justification = new org.medledger.core.record.EmergencyRecord(t.kappa0(), er.index(), 1, request);
+    assertThatThrownBy(() -> client.store(er.identity(), justification))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("R11: the patient has not allowed"));
+    // The patient allows emergency access: her key for two custodians together (R12).
+    java.math.BigInteger a = new java.math.BigInteger(250, random).add(java.math.BigInteger.ONE);
+    java.math.BigInteger b = new java.math.BigInteger(250, random).add(java.math.BigInteger.TWO);
+    byte[] pa = org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(a));
+    byte[] pb = org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(b));
+    var escrow = org.medledger.core.protocol.EmergencyEscrow.seal(
+        org.medledger.core.protocol.TreatmentProtocol.recoverKey(patient.secret(), t.kappa0(), t.tag()), t.kappa0(), t.tag(),
+        patient.index(), pa, pb, random);
+    client.store(patient.identity(), escrow);
+    client.store(er.identity(), justification);
     assertThatThrownBy(() -> client.store(stranger.identity(),
         new org.medledger.core.record.EmergencyRecord(t.kappa0(), stranger.index(), 1, request)))
         .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("R11"));
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (events.size() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
+    while (events.size() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
     sub.close();
     assertThat(events).extracting(e -> RecordCodec.parseEvent(e.payload()).recordType())
-        .containsExactly(RecordType.ACCESS, RecordType.EMERGENCY);
+        .containsExactly(RecordType.ACCESS, RecordType.ESCROW, RecordType.EMERGENCY);
+    // The justification committed: both custodians' shares open the key, and the doctor logs his reading.
+    try (var key = org.medledger.core.protocol.EmergencyEscrow.open(org.medledger.core.protocol.EmergencyEscrow.share(a, escrow),
+        org.medledger.core.protocol.EmergencyEscrow.share(b, escrow), escrow)) {
+      client.store(er.identity(), org.medledger.core.protocol.AccessLog.seal(key, t.kappa0(), t.tag(), er.index(),
+          org.medledger.core.protocol.AccessLog.What.EMERGENCY_READ, "unconscious on arrival"));
+    }
     assertThat(events).allSatisfy(e -> assertThat(RecordCodec.parseEvent(e.payload()).recipients()).contains(patient.index()));
 
     List<MedLedgerClient.TreatmentEntry> log = client.treatment(patient.identity(), t.kappa0()).stream()
         .filter(e -> e.type() == RecordType.ACCESS || e.type() == RecordType.EMERGENCY).toList();
-    assertThat(log).extracting(MedLedgerClient.TreatmentEntry::type).containsExactly(RecordType.ACCESS, RecordType.EMERGENCY);
+    assertThat(log).extracting(MedLedgerClient.TreatmentEntry::type)
+        .containsExactly(RecordType.ACCESS, RecordType.EMERGENCY, RecordType.ACCESS);
     var stored = (org.medledger.core.record.AccessRecord) client.getRecord(patient.identity(),
         Bytes.unhex(log.get(0).kappaHex())).orElseThrow();
     assertThat(stored.reader()).isEqualTo(lawyer.index());
