@@ -17,7 +17,14 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
 
   /** What happened, in the terms of the sentence (the cover is not a diagnosis). */
   public enum Kind {
-    OPENED, ANSWERED, DIAGNOSIS, DETAILS, DISPENSING, INSURANCE, SET_UP, OTHER;
+    OPENED, ANSWERED, DIAGNOSIS, DETAILS, DISPENSING, INSURANCE, SET_UP,
+    /** Someone opened the case file or downloaded the records (the access log). */
+    ACCESS,
+    /** A doctor who takes no part asked for emergency access. */
+    EMERGENCY,
+    /** The patient allowed emergency access. */
+    EMERGENCY_ALLOWED,
+    OTHER;
 
     /**
      * The kind of a record of type {@code label} (as the inbox keeps it); {@code cover}: the
@@ -31,6 +38,9 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
         case "txm" -> DISPENSING;
         case "txa" -> INSURANCE;
         case "txk" -> SET_UP;
+        case "access" -> ACCESS;
+        case "emergency" -> EMERGENCY;
+        case "escrow" -> EMERGENCY_ALLOWED;
         default -> OTHER;
       };
     }
@@ -62,6 +72,9 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
       case DISPENSING -> who + " recorded the dispensing in " + (quoted != null ? quoted : yours);
       case INSURANCE -> who + " recorded an insurance decision in " + (quoted != null ? quoted : yours);
       case SET_UP -> doctor + " completed the set-up of " + (quoted != null ? quoted : theirs);
+      case ACCESS -> who + " looked at the records of " + (quoted != null ? quoted : yours);
+      case EMERGENCY -> "Emergency access: " + who + " opened " + (quoted != null ? quoted : yours) + " in an emergency";
+      case EMERGENCY_ALLOWED -> "Emergency access was allowed for " + (quoted != null ? quoted : yours);
       case OTHER -> "Something new in " + (quoted != null ? quoted : yours);
     };
   }

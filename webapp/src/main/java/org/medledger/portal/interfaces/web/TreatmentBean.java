@@ -21,6 +21,7 @@ public class TreatmentBean implements Serializable {
   @Inject transient LayoutBean layout;
   @Inject transient org.medledger.portal.application.fhir.ClinicalRecords clinical;
   @Inject transient org.medledger.portal.application.access.AccessLogService accessLog;
+  @Inject transient org.medledger.portal.application.emergency.EmergencyService emergency;
 
   private String k;
   private boolean evidence;
@@ -38,6 +39,7 @@ public class TreatmentBean implements Serializable {
   public void load() {
     view = null;
     log = null;
+    emergencyAllowed = null;
     refused = null;
     try {
       TreatmentService.TreatmentView v = treatments.view(session.actor(), k, evidence);
@@ -72,6 +74,40 @@ public class TreatmentBean implements Serializable {
       }
     }
     return log;
+  }
+
+  /** The emergency justifications of this treatment, newest first: a banner for the patient and family. */
+  public java.util.List<org.medledger.portal.application.access.AccessLogService.Entry> getEmergencies() {
+    return getAccessLog().stream().filter(e -> e.emergency() && e.did().startsWith("asked")).toList();
+  }
+
+  /** For the patient: whether she can allow emergency access (the key exists), and whether she did. */
+  public boolean isCanAllowEmergency() {
+    return getView() != null && view.myRole() == org.medledger.core.record.Role.PATIENT && view.keyReady();
+  }
+
+  private Boolean emergencyAllowed;
+
+  public boolean isEmergencyAllowed() {
+    if (emergencyAllowed == null) {
+      try {
+        emergencyAllowed = isCanAllowEmergency() && emergency.allowed(k);
+      } catch (PortalException e) {
+        emergencyAllowed = false;
+      }
+    }
+    return emergencyAllowed;
+  }
+
+  public void allowEmergency() {
+    try {
+      emergency.allow(session.actor(), k);
+      Messages.info("Emergency access is allowed: in an emergency, a doctor can read this treatment after telling you why.");
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    emergencyAllowed = null;
+    load();
   }
 
   public void respond() {
