@@ -143,7 +143,7 @@ class StateLayoutTest {
         new Row("ML-P", Pattern.compile(Z + "ML-P" + Z + "(" + IND + ")" + Z),
             (m, v) -> ascii(v).matches(HEX64)
                 && ((Registration) RecordCodec.parse(state.get(ascii(v)))).index() == Long.parseUnsignedLong(m.group(1), 16)),
-        new Row("ML-T", Pattern.compile(Z + "ML-T" + Z + "(" + HEX64 + ")" + Z + "(txtc|txtr|txd|txm|txa|access|emergency|escrow)" + Z + "("
+        new Row("ML-T", Pattern.compile(Z + "ML-T" + Z + "(" + HEX64 + ")" + Z + "(txtc|txtr|txd|txm|txa|access|glass|escrow)" + Z + "("
             + HEX64 + ")" + Z),
             (m, v) -> ascii(v).matches(HEX64 + "\\|(0|[1-9][0-9]*)")
                 && RecordType.fromCode(state.get(m.group(3))[3]).label().equals(m.group(2))),

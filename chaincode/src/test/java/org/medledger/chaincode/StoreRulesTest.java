@@ -588,7 +588,7 @@ class StoreRulesTest {
     String k0 = Bytes.hex(o.kappa0());
     assertThat(new String(state.committed.get(state.compositeKey("ML-E", k0, Bytes.hex(Bytes.u64(outsiderDoctor.index())))),
         StandardCharsets.US_ASCII)).startsWith(k + "|");
-    assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "emergency", k));
+    assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "glass", k));
     // Once justified, the doctor may log his emergency reading (with the key released to him).
     store(outsiderDoctor, access(outsiderDoctor, o, b));
     // A second justification while the first is current is refused: nothing to gain, only noise.

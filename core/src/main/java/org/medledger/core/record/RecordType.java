@@ -42,8 +42,9 @@ public enum RecordType {
   /**
    * An emergency justification ("break the glass"): a doctor who is not a member asks for a
    * treatment in an emergency; every member is notified (rule R11, §Emergency justification).
+   * Labelled "glass" (break the glass): labels are at most 8 characters, the inbox stores them so.
    */
-  EMERGENCY(0x11, "emergency", true),
+  EMERGENCY(0x11, "glass", true),
   /**
    * The patient's emergency escrow: the treatment key for two emergency custodians together, who
    * release it only after a committed justification (rule R12, §Emergency access).

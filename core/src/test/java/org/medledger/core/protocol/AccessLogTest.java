@@ -77,6 +77,15 @@ class AccessLogTest {
   }
 
   @Test
+  void theNewTypesHaveLabelsAPortalsInboxCanStore() {
+    // The portal's inbox keeps a notification's record type label in 8 characters.
+    for (RecordType t : new RecordType[] {RecordType.ACCESS, RecordType.EMERGENCY, RecordType.ESCROW}) {
+      assertThat(t.label().length()).as(t.name()).isLessThanOrEqualTo(8);
+      assertThat(RecordType.fromLabel(t.label())).isEqualTo(t);
+    }
+  }
+
+  @Test
   void anEmergencyJustificationIsFourFieldsByteForByte() {
     byte[] request = new byte[16];
     Arrays.fill(request, (byte) 0xab);

@@ -39,7 +39,7 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
         case "txa" -> INSURANCE;
         case "txk" -> SET_UP;
         case "access" -> ACCESS;
-        case "emergency" -> EMERGENCY;
+        case "glass" -> EMERGENCY;
         case "escrow" -> EMERGENCY_ALLOWED;
         default -> OTHER;
       };

@@ -53,7 +53,7 @@ public class DashboardBean {
 
   /** Emergency access to one of my treatments (issue 16): shown above everything, read or not. */
   public List<InboxService.Item> getEmergencies() {
-    return getInbox().stream().filter(i -> "emergency".equals(i.recordType())).toList();
+    return getInbox().stream().filter(i -> "glass".equals(i.recordType())).toList();
   }
 
   public void markRead() {

@@ -41,7 +41,7 @@ class NoticeTest {
   @Test
   void theAccessLogAndEmergencyAccessAreSaidPlainly() {
     assertThat(Notice.Kind.of("access", false)).isEqualTo(Notice.Kind.ACCESS);
-    assertThat(Notice.Kind.of("emergency", false)).isEqualTo(Notice.Kind.EMERGENCY);
+    assertThat(Notice.Kind.of("glass", false)).isEqualTo(Notice.Kind.EMERGENCY);
     assertThat(Notice.Kind.of("escrow", false)).isEqualTo(Notice.Kind.EMERGENCY_ALLOWED);
     assertThat(new Notice(Notice.Kind.ACCESS, Role.PATIENT, DOCTOR, "Frank Weber").sentence(HEADING))
         .isEqualTo("Frank Weber looked at the records of “" + HEADING + "”");
