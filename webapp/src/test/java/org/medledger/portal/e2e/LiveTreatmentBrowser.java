@@ -128,6 +128,9 @@ final class LiveTreatmentBrowser {
       patient.locator(".ml-emergency-banner").waitFor();
       assertThat(patient.locator(".ml-emergency-banner").textContent())
           .contains("Emergency access: " + erName + " opened");
+      // The treatment's last record is still the diagnosis: the access log is not its timeline.
+      assertThat(patient.locator(".ml-treatment-link").first().locator("xpath=ancestor::tr").textContent())
+          .contains("Diagnosis").doesNotContain("Emergency access allowed");
       patient.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("patient-emergency-dashboard.png")).setFullPage(true));
     }
   }
