@@ -16,7 +16,10 @@ import org.medledger.core.crypto.CryptoException;
 import org.medledger.core.crypto.P256;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.record.AccessRecord;
 import org.medledger.core.record.CertificateAttributes;
+import org.medledger.core.record.EmergencyRecord;
+import org.medledger.core.record.EscrowRecord;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.ConsortiumPolicy;
 import org.medledger.core.record.EventPayload;
@@ -40,7 +43,8 @@ import org.medledger.core.protocol.ConsentWithdrawal;
 /**
  * The paper's Store, "parses the input parameter ... after verification ... sets events",
  * with every verification rule made explicit (docs/protocol.md §Chaincode verification
- * rules, R1–R11, and the withdrawal under R4; key epochs, R10 and R11, in {@link EpochRules}). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
+ * rules, R1–R14, and the withdrawal under R4; key epochs, R10 and R11, in {@link EpochRules}; the access
+ * log and emergency access, R12–R14, here). Plain Java over {@link WorldState}, so the rules are tested without Fabric.
  * A rule violation throws before anything is written.
  */
 public final class StoreRules {
@@ -52,6 +56,20 @@ public final class StoreRules {
   static final String SEQUENCE = "ML-S";
   static final String KEY_RECORD = "ML-K";
   static final String WITHDRAWN = "ML-W";
+  /** [κ0, ind_e]: the emergency doctor's latest justification for the treatment (R13). */
+  static final String EMERGENCY = "ML-J";
+  /** [ind_e]: the times of a doctor's justifications in the last 24 hours (R13's rate limit). */
+  static final String EMERGENCY_BY_DOCTOR = "ML-Q";
+  /** [κ0]: the times of a treatment's justifications in the last 24 hours (R13's rate limit). */
+  static final String EMERGENCY_BY_TREATMENT = "ML-U";
+  /** How long a justification lets its doctor read (and log reading) the treatment. */
+  /** [κ0]: κ of the patient's latest emergency escrow (R14); its presence allows R13. */
+  static final String ESCROW = "ML-X";
+  static final long EMERGENCY_VALID_MILLIS = 24L * 3600 * 1000;
+  /** The rate-limit window and its limits: per doctor and per treatment, in any 24 hours. */
+  static final long EMERGENCY_WINDOW_MILLIS = 24L * 3600 * 1000;
+  static final int EMERGENCY_PER_DOCTOR = 3;
+  static final int EMERGENCY_PER_TREATMENT = 3;
 
   private final WorldState state;
 
@@ -91,6 +109,12 @@ public final class StoreRules {
       event = new EpochRules(state, this).change(submitter, ch, kappa);
     } else if (record instanceof KeyEpoch ep) {
       event = new EpochRules(state, this).epoch(submitter, ep, kappa);
+    } else if (record instanceof AccessRecord a) {
+      event = logAccess(submitter, a, kappa);
+    } else if (record instanceof EmergencyRecord e) {
+      event = breakGlass(submitter, e, kappa);
+    } else if (record instanceof EscrowRecord e) {
+      event = allowEmergency(submitter, e, kappa);
     } else {
       event = process(submitter, (ProcessRecord) record, kappa);
     }
@@ -398,6 +422,181 @@ public final class StoreRules {
     state.put(state.compositeKey(KEY_RECORD, k0), kHex.getBytes(StandardCharsets.US_ASCII));
     index(k0, RecordType.TXK, kHex);
     return new EventPayload(RecordType.TXK, kappa, k.kappa0(), recipients(RecordType.TXK, c, k.excluded()));
+  }
+
+  // R12: an access record is written by whoever reads the treatment as a whole, before the portal
+  // serves it; only a member of the key (or a doctor with a current justification) may write one,
+  // so the log cannot be flooded by strangers, and it names the pinned key so members can open it.
+  private EventPayload logAccess(Submitter s, AccessRecord a, byte[] kappa) {
+    Txtc txtc = treatment("R12", a.kappa0());
+    Consent c = txtc.consent();
+    if (a.reader() != s.index()) {
+      throw new RuleViolation("R12", "a reader may log only their own access (index " + ParticipantIndex.hex(a.reader())
+          + " is not the submitter's " + ParticipantIndex.hex(s.index()) + ")");
+    }
+    String k0 = Bytes.hex(a.kappa0());
+    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
+    if (pinned == null) {
+      throw new RuleViolation("R12", "the treatment key is not established yet; there is nothing to read");
+    }
+    if (!new String(pinned, StandardCharsets.US_ASCII).equals(Bytes.hex(a.tagHash()))) {
+      throw new RuleViolation("R12", "the access record is sealed under another key than the treatment's");
+    }
+    List<Long> excluded = excluded(k0);
+    Consent.Member member = null;
+    for (Consent.Member m : c.members()) if (m.index() == s.index()) member = m;
+    if (member != null) {
+      if (excluded.contains(s.index())) {
+        throw new RuleViolation("R12", "participant " + ParticipantIndex.hex(s.index())
+            + " is not part of this treatment's key (the doctor built it without them)");
+      }
+      checkMember("R12", s, member);
+    } else {
+      requireJustified(s, k0);
+    }
+    index(k0, RecordType.ACCESS, Bytes.hex(kappa));
+    // The patient and the family see the access log; the event tells their pages at once.
+    List<Long> out = new ArrayList<>();
+    out.add(c.patientIndex());
+    for (Consent.Member m : c.members()) if (m.role() == Role.FAMILY) out.add(m.index());
+    out.removeAll(excluded);
+    return new EventPayload(RecordType.ACCESS, kappa, a.kappa0(), sortedUnique(out));
+  }
+
+  /** R12 for a non-member: a registered doctor whose justification (R13) is committed and current. */
+  private void requireJustified(Submitter s, String k0) {
+    byte[] j = state.get(state.compositeKey(EMERGENCY, k0, ParticipantIndex.hex(s.index())));
+    if (j == null || s.role() != Role.DOCTOR) {
+      throw new RuleViolation("R12", "participant " + ParticipantIndex.hex(s.index())
+          + " is not a member of this treatment and has no emergency justification for it");
+    }
+    requireRegistered("R12", s, Role.DOCTOR);
+    String v = new String(j, StandardCharsets.US_ASCII);
+    long at = Long.parseLong(v.substring(v.lastIndexOf('|') + 1));
+    if (state.transactionTime().toEpochMilli() - at > EMERGENCY_VALID_MILLIS) {
+      throw new RuleViolation("R12", "the emergency justification of " + ParticipantIndex.hex(s.index())
+          + " has expired (24 hours); a new one is needed");
+    }
+  }
+
+  /** The submitter is the consent's member: the same key (patient, family) or registered in the role. */
+  private void checkMember(String rule, Submitter s, Consent.Member member) {
+    if (member.role().pseudonymous()) {
+      if (!Arrays.equals(member.publicKey(), s.publicKey()) || s.role() != member.role()) {
+        throw new RuleViolation(rule, "the certificate does not belong to the treatment's " + member.role().title().toLowerCase());
+      }
+    } else {
+      requireRegistered(rule, s, member.role());
+    }
+  }
+
+  // R13: break the glass. A registered doctor who is not a member says, on the ledger, that she
+  // needs the treatment now; every member is told by the event. Rate-limited here, in the
+  // chaincode, so that no portal can lift the limit: per doctor and per treatment in any 24 hours.
+  private EventPayload breakGlass(Submitter s, EmergencyRecord e, byte[] kappa) {
+    Txtc txtc = treatment("R13", e.kappa0());
+    Consent c = txtc.consent();
+    if (e.doctor() != s.index()) {
+      throw new RuleViolation("R13", "the doctor index is not the submitter's");
+    }
+    if (s.role() != Role.DOCTOR) {
+      throw new RuleViolation("R13", "only a doctor may ask for emergency access");
+    }
+    requireRegistered("R13", s, Role.DOCTOR);
+    if (c.roleOf(s.index()) != null) {
+      throw new RuleViolation("R13", "participant " + ParticipantIndex.hex(s.index())
+          + " is a member of this treatment and reads it without an emergency justification");
+    }
+    String k0 = Bytes.hex(e.kappa0());
+    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
+      throw new RuleViolation("R13", "the treatment key is not established yet; there is nothing to read");
+    }
+    if (state.get(state.compositeKey(ESCROW, k0)) == null) {
+      throw new RuleViolation("R13", "the patient has not allowed emergency access to this treatment");
+    }
+    long now = state.transactionTime().toEpochMilli();
+    String justKey = state.compositeKey(EMERGENCY, k0, ParticipantIndex.hex(s.index()));
+    byte[] current = state.get(justKey);
+    if (current != null) {
+      String v = new String(current, StandardCharsets.US_ASCII);
+      long at = Long.parseLong(v.substring(v.lastIndexOf('|') + 1));
+      if (now - at <= EMERGENCY_VALID_MILLIS) {
+        throw new RuleViolation("R13", "doctor " + ParticipantIndex.hex(s.index())
+            + " already has emergency access to this treatment (for 24 hours from " + at + " ms)");
+      }
+    }
+    String byDoctor = state.compositeKey(EMERGENCY_BY_DOCTOR, ParticipantIndex.hex(s.index()));
+    String byTreatment = state.compositeKey(EMERGENCY_BY_TREATMENT, k0);
+    List<Long> doctorTimes = recent(byDoctor, now);
+    if (doctorTimes.size() >= EMERGENCY_PER_DOCTOR) {
+      throw new RuleViolation("R13", "doctor " + ParticipantIndex.hex(s.index()) + " has asked for emergency access "
+          + EMERGENCY_PER_DOCTOR + " times in the last 24 hours; the limit is " + EMERGENCY_PER_DOCTOR);
+    }
+    List<Long> treatmentTimes = recent(byTreatment, now);
+    if (treatmentTimes.size() >= EMERGENCY_PER_TREATMENT) {
+      throw new RuleViolation("R13", "this treatment was opened in an emergency " + EMERGENCY_PER_TREATMENT
+          + " times in the last 24 hours; the limit is " + EMERGENCY_PER_TREATMENT);
+    }
+    doctorTimes.add(now);
+    treatmentTimes.add(now);
+    state.put(byDoctor, times(doctorTimes));
+    state.put(byTreatment, times(treatmentTimes));
+    String kHex = Bytes.hex(kappa);
+    state.put(justKey, (kHex + "|" + state.transactionId() + "|" + now).getBytes(StandardCharsets.US_ASCII));
+    index(k0, RecordType.EMERGENCY, kHex);
+    // Every member of the key is told, never silently (the left-out cannot read anyway).
+    List<Long> out = new ArrayList<>();
+    List<Long> excluded = excluded(k0);
+    for (Consent.Member m : c.members()) if (!excluded.contains(m.index())) out.add(m.index());
+    return new EventPayload(RecordType.EMERGENCY, kappa, e.kappa0(), sortedUnique(out));
+  }
+
+  // R14: the patient (and only she, under her key of this treatment) allows emergency access by
+  // sealing the pinned key for two custodians; a later escrow replaces the earlier one.
+  private EventPayload allowEmergency(Submitter s, EscrowRecord e, byte[] kappa) {
+    Txtc txtc = treatment("R14", e.kappa0());
+    Consent c = txtc.consent();
+    if (e.patient() != s.index() || e.patient() != c.patientIndex() || s.role() != Role.PATIENT
+        || !Arrays.equals(s.publicKey(), c.patientKey())) {
+      throw new RuleViolation("R14", "only the treatment's patient, under her key of this treatment, may allow emergency access");
+    }
+    String k0 = Bytes.hex(e.kappa0());
+    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
+    if (pinned == null) {
+      throw new RuleViolation("R14", "the treatment key is not established yet");
+    }
+    if (!new String(pinned, StandardCharsets.US_ASCII).equals(Bytes.hex(e.tagHash()))) {
+      throw new RuleViolation("R14", "the escrow holds another key than the treatment's");
+    }
+    if (Arrays.equals(e.custodianA(), e.custodianB())) {
+      throw new RuleViolation("R14", "the two emergency custodians must be different");
+    }
+    String kHex = Bytes.hex(kappa);
+    state.put(state.compositeKey(ESCROW, k0), kHex.getBytes(StandardCharsets.US_ASCII));
+    index(k0, RecordType.ESCROW, kHex);
+    List<Long> out = new ArrayList<>();
+    out.add(c.patientIndex());
+    for (Consent.Member m : c.members()) if (m.role() == Role.FAMILY) out.add(m.index());
+    out.removeAll(excluded(k0));
+    return new EventPayload(RecordType.ESCROW, kappa, e.kappa0(), sortedUnique(out));
+  }
+
+  /** The times (epoch millis, ascending) a rate-limit key holds that are within the window before {@code now}. */
+  private List<Long> recent(String key, long now) {
+    byte[] v = state.get(key);
+    List<Long> out = new ArrayList<>();
+    if (v == null) return out;
+    for (String t : new String(v, StandardCharsets.US_ASCII).split(",")) {
+      long at = Long.parseLong(t);
+      if (now - at < EMERGENCY_WINDOW_MILLIS) out.add(at);
+    }
+    return out;
+  }
+
+  private static byte[] times(List<Long> times) {
+    StringBuilder sb = new StringBuilder();
+    for (long t : times) sb.append(sb.length() == 0 ? "" : ",").append(t);
+    return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
   /**

@@ -114,6 +114,22 @@ class StateLayoutTest {
     store(insurer, TreatmentProtocol.write(RecordType.TXA, txtc, kappa0, key.tag(), key.key(), insurer.index(), 1,
         new byte[] {3}));
 
+    // Issue 16: the lawyer's access record, the patient's escrow, a non-member doctor's justification.
+    Actor er = actor("doctor", Role.DOCTOR);
+    store(er, new Registration(Role.DOCTOR, er.index(), er.submitter().certificateDer()));
+    store(lawyer, org.medledger.core.protocol.AccessLog.seal(key.key(), kappa0, key.tag(), lawyer.index(),
+        org.medledger.core.protocol.AccessLog.What.CASE_FILE_PAGE, ""));
+    byte[] ca = new byte[48], cb = new byte[48];
+    random.nextBytes(ca);
+    random.nextBytes(cb);
+    store(patient, org.medledger.core.protocol.EmergencyEscrow.seal(key.key(), kappa0, key.tag(), patient.index(),
+        org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(org.medledger.core.crypto.P256.scalarFrom(ca))),
+        org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(org.medledger.core.crypto.P256.scalarFrom(cb))),
+        random));
+    byte[] request = new byte[16];
+    random.nextBytes(request);
+    String erKappa = store(er, new org.medledger.core.record.EmergencyRecord(kappa0, er.index(), 2, request));
+
     // A second consent, withdrawn by the patient before any doctor scanned it.
     Consent withdrawn = TreatmentProtocol.consent(patient.sigma(), List.of(), List.of(), List.of(), List.of(),
         doctor.index(), random);
@@ -127,7 +143,7 @@ class StateLayoutTest {
         new Row("ML-P", Pattern.compile(Z + "ML-P" + Z + "(" + IND + ")" + Z),
             (m, v) -> ascii(v).matches(HEX64)
                 && ((Registration) RecordCodec.parse(state.get(ascii(v)))).index() == Long.parseUnsignedLong(m.group(1), 16)),
-        new Row("ML-T", Pattern.compile(Z + "ML-T" + Z + "(" + HEX64 + ")" + Z + "(txtc|txtr|txd|txm|txa)" + Z + "("
+        new Row("ML-T", Pattern.compile(Z + "ML-T" + Z + "(" + HEX64 + ")" + Z + "(txtc|txtr|txd|txm|txa|access|glass|escrow)" + Z + "("
             + HEX64 + ")" + Z),
             (m, v) -> ascii(v).matches(HEX64 + "\\|(0|[1-9][0-9]*)")
                 && RecordType.fromCode(state.get(m.group(3))[3]).label().equals(m.group(2))),
@@ -168,6 +184,15 @@ class StateLayoutTest {
                   && (m.group(6) == null || (m.group(6).equals(f[3]) && m.group(7).equals(f[2])))
                   && f[2].equals(Directory.fold(reg.role().name().toLowerCase())) && f[3].equals("test clinic");
             }),
+        new Row("ML-J", Pattern.compile(Z + "ML-J" + Z + "(" + HEX64 + ")" + Z + "(" + IND + ")" + Z),
+            (m, v) -> m.group(1).equals(k0) && Long.parseUnsignedLong(m.group(2), 16) == er.index()
+                && ascii(v).matches(erKappa + "\\|" + HEX64 + "\\|(0|[1-9][0-9]*)")),
+        new Row("ML-Q", Pattern.compile(Z + "ML-Q" + Z + "(" + IND + ")" + Z),
+            (m, v) -> Long.parseUnsignedLong(m.group(1), 16) == er.index() && ascii(v).matches("[1-9][0-9]*(,[1-9][0-9]*)*")),
+        new Row("ML-U", Pattern.compile(Z + "ML-U" + Z + "(" + HEX64 + ")" + Z),
+            (m, v) -> m.group(1).equals(k0) && ascii(v).matches("[1-9][0-9]*(,[1-9][0-9]*)*")),
+        new Row("ML-X", Pattern.compile(Z + "ML-X" + Z + "(" + HEX64 + ")" + Z),
+            (m, v) -> m.group(1).equals(k0) && RecordCodec.parse(state.get(ascii(v))).type() == RecordType.ESCROW),
         new Row("ML-Y", Pattern.compile(Z + "ML-Y" + Z),
             (m, v) -> ConsortiumPolicy.parse(v).equals(policy)),
         new Row("ML-A", Pattern.compile(Z + "ML-A" + Z + "(" + HEX64 + ")" + Z + "([A-Za-z0-9][A-Za-z0-9._-]*)" + Z),
@@ -190,9 +215,11 @@ class StateLayoutTest {
     }
     // 4 registrations + txtc + 5 txtr + 3 process records + 1 withdrawal; one ML-T per treatment
     // record; four directory keys per registration (its one-word name has one word-start).
-    assertThat(counts).containsOnly(Map.entry("record", 14), Map.entry("ML-C", 1), Map.entry("ML-W", 1), Map.entry("ML-G", 1),
-        Map.entry("ML-P", 4), Map.entry("ML-D", 16), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 9),
-        Map.entry("ML-Y", 1), Map.entry("ML-A", 1));
+    // Issue 16 adds a registration, an access record, an escrow and a justification (three ML-T).
+    assertThat(counts).containsOnly(Map.entry("record", 18), Map.entry("ML-C", 1), Map.entry("ML-W", 1), Map.entry("ML-G", 1),
+        Map.entry("ML-P", 5), Map.entry("ML-D", 20), Map.entry("ML-R", 5), Map.entry("ML-S", 3), Map.entry("ML-T", 12),
+        Map.entry("ML-Y", 1), Map.entry("ML-A", 1), Map.entry("ML-J", 1), Map.entry("ML-Q", 1), Map.entry("ML-U", 1),
+        Map.entry("ML-X", 1));
     assertThat(state.committed).containsKey(state.compositeKey("ML-S", k0, Bytes.hex(Bytes.u64(pharmacist.index())), "255"));
     assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "txtc", k0));
   }

@@ -480,4 +480,155 @@ class StoreRulesTest {
     refused(lawyer, TreatmentProtocol.respond(lawyer.sigma, lawyer.index(), o.txtc(), o.kappa0()), "R5",
         "must be later");
   }
+
+  // ------------------------------------------------------------------ R12 access records, R13 break the glass
+
+  private org.medledger.core.record.AccessRecord access(Actor who, Opened o, Siff.Built b) {
+    return org.medledger.core.protocol.AccessLog.seal(b.key(), o.kappa0(), b.tag(), who.index(),
+        org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, "");
+  }
+
+  private final java.math.BigInteger custodianA = scalar(), custodianB = scalar();
+
+  private java.math.BigInteger scalar() {
+    byte[] d = new byte[48];
+    random.nextBytes(d);
+    return org.medledger.core.crypto.P256.scalarFrom(d);
+  }
+
+  private org.medledger.core.record.EscrowRecord escrow(Actor who, Opened o, Siff.Built b) {
+    return org.medledger.core.protocol.EmergencyEscrow.seal(b.key(), o.kappa0(), b.tag(), who.index(),
+        org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(custodianA)),
+        org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(custodianB)), random);
+  }
+
+  @Test
+  void r14OnlyThePatientAllowsEmergencyAccessAndOnlyForThePinnedKey() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    refused(patient, escrow(patient, o, b), "R14", "not established");
+    store(doctor, txd(o, b, 1));
+    refused(family, escrow(family, o, b), "R14", "only the treatment's patient");
+    refused(doctor, escrow(doctor, o, b), "R14", "only the treatment's patient");
+    refused(doctor, escrow(patient, o, b), "R14", "only the treatment's patient");
+    Siff.Built other = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), latest(o), random);
+    refused(patient, escrow(patient, o, other), "R14", "another key");
+    String k = store(patient, escrow(patient, o, b));
+    assertThat(lastEvent().recipients()).containsExactlyInAnyOrder(patient.index(), family.index());
+    assertThat(state.committed).containsKey(state.compositeKey("ML-X", Bytes.hex(o.kappa0())));
+    assertThat(state.committed).containsKey(state.compositeKey("ML-T", Bytes.hex(o.kappa0()), "escrow", k));
+  }
+
+  private org.medledger.core.record.EmergencyRecord emergency(Actor who, Opened o) {
+    byte[] request = new byte[16];
+    random.nextBytes(request);
+    return new org.medledger.core.record.EmergencyRecord(o.kappa0(), who.index(), 1, request);
+  }
+
+  @Test
+  void r12EveryMemberOfTheKeyLogsTheirOwnAccessAndThePatientAndFamilyAreTold() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    refused(lawyer, access(lawyer, o, b), "R12", "not established");
+    store(doctor, txd(o, b, 1));
+    for (Actor a : List.of(lawyer, patient, family, doctor, insurer, pharmacist)) {
+      String k = store(a, access(a, o, b));
+      EventPayload e = lastEvent();
+      assertThat(e.recordType()).isEqualTo(RecordType.ACCESS);
+      assertThat(e.recipients()).containsExactlyInAnyOrder(patient.index(), family.index());
+      assertThat(state.committed).containsKey(state.compositeKey("ML-T", Bytes.hex(o.kappa0()), "access", k));
+    }
+    assertThat(new Queries(state).treatment(Bytes.hex(o.kappa0()))).extracting(Queries.Entry::type)
+        .filteredOn(t -> t == RecordType.ACCESS).hasSize(6);
+  }
+
+  @Test
+  void r12NobodyElseAndNoOneForAnotherAndOnlyUnderThePinnedKey() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    store(doctor, txd(o, b, 1));
+    // A registered doctor who is no member and has no justification.
+    refused(outsiderDoctor, access(outsiderDoctor, o, b), "R12", "no emergency justification");
+    // The lawyer's record submitted by the insurer.
+    refused(insurer, access(lawyer, o, b), "R12", "only their own access");
+    // A family member's key under another certificate role.
+    Actor impostor = new Actor("impostor", Role.FAMILY);
+    refused(impostor, access(impostor, o, b), "R12", "no emergency justification");
+    // Sealed under another tag than the pinned one.
+    Siff.Built other = TreatmentProtocol.buildKey(doctor.sigma, o.txtc(), o.kappa0(), latest(o), random);
+    refused(lawyer, access(lawyer, o, other), "R12", "another key");
+  }
+
+  private List<Txtr> latest(Opened o) {
+    List<Txtr> out = new ArrayList<>();
+    for (var e : new Queries(state).treatment(Bytes.hex(o.kappa0()))) {
+      if (e.type() == RecordType.TXTR) out.add((Txtr) RecordCodec.parse(state.committed.get(e.kappa())));
+    }
+    return out;
+  }
+
+  @Test
+  void r13AJustifiedOutsiderDoctorIsAnnouncedToEveryMemberThenMayLogReading() {
+    Opened o = open();
+    Siff.Built b = answerAllAndBuild(o);
+    refused(outsiderDoctor, emergency(outsiderDoctor, o), "R13", "not established");
+    store(doctor, txd(o, b, 1));
+    refused(outsiderDoctor, emergency(outsiderDoctor, o), "R13", "has not allowed emergency access");
+    store(patient, escrow(patient, o, b));
+    refused(doctor, emergency(doctor, o), "R13", "is a member");
+    refused(lawyer, emergency(lawyer, o), "R13", "only a doctor");
+    Actor unregistered = new Actor("unregistered doctor", Role.DOCTOR);
+    refused(unregistered, emergency(unregistered, o), "R13", "not registered");
+    refused(insurer, emergency(outsiderDoctor, o), "R13", "not the submitter's");
+    String k = store(outsiderDoctor, emergency(outsiderDoctor, o));
+    EventPayload e = lastEvent();
+    assertThat(e.recordType()).isEqualTo(RecordType.EMERGENCY);
+    assertThat(e.recipients()).containsExactlyInAnyOrder(patient.index(), family.index(), doctor.index(),
+        pharmacist.index(), insurer.index(), lawyer.index());
+    String k0 = Bytes.hex(o.kappa0());
+    assertThat(new String(state.committed.get(state.compositeKey("ML-J", k0, Bytes.hex(Bytes.u64(outsiderDoctor.index())))),
+        StandardCharsets.US_ASCII)).startsWith(k + "|");
+    assertThat(state.committed).containsKey(state.compositeKey("ML-T", k0, "glass", k));
+    // Once justified, the doctor may log his emergency reading (with the key released to him).
+    store(outsiderDoctor, access(outsiderDoctor, o, b));
+    // A second justification while the first is current is refused: nothing to gain, only noise.
+    refused(outsiderDoctor, emergency(outsiderDoctor, o), "R13", "already has emergency access");
+    // After 24 hours the justification no longer covers reading.
+    state.clockStep = 24L * 3600 * 1000 + 1;
+    state.begin();
+    state.commit();
+    state.clockStep = 1;
+    refused(outsiderDoctor, access(outsiderDoctor, o, b), "R12", "expired");
+  }
+
+  @Test
+  void r13IsRateLimitedPerDoctorAndPerTreatmentInAnyTwentyFourHours() {
+    List<Opened> treatments = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Opened o = open();
+      Siff.Built b = answerAllAndBuild(o);
+      store(doctor, txd(o, b, 1));
+      store(patient, escrow(patient, o, b));
+      treatments.add(o);
+    }
+    for (int i = 0; i < 3; i++) store(outsiderDoctor, emergency(outsiderDoctor, treatments.get(i)));
+    refused(outsiderDoctor, emergency(outsiderDoctor, treatments.get(3)), "R13", "3 times in the last 24 hours");
+    // Per treatment: three other doctors, then a fourth is refused.
+    Opened busy = treatments.get(3);
+    for (int i = 0; i < 3; i++) {
+      Actor d = new Actor("er doctor " + i, Role.DOCTOR);
+      store(d, registration(d));
+      store(d, emergency(d, busy));
+    }
+    Actor late = new Actor("late doctor", Role.DOCTOR);
+    store(late, registration(late));
+    refused(late, emergency(late, busy), "R13", "opened in an emergency 3 times");
+    // A day later the windows are empty again.
+    state.clockStep = 24L * 3600 * 1000;
+    state.begin();
+    state.commit();
+    state.clockStep = 1;
+    store(late, emergency(late, busy));
+    store(outsiderDoctor, emergency(outsiderDoctor, treatments.get(3)));
+  }
 }

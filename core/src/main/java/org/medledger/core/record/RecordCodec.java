@@ -62,6 +62,9 @@ public final class RecordCodec {
     if (record instanceof Withdrawal w) return encodeWithdrawal(w);
     if (record instanceof MemberChange c) return encodeMemberChange(c);
     if (record instanceof KeyEpoch e) return encodeKeyEpoch(e);
+    if (record instanceof AccessRecord a) return encodeAccess(a);
+    if (record instanceof EmergencyRecord e) return encodeEmergency(e);
+    if (record instanceof EscrowRecord e) return encodeEscrow(e);
     return encodeProcess((ProcessRecord) record);
   }
 
@@ -177,6 +180,36 @@ public final class RecordCodec {
     if (epoch < 1 || epoch > MemberChange.MAX_EPOCH) {
       throw new IllegalArgumentException("epoch " + epoch + " is outside 1.." + MemberChange.MAX_EPOCH);
     }
+  }
+
+  private static byte[] encodeAccess(AccessRecord a) {
+    Writer w = new Writer(RecordType.ACCESS);
+    w.field(1, a.kappa0());
+    w.field(2, u64(a.reader()));
+    w.field(3, a.tagHash());
+    w.field(4, a.box());
+    return w.done();
+  }
+
+  private static byte[] encodeEscrow(EscrowRecord e) {
+    Writer w = new Writer(RecordType.ESCROW);
+    w.field(1, e.kappa0());
+    w.field(2, u64(e.patient()));
+    w.field(3, e.tagHash());
+    w.field(4, e.custodianA());
+    w.field(5, e.custodianB());
+    w.field(6, e.ephemeral());
+    w.field(7, e.box());
+    return w.done();
+  }
+
+  private static byte[] encodeEmergency(EmergencyRecord e) {
+    Writer w = new Writer(RecordType.EMERGENCY);
+    w.field(1, e.kappa0());
+    w.field(2, u64(e.doctor()));
+    w.field(3, new byte[] {(byte) e.reason()});
+    w.field(4, e.request());
+    return w.done();
   }
 
   private static byte[] encodeProcess(ProcessRecord p) {
@@ -473,6 +506,12 @@ public final class RecordCodec {
           r.variable(3, "patient signature", 8, MAX_SIGNATURE_BYTES));
       case MEMBER_CHANGE -> parseMemberChange(r);
       case KEY_EPOCH -> parseKeyEpoch(r);
+      case ACCESS -> new AccessRecord(r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "reader index"),
+          r.fixed(3, "tag hash", KAPPA_BYTES), r.fixed(4, "access box", AccessRecord.BOX_BYTES));
+      case EMERGENCY -> parseEmergency(r);
+      case ESCROW -> new EscrowRecord(r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "patient index"),
+          r.fixed(3, "tag hash", KAPPA_BYTES), r.point(4, "custodian A"), r.point(5, "custodian B"),
+          r.point(6, "ephemeral key"), r.fixed(7, "escrow box", EscrowRecord.BOX_BYTES));
       case CONSENT, POLICY, EVENT, COVER, CONTENT -> throw new RecordFormatException(
           Reason.WRONG_TYPE, type.label() + " is not a record that can be stored");
     };
@@ -533,6 +572,16 @@ public final class RecordCodec {
     return new Txtr(
         r.fixed(1, "kappa0", KAPPA_BYTES), r.u64(2, "ind_x"), r.point(3, "pk_x"),
         r.fixed(4, "c_x", TokenWrap.WRAPPED_BYTES));
+  }
+
+  private static EmergencyRecord parseEmergency(Reader r) {
+    byte[] k0 = r.fixed(1, "kappa0", KAPPA_BYTES);
+    long doctor = r.u64(2, "doctor index");
+    int reason = r.fixed(3, "reason", 1)[0] & 0xff;
+    if (!EmergencyRecord.Reason.valid(reason)) {
+      throw new RecordFormatException(Reason.INVALID_FIELD, "unknown emergency reason " + reason);
+    }
+    return new EmergencyRecord(k0, doctor, reason, r.fixed(4, "request id", EmergencyRecord.REQUEST_BYTES));
   }
 
   private static Txk parseTxk(Reader r) {

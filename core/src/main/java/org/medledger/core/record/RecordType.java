@@ -43,7 +43,23 @@ public enum RecordType {
    * set and carries the earlier epochs' keys wrapped under the new one.
    */
   KEY_EPOCH(0x0E, "epoch", true),
-  EVENT(0x10, "event", false);
+  /**
+   * An access record: a member (or a justified emergency doctor) opened the case file or exported
+   * the treatment (rule R12, docs/protocol.md §Access record). What and why are sealed.
+   */
+  ACCESS(0x0F, "access", true),
+  EVENT(0x10, "event", false),
+  /**
+   * An emergency justification ("break the glass"): a doctor who is not a member asks for a
+   * treatment in an emergency; every member is notified (rule R13, §Emergency justification).
+   * Labelled "glass" (break the glass): labels are at most 8 characters, the inbox stores them so.
+   */
+  EMERGENCY(0x11, "glass", true),
+  /**
+   * The patient's emergency escrow: the treatment key for two emergency custodians together, who
+   * release it only after a committed justification (rule R14, §Emergency access).
+   */
+  ESCROW(0x12, "escrow", true);
 
   private final int code;
   private final String label;

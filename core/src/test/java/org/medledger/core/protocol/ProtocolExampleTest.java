@@ -486,6 +486,71 @@ class ProtocolExampleTest {
         "message", typed, "size class", typed.length + " + 1 → " + cls + " bytes", "txd no. 2", typedTxd);
     // ---- key epochs: the patient replaces the pharmacist (drawn after everything above)
     keyEpochs(rnd, sigma, ind, tind, consent, txtc, kappa0, txtrs, built, txdV);
+
+    // ---- issue 16 (drawn last): the lawyer's access record, the patient's escrow, an emergency justification
+    h("Access record: the lawyer i downloads the case file (what 02), and its event");
+    byte[] accessMsg = new byte[] {2};
+    byte[] kacc = Hashes.hkdfSha256(u1, kappa0, Bytes.concat(ascii("MedLedger v1 record"), new byte[] {0x0f},
+        Bytes.u64(ind[5]), Bytes.u32(0)), 32);
+    byte[] adAcc = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, built.tag().hash(), new byte[] {0x0f},
+        Bytes.u64(ind[5]), Bytes.u32(0));
+    byte[] nAcc = new byte[12];
+    rnd.nextBytes(nAcc);
+    byte[] paddedAcc = Arrays.copyOf(accessMsg, 256);
+    paddedAcc[1] = (byte) 0x80;
+    byte[] accBox = Bytes.concat(nAcc, AesGcm.encrypt(kacc, nAcc, adAcc, paddedAcc, 128));
+    org.medledger.core.record.AccessRecord access = new org.medledger.core.record.AccessRecord(kappa0, ind[5],
+        built.tag().hash(), accBox);
+    byte[] accV = RecordCodec.encode(access);
+    assertThat(accV).hasSize(380);
+    for (UserSecret reader : List.of(sp, sr)) {
+      assertThat(AccessLog.open(reader, built.tag(), (org.medledger.core.record.AccessRecord) RecordCodec.parse(accV)))
+          .isEqualTo(new AccessLog.Entry(AccessLog.What.CASE_FILE_PDF, ""));
+    }
+    byte[] accEv = RecordCodec.encodeEvent(new EventPayload(RecordType.ACCESS, RecordCodec.kappa(accV), kappa0,
+        List.of(tind[0], tind[1])));
+    block("what ‖ why", accessMsg, "K_acc", kacc, "AD", adAcc, "box", accBox, "access", accV, "κ", RecordCodec.kappa(accV),
+        "event", accEv);
+
+    h("Emergency escrow: the patient allows emergency access for custodians A and B");
+    byte[] ca = new byte[48], cb = new byte[48];
+    rnd.nextBytes(ca);
+    rnd.nextBytes(cb);
+    BigInteger a = P256.scalarFrom(ca), b = P256.scalarFrom(cb);
+    byte[] pa = P256.encodeCompressed(P256.publicPoint(a)), pb = P256.encodeCompressed(P256.publicPoint(b));
+    DeterministicRandom escrowDraws = rnd.copy();
+    org.medledger.core.record.EscrowRecord escrow;
+    try (SiffKey key = TreatmentProtocol.recoverKey(sp, kappa0, built.tag())) {
+      escrow = EmergencyEscrow.seal(key, kappa0, built.tag(), consent.patientIndex(), pa, pb, rnd);
+    }
+    byte[] eDraw = new byte[48];
+    escrowDraws.nextBytes(eDraw);
+    BigInteger e = P256.scalarFrom(eDraw);
+    assertThat(escrow.ephemeral()).isEqualTo(P256.encodeCompressed(P256.publicPoint(e)));
+    byte[] za = P256.sharedSecret(e, P256.decodePoint(pa)), zb = P256.sharedSecret(e, P256.decodePoint(pb));
+    assertThat(EmergencyEscrow.share(a, escrow)).isEqualTo(za);
+    byte[] kesc = Hashes.hkdfSha256(Bytes.concat(za, zb), kappa0,
+        Bytes.concat(ascii("MedLedger v1 emergency escrow"), pa, pb, escrow.ephemeral()), 32);
+    byte[] adEsc = Bytes.concat(ascii("MedLedger v1 emergency escrow"), kappa0, built.tag().hash(), Bytes.u64(consent.patientIndex()));
+    assertThat(AesGcm.open(kesc, adEsc, escrow.box())).isEqualTo(u1);
+    byte[] escV = RecordCodec.encode(escrow);
+    assertThat(escV).hasSize(270);
+    block("A", pa, "B", pb, "E", escrow.ephemeral(), "Z_A", za, "Z_B", zb, "K_esc", kesc, "AD", adEsc, "escrow", escV,
+        "κ", RecordCodec.kappa(escV));
+
+    h("Emergency justification: a doctor who takes no part asks (reason 01), and its event to every member");
+    byte[] request = new byte[16];
+    rnd.nextBytes(request);
+    long er = 0x0e0e0e0e0e0e0e0eL;
+    byte[] emV = RecordCodec.encode(new org.medledger.core.record.EmergencyRecord(kappa0, er, 1, request));
+    assertThat(emV).isEqualTo(Bytes.concat(ascii("ML"), new byte[] {1, 0x11},
+        new byte[] {1}, Bytes.u32(32), kappa0, new byte[] {2}, Bytes.u32(8), Bytes.u64(er),
+        new byte[] {3}, Bytes.u32(1), new byte[] {1}, new byte[] {4}, Bytes.u32(16), request));
+    List<Long> everyone = new ArrayList<>();
+    for (Consent.Member m : consent.members()) everyone.add(m.index());
+    byte[] emEv = RecordCodec.encodeEvent(new EventPayload(RecordType.EMERGENCY, RecordCodec.kappa(emV), kappa0, everyone));
+    block("ind_e", ParticipantIndex.hex(er) + " (a registered doctor, placeholder index)", "justification", emV,
+        "κ", RecordCodec.kappa(emV), "event", emEv);
     return "\n" + out;
   }
 

@@ -376,6 +376,79 @@ public abstract class PaperScenarioContract {
     assertThat(after.treatment().isPresent()).isNotEqualTo(after.withdrawnBy(raced.patientKey()).isPresent());
   }
 
+  /**
+   * Issue 16: the lawyer's case-file opening and a non-member doctor's emergency justification
+   * are ledger records; the patient is told of both by events, reads what and why, and nobody
+   * else may write either.
+   */
+  @Test
+  public void theAccessLogAndBreakingTheGlassAreRecordsThePatientIsToldOf() throws Exception {
+    LedgerGateway ledger = ledger();
+    MedLedgerClient client = new MedLedgerClient(ledger);
+    PaperScenario scenario = new PaperScenario(client, enrollment(), random);
+    Participant patient = scenario.participant("Ada Access", Role.PATIENT, "HospitalMSP");
+    Participant doctor = scenario.participant("Dr Ali", Role.DOCTOR, "HospitalMSP");
+    Participant lawyer = scenario.participant("Lena Law", Role.LAWYER, "LawFirmMSP");
+    Participant er = scenario.participant("Dr Emma Emergency", Role.DOCTOR, "HospitalMSP");
+    Participant stranger = scenario.participant("Sam Stranger", Role.LAWYER, "LawFirmMSP");
+    PaperScenario.Treatment t = scenario.run(new PaperScenario.Selection(patient, doctor, List.of(), List.of(),
+        List.of(), List.of(lawyer)), "note".getBytes(StandardCharsets.UTF_8));
+    List<ChaincodeEvent> events = new CopyOnWriteArrayList<>();
+    EventSubscription sub = ledger.subscribe(patient.identity(), ledger.height(), new InMemoryCheckpoint(), events::add);
+
+    var opened = org.medledger.core.protocol.AccessLog.seal(lawyer.secret(), t.kappa0(), t.tag(), lawyer.index(),
+        org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, "");
+    client.store(lawyer.identity(), opened);
+    long height = ledger.height();
+    var forged = org.medledger.core.protocol.AccessLog.seal(lawyer.secret(), t.kappa0(), t.tag(), stranger.index(),
+        org.medledger.core.protocol.AccessLog.What.CASE_FILE_PAGE, "");
+    assertThatThrownBy(() -> client.store(stranger.identity(), forged))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("R12"));
+    assertThat(ledger.height()).isEqualTo(height);
+
+    byte[] request = new byte[16];
+    random.nextBytes(request);
+    var justification = new org.medledger.core.record.EmergencyRecord(t.kappa0(), er.index(), 1, request);
+    assertThatThrownBy(() -> client.store(er.identity(), justification))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("R13: the patient has not allowed"));
+    // The patient allows emergency access: her key for two custodians together (R14).
+    java.math.BigInteger a = new java.math.BigInteger(250, random).add(java.math.BigInteger.ONE);
+    java.math.BigInteger b = new java.math.BigInteger(250, random).add(java.math.BigInteger.TWO);
+    byte[] pa = org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(a));
+    byte[] pb = org.medledger.core.crypto.P256.encodeCompressed(org.medledger.core.crypto.P256.publicPoint(b));
+    var escrow = org.medledger.core.protocol.EmergencyEscrow.seal(
+        org.medledger.core.protocol.TreatmentProtocol.recoverKey(patient.secret(), t.kappa0(), t.tag()), t.kappa0(), t.tag(),
+        patient.index(), pa, pb, random);
+    client.store(patient.identity(), escrow);
+    client.store(er.identity(), justification);
+    assertThatThrownBy(() -> client.store(stranger.identity(),
+        new org.medledger.core.record.EmergencyRecord(t.kappa0(), stranger.index(), 1, request)))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.getMessage()).contains("R13"));
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (events.size() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
+    sub.close();
+    assertThat(events).extracting(e -> RecordCodec.parseEvent(e.payload()).recordType())
+        .containsExactly(RecordType.ACCESS, RecordType.ESCROW, RecordType.EMERGENCY);
+    // The justification committed: both custodians' shares open the key, and the doctor logs his reading.
+    try (var key = org.medledger.core.protocol.EmergencyEscrow.open(org.medledger.core.protocol.EmergencyEscrow.share(a, escrow),
+        org.medledger.core.protocol.EmergencyEscrow.share(b, escrow), escrow)) {
+      client.store(er.identity(), org.medledger.core.protocol.AccessLog.seal(key, t.kappa0(), t.tag(), er.index(),
+          org.medledger.core.protocol.AccessLog.What.EMERGENCY_READ, "unconscious on arrival"));
+    }
+    assertThat(events).allSatisfy(e -> assertThat(RecordCodec.parseEvent(e.payload()).recipients()).contains(patient.index()));
+
+    List<MedLedgerClient.TreatmentEntry> log = client.treatment(patient.identity(), t.kappa0()).stream()
+        .filter(e -> e.type() == RecordType.ACCESS || e.type() == RecordType.EMERGENCY).toList();
+    assertThat(log).extracting(MedLedgerClient.TreatmentEntry::type)
+        .containsExactly(RecordType.ACCESS, RecordType.EMERGENCY, RecordType.ACCESS);
+    var stored = (org.medledger.core.record.AccessRecord) client.getRecord(patient.identity(),
+        Bytes.unhex(log.get(0).kappaHex())).orElseThrow();
+    assertThat(stored.reader()).isEqualTo(lawyer.index());
+    assertThat(org.medledger.core.protocol.AccessLog.open(patient.secret(), t.tag(), stored).what())
+        .isEqualTo(org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF);
+  }
+
   private Consent consent(Participant patient, Participant doctor) {
     Consent c = TreatmentProtocol.consent(patient.secret(), List.of(), List.of(), List.of(), List.of(), doctor.index(), random);
     return RecordCodec.parseConsent(RecordCodec.encodeConsent(c)); // as the QR code carries it

@@ -271,6 +271,12 @@ public class InboxService {
       } else if (r.isPresent() && r.get() instanceof ProcessRecord p) {
         who = p.sender();
         cover = Covers.isCoverCandidate(p, txtc.get().consent());
+      } else if (r.isPresent() && r.get() instanceof org.medledger.core.record.AccessRecord a) {
+        who = a.reader(); // who looked (application.access); an emergency doctor is no member
+        String s = sender(who, txtc.get());
+        return new Facts(doctor, s != null ? s : professional(who, "A doctor"), false);
+      } else if (r.isPresent() && r.get() instanceof org.medledger.core.record.EmergencyRecord em) {
+        return new Facts(doctor, professional(em.doctor(), "A doctor"), false);
       } else {
         return new Facts(doctor, null, false);
       }

@@ -868,6 +868,8 @@ public class TreatmentService {
     Loaded t = new Loaded(kappa0, hex, txtc, role, me);
     Map<String, LedgerRecord> byKappa = new LinkedHashMap<>();
     for (MedLedgerClient.TreatmentEntry e : listed != null ? listed : ledger.treatment(portal.get(), kappa0)) {
+      // Who looked, and emergency access, are the access log (application.access), not the timeline.
+      if (e.type() == RecordType.ACCESS || e.type() == RecordType.EMERGENCY || e.type() == RecordType.ESCROW) continue;
       LedgerRecord r = e.type() == RecordType.TXTC ? txtc
           : ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex())).orElse(null);
       if (r == null) continue;

@@ -82,6 +82,59 @@ final class LiveTreatmentBrowser {
     }
   }
 
+  /**
+   * Issue 16: the patient keeps her treatment page open; a doctor who takes no part opens the
+   * treatment in an emergency, saying why; he reads the diagnosis, and the patient's open page
+   * shows the emergency banner and the access log entry by itself, without a reload.
+   */
+  static void emergency(String base, Properties p, String password, Path shots) {
+    String root = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    String k = p.getProperty("k");
+    String erName = p.getProperty("erName");
+    try (Playwright playwright = Chromium.playwright(); Browser browser = Chromium.launch(playwright)) {
+      Page patient = page(browser);
+      Page er = page(browser);
+      login(patient, root, p.getProperty("patient"), password);
+      login(er, root, p.getProperty("er"), password);
+      patient.navigate(root + "/app/treatment.xhtml?k=" + k);
+      patient.locator("#emergencyAllowed").waitFor();
+      assertThat(patient.locator(".ml-emergency-banner").count()).isZero();
+      patient.evaluate("window.mlNotReloaded = true");
+
+      er.navigate(root + "/app/emergency.xhtml?k=" + k);
+      id(er, "eForm:reason").selectOption("1");
+      id(er, "eForm:breakGlass").click();
+      er.locator(".ml-emergency-record").first().waitFor();
+      assertThat(er.locator(".ml-emergency-record .ml-text").allTextContents())
+          .anyMatch(t -> t.contains("Allergic to penicillin"));
+      assertThat(id(er, "eForm:messages").textContent()).contains("Everyone in this treatment has been told");
+      assertThat(PlainWords.violations(er)).as("the emergency doctor's reading").isEmpty();
+      er.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("emergency-doctor-reads.png")).setFullPage(true));
+
+      // Live: the banner reaches the patient's open page; the access log lists the request and the reading.
+      patient.waitForCondition(() -> patient.locator(".ml-emergency-banner").count() == 1
+          && patient.locator(".ml-emergency-banner").textContent().contains(erName), LIVE);
+      assertThat(patient.evaluate("window.mlNotReloaded === true")).isEqualTo(true);
+      assertThat(patient.locator(".ml-emergency-banner").textContent())
+          .contains(erName + " (doctor, City Emergency Service) asked for emergency access")
+          .contains("The patient is unconscious or cannot communicate");
+      patient.waitForCondition(() -> patient.locator("#accessLog li").allTextContents().stream()
+          .anyMatch(t -> t.startsWith(erName + " (doctor, City Emergency Service) read the treatment in an emergency")), LIVE);
+      assertThat(PlainWords.violations(patient)).as("the patient's page after emergency access").isEmpty();
+      patient.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("patient-emergency-banner.png")).setFullPage(true));
+
+      // The dashboard says it above everything else.
+      patient.navigate(root + "/app/dashboard.xhtml");
+      patient.locator(".ml-emergency-banner").waitFor();
+      assertThat(patient.locator(".ml-emergency-banner").textContent())
+          .contains("Emergency access: " + erName + " opened");
+      // The treatment's last record is still the diagnosis: the access log is not its timeline.
+      assertThat(patient.locator(".ml-treatment-link").first().locator("xpath=ancestor::tr").textContent())
+          .contains("Diagnosis").doesNotContain("Emergency access allowed");
+      patient.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("patient-emergency-dashboard.png")).setFullPage(true));
+    }
+  }
+
   private static Page page(Browser browser) {
     BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1366, 900));
     ctx.setDefaultTimeout(30_000);

@@ -52,6 +52,8 @@ class LiveTreatmentPageIT {
   @Inject AccountService accounts;
   @Inject org.medledger.portal.application.admin.AdminService admins;
   @Inject TreatmentService treatments;
+  @Inject org.medledger.portal.application.emergency.EmergencyService emergency;
+  private static final Path EMERGENCY_HANDOFF = Path.of(System.getProperty("java.io.tmpdir"), "medledger-live-emergency.properties");
 
   @Test
   @Order(1)
@@ -164,5 +166,73 @@ class LiveTreatmentPageIT {
     Path shots = Path.of(System.getProperty("medledger.screenshots", "target/screenshots")).toAbsolutePath();
     Files.createDirectories(shots);
     MembersChangeBrowser.run(base.toString(), p, PW, shots);
+  }
+
+  /**
+   * Issue 16, break the glass: a treatment with a diagnosis whose patient allowed emergency access,
+   * and a doctor of another service who takes no part in it.
+   */
+  @Test
+  @Order(5)
+  void inThePortalAPatientAllowsEmergencyAccess() throws IOException {
+    String suffix = UUID.randomUUID().toString().substring(0, 6);
+    String pu = "epat-" + suffix, du = "edoc-" + suffix, eu = "er-" + suffix;
+    accounts.register(pu, "Erin", Role.PATIENT, null, PW.toCharArray());
+    try {
+      admins.createFirstAdministrator(admins.newSetupCode(), "it-admin", "administrator password".toCharArray());
+    } catch (org.medledger.portal.application.PortalException alreadyThere) {
+      // created by the first step
+    }
+    String erName = "Dr. Urgent " + suffix;
+    accounts.registerInvited(admins.invite("it-admin", Role.DOCTOR, "Dr. Family " + suffix, "Test Hospital").code(), du,
+        PW.toCharArray());
+    accounts.registerInvited(admins.invite("it-admin", Role.DOCTOR, erName, "City Emergency Service").code(), eu,
+        PW.toCharArray());
+    Properties p = new Properties();
+    p.setProperty("patient", pu);
+    p.setProperty("er", eu);
+    p.setProperty("erName", erName);
+    try (Actor patient = accounts.unlock(pu, PW.toCharArray());
+        Actor doctor = accounts.unlock(du, PW.toCharArray());
+        Actor er = accounts.unlock(eu, PW.toCharArray())) {
+      String k = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(), List.of(), List.of(), List.of()).text());
+      treatments.respond(patient, k);
+      treatments.write(doctor, k, "Allergic to penicillin; takes warfarin daily.");
+      // Not allowed yet: the glass cannot be broken, and nothing is written. (Plain checks: the
+      // in-container half has the WAR's classes and this class only, no AssertJ.)
+      refused(() -> emergency.breakGlass(er, k, 1), "has not allowed emergency access");
+      emergency.allow(patient, k);
+      if (!emergency.allowed(k)) throw new AssertionError("emergency access is not allowed after allow()");
+      // A member never needs it.
+      refused(() -> emergency.breakGlass(doctor, k, 1), "You take part in this treatment");
+      p.setProperty("k", k);
+    }
+    try (OutputStream out = Files.newOutputStream(EMERGENCY_HANDOFF)) {
+      p.store(out, "LiveTreatmentPageIT step 5 -> step 6");
+    }
+  }
+
+  private static void refused(Runnable action, String message) {
+    try {
+      action.run();
+    } catch (org.medledger.portal.application.PortalException e) {
+      if (!e.getMessage().contains(message)) throw new AssertionError("refused with '" + e.getMessage() + "', expected '" + message + "'");
+      return;
+    }
+    throw new AssertionError("not refused; expected '" + message + "'");
+  }
+
+  @Test
+  @Order(6)
+  @RunAsClient
+  void inTheBrowserTheEmergencyDoctorReadsAndThePatientSeesItLive(@ArquillianResource URL base) throws IOException {
+    assumeTrue(Files.isExecutable(Chromium.EXECUTABLE), "browser step skipped: /usr/bin/chromium is missing");
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(EMERGENCY_HANDOFF)) {
+      p.load(in);
+    }
+    Path shots = Path.of(System.getProperty("medledger.screenshots", "target/screenshots")).toAbsolutePath();
+    Files.createDirectories(shots);
+    LiveTreatmentBrowser.emergency(base.toString(), p, PW, shots);
   }
 }

@@ -401,6 +401,24 @@ class PortalE2EIT {
     }
     shot(doctor, "doctor-treatment-evidence");
 
+    // Issue 16: every member opened the case file above, the lawyer last; each opening was recorded
+    // on the ledger first, and the patient reads them in her treatment's access log, in plain words.
+    patient.navigate(treatmentUrl(k));
+    com.microsoft.playwright.Locator lawyerOpened = patient.locator("#accessLog li",
+        new Page.LocatorOptions().setHasText("Frank Weber (lawyer) opened the case file"));
+    lawyerOpened.first().waitFor(new com.microsoft.playwright.Locator.WaitForOptions().setTimeout(60_000));
+    assertThat(lawyerOpened.first().textContent())
+        .matches("Frank Weber \\(lawyer\\) opened the case file · \\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}");
+    assertThat(patient.locator("#accessLog li", new Page.LocatorOptions().setHasText("You opened the case file")).count())
+        .isPositive();
+    plain(patient, "the patient's access log");
+    fits(patient, "the patient's treatment page with its access log");
+    shot(patient, "patient-access-log");
+    // Only the patient and the family see it.
+    lawyer.navigate(treatmentUrl(k));
+    lawyer.locator("#heading").waitFor();
+    assertThat(lawyer.locator("#accessLogHeading").count()).isZero();
+
     // Bad input: someone who is not a member opens the treatment's address and sees nothing of it.
     Page outsider = page("outsider");
     register(outsider, "LAWYER", "Olga Outsider", "Other Firm", user("outsider"));

@@ -17,7 +17,14 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
 
   /** What happened, in the terms of the sentence (the cover is not a diagnosis). */
   public enum Kind {
-    OPENED, ANSWERED, DIAGNOSIS, DETAILS, DISPENSING, INSURANCE, SET_UP, MEMBERS, LET_IN, OTHER;
+    OPENED, ANSWERED, DIAGNOSIS, DETAILS, DISPENSING, INSURANCE, SET_UP, MEMBERS, LET_IN,
+    /** Someone opened the case file or downloaded the records (the access log). */
+    ACCESS,
+    /** A doctor who takes no part asked for emergency access. */
+    EMERGENCY,
+    /** The patient allowed emergency access. */
+    EMERGENCY_ALLOWED,
+    OTHER;
 
     /**
      * The kind of a record of type {@code label} (as the inbox keeps it); {@code cover}: the
@@ -33,6 +40,9 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
         case "txk" -> SET_UP;
         case "change" -> MEMBERS; // the patient changed who takes part (docs/protocol.md §Key epochs)
         case "epoch" -> LET_IN;
+        case "access" -> ACCESS;
+        case "glass" -> EMERGENCY;
+        case "escrow" -> EMERGENCY_ALLOWED;
         default -> OTHER;
       };
     }
@@ -69,6 +79,9 @@ public record Notice(Kind kind, Role viewer, String doctor, String sender) {
               + "; open it to see whether you are invited";
       case LET_IN -> "The new members of " + (quoted != null ? quoted : viewer == Role.DOCTOR ? "a treatment of yours" : yours)
           + " were let in";
+      case ACCESS -> who + " looked at the records of " + (quoted != null ? quoted : yours);
+      case EMERGENCY -> "Emergency access: " + who + " opened " + (quoted != null ? quoted : yours) + " in an emergency";
+      case EMERGENCY_ALLOWED -> "Emergency access was allowed for " + (quoted != null ? quoted : yours);
       case OTHER -> "Something new in " + (quoted != null ? quoted : yours);
     };
   }

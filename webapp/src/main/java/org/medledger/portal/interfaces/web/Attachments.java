@@ -22,7 +22,8 @@ final class Attachments {
 
   /**
    * What {@code read} gives the logged-in reader, or null once the answer is 403: nobody logged in,
-   * or not a member of the treatment (or no such treatment: nothing is said either way).
+   * or not a member of the treatment (or no such treatment: nothing is said either way); or null
+   * once the answer is 503 because the ledger did not take the reader's access record.
    */
   static <T> T forMember(UserSession session, HttpServletResponse res, MemberRead<T> read) throws IOException {
     if (!session.isLoggedIn()) {
@@ -31,6 +32,9 @@ final class Attachments {
     }
     try {
       return read.read(session.actor());
+    } catch (org.medledger.portal.application.access.AccessLogService.NotRecordedException e) {
+      notRecorded(res, e); // no access without its record: say why, serve nothing
+      return null;
     } catch (PortalException e) {
       res.sendError(HttpServletResponse.SC_FORBIDDEN);
       return null;
@@ -45,6 +49,18 @@ final class Attachments {
     res.setHeader("Pragma", "no-cache");
     res.setContentLength(body.length);
     res.getOutputStream().write(body);
+  }
+
+  /**
+   * The access record could not be written, so nothing is served: 503 and the reason in plain
+   * words as text (the generic error page would not say why), never the file.
+   */
+  static void notRecorded(HttpServletResponse res, org.medledger.portal.application.PortalException e) throws IOException {
+    res.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+    res.setHeader("Retry-After", "30");
+    res.setHeader("Cache-Control", "no-store");
+    res.setContentType("text/plain;charset=UTF-8");
+    res.getWriter().print(e.getMessage());
   }
 
   /** The reader's time zone, as the pages use it (the browser's, from ReadableTime's cookie). */

@@ -21,6 +21,7 @@ public class CaseFileBean implements Serializable {
   @Inject transient CaseFileService caseFiles;
   @Inject transient InboxService inbox;
   @Inject transient LayoutBean layout;
+  @Inject transient org.medledger.portal.application.access.AccessLogService accessLog;
   @Inject UserSession session;
 
   private static final java.time.format.DateTimeFormatter BORN =
@@ -36,7 +37,10 @@ public class CaseFileBean implements Serializable {
     refused = null;
     try {
       HttpServletRequest req = (HttpServletRequest) FacesContext.getCurrentInstance().getExternalContext().getRequest();
-      file = caseFiles.caseFile(session.actor(), k, Attachments.zoneOf(req));
+      CaseFile made = caseFiles.caseFile(session.actor(), k, Attachments.zoneOf(req));
+      // Shown only once the ledger holds the opening (the patient's access log).
+      accessLog.record(session.actor(), made.kappa0Hex(), org.medledger.core.protocol.AccessLog.What.CASE_FILE_PAGE, "");
+      file = made;
       // Reading the whole treatment reads its notifications, as opening its page does.
       inbox.markTreatmentRead(session.getUsername(), file.kappa0Hex());
       layout.reset();

@@ -11,6 +11,8 @@ import java.text.Normalizer;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.logging.Logger;
+import org.medledger.core.protocol.AccessLog;
+import org.medledger.portal.application.access.AccessLogService;
 import org.medledger.portal.application.casefile.CaseFile;
 import org.medledger.portal.application.casefile.CaseFileService;
 import org.medledger.portal.infrastructure.pdf.CaseFilePdf;
@@ -30,11 +32,17 @@ public class CaseFilePdfServlet extends HttpServlet {
   @Inject transient UserSession session;
   @Inject transient CaseFileService caseFiles;
   @Inject transient CaseFilePdf pdf;
+  @Inject transient AccessLogService accessLog;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
     ZoneId zone = Attachments.zoneOf(req);
-    CaseFile file = Attachments.forMember(session, res, reader -> caseFiles.caseFile(reader, req.getParameter("k"), zone));
+    // No access without its record: the ledger commits it before a byte is sent.
+    CaseFile file = Attachments.forMember(session, res, reader -> {
+      CaseFile f = caseFiles.caseFile(reader, req.getParameter("k"), zone);
+      accessLog.record(reader, f.kappa0Hex(), AccessLog.What.CASE_FILE_PDF, "");
+      return f;
+    });
     if (file == null) return;
     byte[] bytes = pdf.render(file, new ReadableTime(zone)::format);
     LOG.info(() -> "Case file PDF of treatment " + file.kappa0Hex().substring(0, 12) + " for " + session.getUsername());

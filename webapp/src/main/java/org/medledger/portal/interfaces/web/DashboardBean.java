@@ -51,6 +51,11 @@ public class DashboardBean {
     return items;
   }
 
+  /** Emergency access to one of my treatments (issue 16): shown above everything, read or not. */
+  public List<InboxService.Item> getEmergencies() {
+    return getInbox().stream().filter(i -> "glass".equals(i.recordType())).toList();
+  }
+
   public void markRead() {
     inbox.markAllRead(session.getUsername());
     items = null;

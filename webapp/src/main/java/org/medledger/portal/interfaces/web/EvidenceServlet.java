@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.time.ZoneId;
 import java.util.logging.Logger;
 import org.medledger.ledger.LedgerException;
+import org.medledger.core.protocol.AccessLog;
+import org.medledger.portal.application.access.AccessLogService;
 import org.medledger.portal.application.evidence.EvidenceService;
 import org.medledger.portal.security.UserSession;
 
@@ -23,6 +25,7 @@ public class EvidenceServlet extends HttpServlet {
 
   @Inject transient UserSession session;
   @Inject transient EvidenceService evidence;
+  @Inject transient AccessLogService accessLog;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -30,8 +33,11 @@ public class EvidenceServlet extends HttpServlet {
     String k = req.getParameter("k");
     byte[] zip;
     try {
-      zip = Attachments.forMember(session, res,
-          reader -> evidence.export(reader, k, zone, new ReadableTime(zone)::format, "1".equals(req.getParameter("password"))));
+      // Recorded first (membership is checked there too): no export without its access record.
+      zip = Attachments.forMember(session, res, reader -> {
+        accessLog.record(reader, k, AccessLog.What.EVIDENCE_BUNDLE, "");
+        return evidence.export(reader, k, zone, new ReadableTime(zone)::format, "1".equals(req.getParameter("password")));
+      });
     } catch (LedgerException e) {
       LOG.warning(() -> "Evidence bundle not made: " + e.getMessage());
       res.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);

@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
+import org.medledger.core.protocol.AccessLog;
+import org.medledger.portal.application.access.AccessLogService;
 import org.medledger.portal.application.fhir.ClinicalRecords;
 import org.medledger.portal.security.UserSession;
 
@@ -22,11 +24,16 @@ public class FhirExportServlet extends HttpServlet {
 
   @Inject transient UserSession session;
   @Inject transient ClinicalRecords clinical;
+  @Inject transient AccessLogService accessLog;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
     String k = req.getParameter("k");
-    String json = Attachments.forMember(session, res, reader -> clinical.bundle(reader, k));
+    String json = Attachments.forMember(session, res, reader -> {
+      String bundle = clinical.bundle(reader, k);
+      accessLog.record(reader, k, AccessLog.What.FHIR_EXPORT, ""); // before a byte is sent
+      return bundle;
+    });
     if (json == null) return;
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     LOG.info(() -> "FHIR export of treatment " + k.substring(0, Math.min(12, k.length())) + " for " + session.getUsername());

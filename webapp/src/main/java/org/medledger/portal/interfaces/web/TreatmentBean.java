@@ -22,6 +22,8 @@ public class TreatmentBean implements Serializable {
   @Inject transient org.medledger.portal.application.fhir.ClinicalRecords clinical;
   @Inject transient org.medledger.portal.application.membership.MembershipService membership;
   @Inject transient org.medledger.portal.application.DirectoryService directory;
+  @Inject transient org.medledger.portal.application.access.AccessLogService accessLog;
+  @Inject transient org.medledger.portal.application.emergency.EmergencyService emergency;
 
   private String k;
   private boolean evidence;
@@ -47,6 +49,8 @@ public class TreatmentBean implements Serializable {
   /** viewAction: loads the treatment; a non-member gets a message and nothing else. */
   public void load() {
     view = null;
+    log = null;
+    emergencyAllowed = null;
     refused = null;
     try {
       TreatmentService.TreatmentView v = treatments.view(session.actor(), k, evidence);
@@ -67,6 +71,59 @@ public class TreatmentBean implements Serializable {
       refused = e.getMessage();
       Messages.error(e.getMessage());
     }
+  }
+
+  private transient java.util.List<org.medledger.portal.application.access.AccessLogService.Entry> log;
+
+  /** The patient and family see who opened the case file or downloaded the records. */
+  public boolean isSeesAccessLog() {
+    return org.medledger.portal.application.access.AccessLogService.seesLog(getView());
+  }
+
+  /** The access log, newest first; read once per (re)load of the page. */
+  public java.util.List<org.medledger.portal.application.access.AccessLogService.Entry> getAccessLog() {
+    if (log == null) {
+      try {
+        log = isSeesAccessLog() ? accessLog.log(session.actor(), view) : java.util.List.of();
+      } catch (PortalException e) {
+        log = java.util.List.of();
+      }
+    }
+    return log;
+  }
+
+  /** The emergency justifications of this treatment, newest first: a banner for the patient and family. */
+  public java.util.List<org.medledger.portal.application.access.AccessLogService.Entry> getEmergencies() {
+    return getAccessLog().stream().filter(e -> e.emergency() && e.did().startsWith("asked")).toList();
+  }
+
+  /** For the patient: whether she can allow emergency access (the key exists), and whether she did. */
+  public boolean isCanAllowEmergency() {
+    return getView() != null && view.myRole() == org.medledger.core.record.Role.PATIENT && view.keyReady();
+  }
+
+  private Boolean emergencyAllowed;
+
+  public boolean isEmergencyAllowed() {
+    if (emergencyAllowed == null) {
+      try {
+        emergencyAllowed = isCanAllowEmergency() && emergency.allowed(k);
+      } catch (PortalException e) {
+        emergencyAllowed = false;
+      }
+    }
+    return emergencyAllowed;
+  }
+
+  public void allowEmergency() {
+    try {
+      emergency.allow(session.actor(), k);
+      Messages.info("Emergency access is allowed: in an emergency, a doctor can read this treatment after telling you why.");
+    } catch (PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    emergencyAllowed = null;
+    load();
   }
 
   public void respond() {

@@ -39,6 +39,19 @@ class NoticeTest {
   }
 
   @Test
+  void theAccessLogAndEmergencyAccessAreSaidPlainly() {
+    assertThat(Notice.Kind.of("access", false)).isEqualTo(Notice.Kind.ACCESS);
+    assertThat(Notice.Kind.of("glass", false)).isEqualTo(Notice.Kind.EMERGENCY);
+    assertThat(Notice.Kind.of("escrow", false)).isEqualTo(Notice.Kind.EMERGENCY_ALLOWED);
+    assertThat(new Notice(Notice.Kind.ACCESS, Role.PATIENT, DOCTOR, "Frank Weber").sentence(HEADING))
+        .isEqualTo("Frank Weber looked at the records of “" + HEADING + "”");
+    assertThat(new Notice(Notice.Kind.EMERGENCY, Role.FAMILY, DOCTOR, "Dr. Emma Urgent").sentence(null))
+        .isEqualTo("Emergency access: Dr. Emma Urgent opened your treatment with Dr. Claire Dubois in an emergency");
+    assertThat(new Notice(Notice.Kind.EMERGENCY_ALLOWED, Role.PATIENT, DOCTOR, null).sentence(HEADING))
+        .isEqualTo("Emergency access was allowed for “" + HEADING + "”");
+  }
+
+  @Test
   void untilTheCoverIsKnownTheTreatmentIsNamedByItsDoctor() {
     assertThat(new Notice(Notice.Kind.OPENED, Role.PATIENT, DOCTOR, null).sentence(null))
         .isEqualTo("Your treatment with Dr. Claire Dubois was opened");
