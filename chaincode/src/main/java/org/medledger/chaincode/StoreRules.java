@@ -329,10 +329,7 @@ public final class StoreRules {
     }
     MemberSet members = cur.members();
     if (!members.contains(s.index())) {
-      String why = excluded(k0).contains(s.index()) && cur.epoch() == 0 ? "the doctor built it without them"
-          : cur.joining(s.index()) ? "they join once the doctor has set up the new key" : "the patient removed them";
-      throw new RuleViolation("R6", "participant " + ParticipantIndex.hex(s.index())
-          + " is not part of this treatment's key (" + why + ")");
+      throw new RuleViolation("R6", notInKey(k0, cur, s.index()));
     }
     // A change that removes someone waits for its key: a record under the old key would still
     // open for the leaving member, so nobody writes until the doctor has set up the new one.
@@ -425,8 +422,10 @@ public final class StoreRules {
   }
 
   // R12: an access record is written by whoever reads the treatment as a whole, before the portal
-  // serves it; only a member of the key (or a doctor with a current justification) may write one,
-  // so the log cannot be flooded by strangers, and it names the pinned key so members can open it.
+  // serves it; only a member of the newest key epoch (or a doctor with a current justification)
+  // may write one, so the log cannot be flooded by strangers, and it names a key of the treatment
+  // (any epoch's: a page opened before an epoch still seals under the key it read with) so members
+  // can open it.
   private EventPayload logAccess(Submitter s, AccessRecord a, byte[] kappa) {
     Txtc txtc = treatment("R12", a.kappa0());
     Consent c = txtc.consent();
@@ -435,32 +434,48 @@ public final class StoreRules {
           + " is not the submitter's " + ParticipantIndex.hex(s.index()) + ")");
     }
     String k0 = Bytes.hex(a.kappa0());
-    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
-    if (pinned == null) {
+    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
       throw new RuleViolation("R12", "the treatment key is not established yet; there is nothing to read");
     }
-    if (!new String(pinned, StandardCharsets.US_ASCII).equals(Bytes.hex(a.tagHash()))) {
+    EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
+    if (!anEpochsKey(k0, cur, a.tagHash())) {
       throw new RuleViolation("R12", "the access record is sealed under another key than the treatment's");
     }
-    List<Long> excluded = excluded(k0);
-    Consent.Member member = null;
-    for (Consent.Member m : c.members()) if (m.index() == s.index()) member = m;
+    Consent.Member member = cur.members().member(s.index());
     if (member != null) {
-      if (excluded.contains(s.index())) {
-        throw new RuleViolation("R12", "participant " + ParticipantIndex.hex(s.index())
-            + " is not part of this treatment's key (the doctor built it without them)");
-      }
       checkMember("R12", s, member);
+    } else if (cur.ever().containsKey(s.index())) {
+      throw new RuleViolation("R12", notInKey(k0, cur, s.index()));
     } else {
       requireJustified(s, k0);
     }
     index(k0, RecordType.ACCESS, Bytes.hex(kappa));
     // The patient and the family see the access log; the event tells their pages at once.
-    List<Long> out = new ArrayList<>();
-    out.add(c.patientIndex());
-    for (Consent.Member m : c.members()) if (m.role() == Role.FAMILY) out.add(m.index());
-    out.removeAll(excluded);
-    return new EventPayload(RecordType.ACCESS, kappa, a.kappa0(), sortedUnique(out));
+    return new EventPayload(RecordType.ACCESS, kappa, a.kappa0(), patientAndFamily(cur.members()));
+  }
+
+  /** Why {@code index}, selected once, is not a member of the newest key (R6, R12). */
+  private String notInKey(String k0, EpochRules.Current cur, long index) {
+    String why = excluded(k0).contains(index) && cur.epoch() == 0 ? "the doctor built it without them"
+        : cur.joining(index) ? "they join once the doctor has set up the new key" : "the patient removed them";
+    return "participant " + ParticipantIndex.hex(index) + " is not part of this treatment's key (" + why + ")";
+  }
+
+  /**
+   * Whether H(tag) is the key of one of the treatment's epochs: the newest ({@code ML-G}) or one an
+   * epoch record replaced (R12, R14). Every member of the newest epoch can open each of them.
+   */
+  private boolean anEpochsKey(String k0, EpochRules.Current cur, byte[] tagHash) {
+    String h = Bytes.hex(tagHash);
+    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
+    return pinned != null && (new String(pinned, StandardCharsets.US_ASCII).equals(h) || cur.earlierTags().contains(h));
+  }
+
+  /** The patient and the family members of a member set: who keeps the access log. */
+  private static List<Long> patientAndFamily(MemberSet members) {
+    List<Long> out = new ArrayList<>(members.indexesOf(Role.PATIENT));
+    out.addAll(members.indexesOf(Role.FAMILY));
+    return sortedUnique(out);
   }
 
   /** R12 for a non-member: a registered doctor whose justification (R13) is committed and current. */
@@ -503,11 +518,12 @@ public final class StoreRules {
       throw new RuleViolation("R13", "only a doctor may ask for emergency access");
     }
     requireRegistered("R13", s, Role.DOCTOR);
-    if (c.roleOf(s.index()) != null) {
+    String k0 = Bytes.hex(e.kappa0());
+    EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
+    if (cur.members().contains(s.index())) {
       throw new RuleViolation("R13", "participant " + ParticipantIndex.hex(s.index())
           + " is a member of this treatment and reads it without an emergency justification");
     }
-    String k0 = Bytes.hex(e.kappa0());
     if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
       throw new RuleViolation("R13", "the treatment key is not established yet; there is nothing to read");
     }
@@ -544,15 +560,13 @@ public final class StoreRules {
     String kHex = Bytes.hex(kappa);
     state.put(justKey, (kHex + "|" + state.transactionId() + "|" + now).getBytes(StandardCharsets.US_ASCII));
     index(k0, RecordType.EMERGENCY, kHex);
-    // Every member of the key is told, never silently (the left-out cannot read anyway).
-    List<Long> out = new ArrayList<>();
-    List<Long> excluded = excluded(k0);
-    for (Consent.Member m : c.members()) if (!excluded.contains(m.index())) out.add(m.index());
-    return new EventPayload(RecordType.EMERGENCY, kappa, e.kappa0(), sortedUnique(out));
+    // Every member of the newest key is told, never silently (the left-out and the removed cannot
+    // read anyway).
+    return new EventPayload(RecordType.EMERGENCY, kappa, e.kappa0(), sortedUnique(cur.members().indexes()));
   }
 
   // R14: the patient (and only she, under her key of this treatment) allows emergency access by
-  // sealing the pinned key for two custodians; a later escrow replaces the earlier one.
+  // sealing a key of the treatment for two custodians; a later escrow replaces the earlier one.
   private EventPayload allowEmergency(Submitter s, EscrowRecord e, byte[] kappa) {
     Txtc txtc = treatment("R14", e.kappa0());
     Consent c = txtc.consent();
@@ -561,11 +575,12 @@ public final class StoreRules {
       throw new RuleViolation("R14", "only the treatment's patient, under her key of this treatment, may allow emergency access");
     }
     String k0 = Bytes.hex(e.kappa0());
-    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
-    if (pinned == null) {
+    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
       throw new RuleViolation("R14", "the treatment key is not established yet");
     }
-    if (!new String(pinned, StandardCharsets.US_ASCII).equals(Bytes.hex(e.tagHash()))) {
+    EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
+    // Any epoch's key is hers to give (an older one opens less); her portal gives the newest.
+    if (!anEpochsKey(k0, cur, e.tagHash())) {
       throw new RuleViolation("R14", "the escrow holds another key than the treatment's");
     }
     if (Arrays.equals(e.custodianA(), e.custodianB())) {
@@ -574,11 +589,7 @@ public final class StoreRules {
     String kHex = Bytes.hex(kappa);
     state.put(state.compositeKey(ESCROW, k0), kHex.getBytes(StandardCharsets.US_ASCII));
     index(k0, RecordType.ESCROW, kHex);
-    List<Long> out = new ArrayList<>();
-    out.add(c.patientIndex());
-    for (Consent.Member m : c.members()) if (m.role() == Role.FAMILY) out.add(m.index());
-    out.removeAll(excluded(k0));
-    return new EventPayload(RecordType.ESCROW, kappa, e.kappa0(), sortedUnique(out));
+    return new EventPayload(RecordType.ESCROW, kappa, e.kappa0(), patientAndFamily(cur.members()));
   }
 
   /** The times (epoch millis, ascending) a rate-limit key holds that are within the window before {@code now}. */

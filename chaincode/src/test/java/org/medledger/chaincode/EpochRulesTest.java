@@ -12,15 +12,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.EcKeyPair;
+import org.medledger.core.crypto.P256;
 import org.medledger.core.crypto.Siff;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.crypto.UserSecret;
+import org.medledger.core.protocol.AccessLog;
+import org.medledger.core.protocol.EmergencyEscrow;
 import org.medledger.core.protocol.TreatmentIdentities;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.protocol.epoch.KeyEpochs;
 import org.medledger.core.protocol.epoch.MemberChanges;
 import org.medledger.core.protocol.epoch.MemberSet;
 import org.medledger.core.record.Consent;
+import org.medledger.core.record.EmergencyRecord;
 import org.medledger.core.record.EventPayload;
 import org.medledger.core.record.KeyEpoch;
 import org.medledger.core.record.LedgerRecord;
@@ -37,7 +41,7 @@ import org.medledger.core.record.Txtr;
 /**
  * Rules R10 (the patient's member change) and R11 (the doctor's key epoch), and what they change in
  * R5 (answers of added members), R6 and R7 (records and events follow the newest epoch's members):
- * docs/protocol.md §Chaincode verification rules.
+ * docs/protocol.md §Chaincode verification rules. And R12-R14 (access log, emergency access) after an epoch.
  */
 class EpochRulesTest {
   private final SecureRandom random = new SecureRandom();
@@ -321,5 +325,63 @@ class EpochRulesTest {
         tags.get(0).encoded(), List.of(e.wrappedKeys().get(0), e.wrappedKeys().get(0)));
     refused(doctor.submitter, reused, "R11", "earlier epoch");
     store(doctor.submitter, epoch(back));
+  }
+
+  /**
+   * Issue 16's access log and emergency access (R12-R14) in a treatment that has had a key epoch:
+   * the members are the newest epoch's (the added pharmacist logs her reading, the removed one no
+   * longer can), the key may be any epoch's of this treatment, and a justification is announced
+   * to the newest epoch's members.
+   */
+  @Test
+  void r12ToR14AfterAKeyEpochFollowTheNewestMembersAndAcceptAnyEpochsKey() {
+    Actor er = new Actor("emergency doctor", Role.DOCTOR);
+    store(er.submitter, new Registration(Role.DOCTOR, er.index(), er.submitter.certificateDer()));
+    MemberChange c = change(1, replace(pharmacist.index(), newPharmacist.index()));
+    store(patientT, c);
+    Txtr answer = KeyEpochs.respond(newPharmacist.sigma, newPharmacist.index(), txtc, k0, c);
+    store(newPharmacist.submitter, answer);
+    answers.add(answer);
+    KeyEpoch e = epoch(c);
+    store(doctor.submitter, e);
+    Siff.Built old = current;
+    completed(c, e);
+
+    // The added pharmacist reads under the newest key; the patient and the family are told.
+    store(newPharmacist.submitter, AccessLog.seal(current.key(), k0, current.tag(), newPharmacist.index(),
+        AccessLog.What.CASE_FILE_PDF, ""));
+    assertThat(lastRecipients()).containsExactlyInAnyOrder(patientIndex(), familyT.index());
+    // A reader whose page was opened before the epoch seals under epoch 0's key: still this treatment's.
+    store(lawyer.submitter, AccessLog.seal(old.key(), k0, old.tag(), lawyer.index(), AccessLog.What.CASE_FILE_PAGE, ""));
+    // The removed pharmacist is no reader any more, under either key.
+    refused(pharmacist.submitter, AccessLog.seal(old.key(), k0, old.tag(), pharmacist.index(),
+        AccessLog.What.CASE_FILE_PAGE, ""), "R12", "the patient removed them");
+    refused(pharmacist.submitter, AccessLog.seal(current.key(), k0, current.tag(), pharmacist.index(),
+        AccessLog.What.CASE_FILE_PAGE, ""), "R12", "the patient removed them");
+    // A key that no epoch of this treatment pinned is refused.
+    Siff.Built stray = KeyEpochs.buildKey(doctor.sigma, txtc, k0, members, TreatmentProtocol.latestAnswers(answers), random);
+    refused(lawyer.submitter, AccessLog.seal(stray.key(), k0, stray.tag(), lawyer.index(), AccessLog.What.CASE_FILE_PAGE, ""),
+        "R12", "another key");
+
+    // The patient allows emergency access with the newest key (R14); not with a stray one.
+    byte[] a = P256.encodeCompressed(P256.publicPoint(java.math.BigInteger.valueOf(7)));
+    byte[] b = P256.encodeCompressed(P256.publicPoint(java.math.BigInteger.valueOf(11)));
+    refused(patientT, EmergencyEscrow.seal(stray.key(), k0, stray.tag(), patientIndex(), a, b, random), "R14", "another key");
+    store(patientT, EmergencyEscrow.seal(current.key(), k0, current.tag(), patientIndex(), a, b, random));
+    assertThat(lastRecipients()).containsExactlyInAnyOrder(patientIndex(), familyT.index());
+    // An escrow of epoch 0's key is still one of this treatment's keys (it opens less).
+    store(patientT, EmergencyEscrow.seal(old.key(), k0, old.tag(), patientIndex(), a, b, random));
+
+    // Break the glass (R13): every member of the newest epoch is told, the removed pharmacist not.
+    byte[] request = new byte[16];
+    random.nextBytes(request);
+    store(er.submitter, new EmergencyRecord(k0, er.index(), 1, request));
+    assertThat(lastRecipients()).containsExactlyInAnyOrder(patientIndex(), familyT.index(), doctor.index(),
+        insurer.index(), lawyer.index(), newPharmacist.index());
+    // The justified doctor logs her reading under the newest key (the escrow's).
+    store(er.submitter, AccessLog.seal(current.key(), k0, current.tag(), er.index(), AccessLog.What.EMERGENCY_READ, "x"));
+    // The added pharmacist is a member now: she never breaks the glass (she is no doctor), and a
+    // member doctor neither.
+    refused(doctor.submitter, new EmergencyRecord(k0, doctor.index(), 1, request), "R13", "is a member");
   }
 }
