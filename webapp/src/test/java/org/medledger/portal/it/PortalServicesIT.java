@@ -105,6 +105,9 @@ class PortalServicesIT {
   @Inject org.medledger.portal.application.evidence.EvidenceService evidence;
   @Inject org.medledger.portal.application.fhir.ClinicalRecords clinical;
   @Inject org.medledger.portal.infrastructure.fhir.FhirResources fhir;
+  @Inject org.medledger.portal.application.membership.MembershipService membership;
+  @Inject org.medledger.portal.application.access.AccessLogService accessLog;
+  @Inject org.medledger.portal.application.emergency.EmergencyService emergency;
   @Resource(lookup = "java:app/jdbc/medledger") javax.sql.DataSource dataSource;
 
   private static final String ADMIN = "it-admin";
@@ -1332,6 +1335,70 @@ class PortalServicesIT {
     while (!ok.getAsBoolean()) {
       if (System.currentTimeMillis() > end) throw new AssertionError("timed out waiting for " + what);
       Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Issue 16: the access log and emergency access after the patient replaced the pharmacist (a
+   * key epoch). The added pharmacist's download is recorded and the patient reads it; the removed
+   * one's is refused. A permission given before the change opens what was written until then; given
+   * again, the newest key opens everything.
+   */
+  @Test
+  void afterAMemberChangeTheAccessLogAndEmergencyAccessUseTheNewestKey() {
+    String pu = unique("pat"), du = unique("doc"), ou = unique("old"), nu = unique("new"), eu = unique("er");
+    accounts.register(pu, "Pia", Role.PATIENT, null, "password123".toCharArray());
+    invited(du, "Dr. Epoch", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    invited(ou, "Olga Old " + ou.substring(4), Role.PHARMACIST, "Old Pharmacy", "password123".toCharArray());
+    String newName = "Nina New " + nu.substring(4);
+    invited(nu, newName, Role.PHARMACIST, "New Pharmacy", "password123".toCharArray());
+    invited(eu, "Dr. Urgent " + eu.substring(3), Role.DOCTOR, "City Emergency Service", "password123".toCharArray());
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor old = accounts.unlock(ou, "password123".toCharArray());
+        Actor fresh = accounts.unlock(nu, "password123".toCharArray());
+        Actor er = accounts.unlock(eu, "password123".toCharArray())) {
+      String k = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(), List.of(old.indexHex()),
+          List.of(), List.of()).text());
+      treatments.respond(patient, k);
+      treatments.respond(old, k);
+      treatments.write(doctor, k, "Before the change: diagnosis.");
+      emergency.allow(patient, k);
+      assertThat(emergency.allowed(k)).isTrue();
+
+      membership.remove(patient, k, old.indexHex());
+      membership.add(patient, k, fresh.indexHex());
+      treatments.respond(fresh, k);
+      membership.completeIfReady(doctor, k); // false if the event handler did it already
+      treatments.write(doctor, k, "After the change: diagnosis.");
+      assertThat(treatments.view(fresh, k, false).records()).extracting(TreatmentService.RecordView::text)
+          .contains("Before the change: diagnosis.", "After the change: diagnosis.");
+      assertThat(emergency.permission(k)).isEqualTo(org.medledger.portal.application.emergency.EmergencyService.Permission.EARLIER_KEY);
+
+      // The added pharmacist's download is recorded under the newest key; the removed one is refused.
+      accessLog.record(fresh, k, org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, "");
+      assertThatThrownBy(() -> accessLog.record(old, k, org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, ""))
+          .isInstanceOf(PortalException.class).hasMessageContaining("not a participant");
+      assertThat(accessLog.log(patient, treatments.view(patient, k, false)))
+          .extracting(org.medledger.portal.application.access.AccessLogService.Entry::sentence)
+          .contains(newName + " (pharmacist) downloaded the case file");
+
+      // The permission given before the change opens what was written until then, and no more.
+      var before = emergency.breakGlass(er, k, 1);
+      assertThat(before.records()).extracting(org.medledger.portal.application.emergency.EmergencyService.Line::text)
+          .contains("Before the change: diagnosis.").doesNotContain("After the change: diagnosis.");
+      // Given again, with the newest key: everything, the earlier epoch's records through its wrapped key.
+      emergency.allow(patient, k);
+      assertThat(emergency.allowed(k)).isTrue();
+      var now = emergency.read(er, k, "again");
+      assertThat(now.records()).extracting(org.medledger.portal.application.emergency.EmergencyService.Line::text)
+          .contains("Before the change: diagnosis.", "After the change: diagnosis.");
+      // Both readings are in the patient's log, each opened with her keys.
+      assertThat(accessLog.log(patient, treatments.view(patient, k, false)))
+          .filteredOn(org.medledger.portal.application.access.AccessLogService.Entry::emergency)
+          .extracting(org.medledger.portal.application.access.AccessLogService.Entry::did)
+          .contains("read the treatment in an emergency", "asked for emergency access")
+          .doesNotContain("looked at the treatment (the details cannot be read with your key)");
     }
   }
 }

@@ -8,13 +8,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.CryptoException;
 import org.medledger.core.crypto.SiffKey;
-import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.protocol.AccessLog;
-import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.protocol.epoch.KeyRing;
 import org.medledger.core.record.AccessRecord;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.EmergencyRecord;
@@ -68,7 +68,9 @@ public class AccessLogService {
     TreatmentOnLedger t = TreatmentOnLedger.read(ledger, portal.get(), kappa0Hex);
     Consent c = t.txtc().consent();
     long me = TreatmentService.memberIndex(reader, c);
-    Role role = c.roleOf(me);
+    // The newest key epoch's members read (docs/protocol.md §Key epochs): an added member does, a
+    // removed one no longer (R12 says the same).
+    Role role = t.members().roleOf(me);
     if (role == null || (reader.role().pseudonymous() && role != reader.role())) {
       if (what != AccessLog.What.EMERGENCY_READ) {
         throw new PortalException("You are not a participant of this treatment; its records are not shown.");
@@ -123,8 +125,9 @@ public class AccessLogService {
       names.put(m.indexHex(), m.me() ? "You" : m.name() + " (" + roleWord(m.role()) + ")");
     }
     List<Entry> out = new ArrayList<>();
-    SiffTag tag = t.pinnedTag().get();
-    try (SiffKey key = TreatmentProtocol.recoverKey(viewer.secret(), t.kappa0(), tag)) {
+    // Each access record names the epoch key it is sealed under; the viewer's key ring holds every
+    // epoch's key she can have (the newest one's opens the earlier ones).
+    try (KeyRing ring = KeyRing.of(viewer.secret(), t.kappa0(), t.tag0().get(), t.chain().records())) {
       for (MedLedgerClient.TreatmentEntry e : t.entries()) {
         if (e.type() != RecordType.ACCESS && e.type() != RecordType.EMERGENCY) continue;
         LedgerRecord r = ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex())).orElse(null);
@@ -133,7 +136,8 @@ public class AccessLogService {
           String who = names.computeIfAbsent(ParticipantIndex.hex(a.reader()), h -> outsider(a.reader()));
           AccessLog.Entry opened;
           try {
-            opened = java.util.Arrays.equals(a.tagHash(), tag.hash()) ? AccessLog.open(key, a) : null;
+            Optional<SiffKey> key = t.tagOf(a.tagHash()).flatMap(ring::keyFor);
+            opened = key.isPresent() ? AccessLog.open(key.get(), a) : null;
           } catch (CryptoException ex) {
             opened = null;
           }

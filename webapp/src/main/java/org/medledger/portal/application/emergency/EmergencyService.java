@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -18,6 +20,8 @@ import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.protocol.AccessLog;
 import org.medledger.core.protocol.EmergencyEscrow;
 import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.protocol.epoch.KeyEpochs;
+import org.medledger.core.record.KeyEpoch;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.Cover;
 import org.medledger.core.record.EmergencyRecord;
@@ -69,12 +73,37 @@ public class EmergencyService {
   private final SecureRandom random = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
 
-  /** Whether the patient allowed emergency access to the treatment (an escrow for this portal's custodians). */
-  public boolean allowed(String kappa0Hex) {
-    return latestEscrow(TreatmentOnLedger.read(ledger, portal.get(), kappa0Hex)).isPresent();
+  /** Whether, and for which key, the patient allowed emergency access to a treatment. */
+  public enum Permission {
+    /** No escrow for this portal's custodians. */
+    NONE,
+    /** An escrow of a key before the latest member change: it opens only the records written before it. */
+    EARLIER_KEY,
+    /** An escrow of the key the treatment uses now. */
+    CURRENT
   }
 
-  /** The patient allows emergency access to her treatment: her key, sealed for both custodians together. */
+  /**
+   * Whether the patient allowed emergency access to the treatment (an escrow for this portal's
+   * custodians) with the key it uses now; after a member change she allows it again.
+   */
+  public boolean allowed(String kappa0Hex) {
+    return permission(kappa0Hex) == Permission.CURRENT;
+  }
+
+  public Permission permission(String kappa0Hex) {
+    TreatmentOnLedger t = TreatmentOnLedger.read(ledger, portal.get(), kappa0Hex);
+    Optional<EscrowRecord> e = latestEscrow(t);
+    if (e.isEmpty()) return Permission.NONE;
+    Optional<SiffTag> now = t.pinnedTag();
+    return now.isPresent() && java.util.Arrays.equals(now.get().hash(), e.get().tagHash()) ? Permission.CURRENT
+        : Permission.EARLIER_KEY;
+  }
+
+  /**
+   * The patient allows emergency access to her treatment: the key it uses now (the newest key
+   * epoch's, which opens the earlier ones), sealed for both custodians together.
+   */
   public void allow(Actor patient, String kappa0Hex) {
     TreatmentOnLedger t = TreatmentOnLedger.read(ledger, portal.get(), kappa0Hex);
     Consent c = t.txtc().consent();
@@ -143,15 +172,38 @@ public class EmergencyService {
         "There is no emergency justification of yours for this treatment in the last 24 hours."));
     EscrowRecord escrow = latestEscrow(t).orElseThrow(() -> new PortalException(
         "The patient has not allowed emergency access to this treatment; it cannot be opened."));
-    SiffTag tag = t.pinnedTag().orElseThrow();
-    if (!java.util.Arrays.equals(escrow.tagHash(), tag.hash())) {
-      throw new PortalException("The patient's emergency permission is for an earlier key of this treatment; it cannot be opened.");
-    }
+    // The escrow holds the key of one of the treatment's epochs (R14): the newest unless the
+    // members changed after the patient allowed it; that key opens its own epoch and the earlier.
+    SiffTag tag = t.tagOf(escrow.tagHash()).orElseThrow(() -> new PortalException(
+        "The patient's emergency permission is not for this treatment's key; it cannot be opened."));
+    Map<String, SiffKey> keys = new HashMap<>();
     try (SiffKey key = release(t, doctor.index(), escrow)) {
       // No reading without its record in the patient's access log.
       accessLog.record(identities.treatmentIdentity(doctor, t.txtc().consent()),
           AccessLog.seal(key, t.kappa0(), tag, doctor.index(), AccessLog.What.EMERGENCY_READ, why == null ? "" : why));
-      return view(t, key, justified.plus(VALID));
+      earlierKeys(t, tag, key, keys);
+      keys.put(Bytes.hex(tag.hash()), key);
+      return view(t, keys, justified.plus(VALID));
+    } finally {
+      keys.forEach((h, k) -> {
+        if (!h.equals(Bytes.hex(tag.hash()))) k.close();
+      });
+    }
+  }
+
+  /** The keys of the epochs before {@code tag}'s, unwrapped from its epoch record with {@code key} (docs/protocol.md §Key epochs). */
+  private static void earlierKeys(TreatmentOnLedger t, SiffTag tag, SiffKey key, Map<String, SiffKey> into) {
+    int e = t.epochOf(tag);
+    if (e < 1) return;
+    KeyEpoch record = t.chain().records().get(e - 1);
+    List<SiffTag> tags = t.tags();
+    for (int j = 0; j < e; j++) {
+      try {
+        into.put(Bytes.hex(tags.get(j).hash()),
+            KeyEpochs.unwrap(key, t.kappa0(), e, tag, j, tags.get(j), record.wrappedKeys().get(j)));
+      } catch (CryptoException notOpened) {
+        // that epoch's records stay unread, as a wrong key's would
+      }
     }
   }
 
@@ -199,7 +251,7 @@ public class EmergencyService {
     return Optional.ofNullable(out);
   }
 
-  private EmergencyView view(TreatmentOnLedger t, SiffKey key, Instant until) {
+  private EmergencyView view(TreatmentOnLedger t, Map<String, SiffKey> keys, Instant until) {
     Consent c = t.txtc().consent();
     String heading = "Treatment";
     String patientLine = "";
@@ -209,6 +261,8 @@ public class EmergencyService {
       if (!e.type().isProcessRecord()) continue;
       ProcessRecord p = (ProcessRecord) ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex())).orElse(null);
       if (p == null) continue;
+      SiffKey key = keys.get(Bytes.hex(SiffTag.parse(p.tag()).hash()));
+      if (key == null) continue; // an epoch after the key the patient gave
       byte[] msg;
       try {
         msg = TreatmentProtocol.read(key, p);

@@ -102,17 +102,28 @@ public class TreatmentBean implements Serializable {
     return getView() != null && view.myRole() == org.medledger.core.record.Role.PATIENT && view.keyReady();
   }
 
-  private Boolean emergencyAllowed;
+  private org.medledger.portal.application.emergency.EmergencyService.Permission emergencyAllowed;
 
-  public boolean isEmergencyAllowed() {
+  private org.medledger.portal.application.emergency.EmergencyService.Permission permission() {
     if (emergencyAllowed == null) {
       try {
-        emergencyAllowed = isCanAllowEmergency() && emergency.allowed(k);
+        emergencyAllowed = isCanAllowEmergency() ? emergency.permission(k)
+            : org.medledger.portal.application.emergency.EmergencyService.Permission.NONE;
       } catch (PortalException e) {
-        emergencyAllowed = false;
+        emergencyAllowed = org.medledger.portal.application.emergency.EmergencyService.Permission.NONE;
       }
     }
     return emergencyAllowed;
+  }
+
+  /** Allowed with the key the treatment uses now. */
+  public boolean isEmergencyAllowed() {
+    return permission() == org.medledger.portal.application.emergency.EmergencyService.Permission.CURRENT;
+  }
+
+  /** Allowed before the members changed: an emergency reaches only what was written before. */
+  public boolean isEmergencyAllowedBefore() {
+    return permission() == org.medledger.portal.application.emergency.EmergencyService.Permission.EARLIER_KEY;
   }
 
   public void allowEmergency() {
