@@ -485,14 +485,15 @@ class ProtocolExampleTest {
     block("content type", "\"application/fhir+json;fhirVersion=4.0\" (37 bytes)", "body", json.length() + " bytes of JSON: " + json,
         "message", typed, "size class", typed.length + " + 1 → " + cls + " bytes", "txd no. 2", typedTxd);
     // ---- key epochs: the patient replaces the pharmacist (drawn after everything above)
-    keyEpochs(rnd, sigma, ind, tind, consent, txtc, kappa0, txtrs, built, txdV);
+    Epoch1 e1 = keyEpochs(rnd, sigma, ind, tind, consent, txtc, kappa0, txtrs, built, txdV);
 
-    // ---- issue 16 (drawn last): the lawyer's access record, the patient's escrow, an emergency justification
-    h("Access record: the lawyer i downloads the case file (what 02), and its event");
+    // ---- issue 16 (drawn last): the lawyer's access record, the patient's escrow, an emergency justification,
+    // all after the key epoch: under epoch 1's key (rules R12-R14 take any epoch's; a portal uses the newest)
+    h("Access record: the lawyer i downloads the case file (what 02) under epoch 1's key, and its event");
     byte[] accessMsg = new byte[] {2};
-    byte[] kacc = Hashes.hkdfSha256(u1, kappa0, Bytes.concat(ascii("MedLedger v1 record"), new byte[] {0x0f},
+    byte[] kacc = Hashes.hkdfSha256(e1.key(), kappa0, Bytes.concat(ascii("MedLedger v1 record"), new byte[] {0x0f},
         Bytes.u64(ind[5]), Bytes.u32(0)), 32);
-    byte[] adAcc = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, built.tag().hash(), new byte[] {0x0f},
+    byte[] adAcc = Bytes.concat(ascii("MedLedger v1 record"), new byte[] {2}, kappa0, e1.tag().hash(), new byte[] {0x0f},
         Bytes.u64(ind[5]), Bytes.u32(0));
     byte[] nAcc = new byte[12];
     rnd.nextBytes(nAcc);
@@ -500,11 +501,11 @@ class ProtocolExampleTest {
     paddedAcc[1] = (byte) 0x80;
     byte[] accBox = Bytes.concat(nAcc, AesGcm.encrypt(kacc, nAcc, adAcc, paddedAcc, 128));
     org.medledger.core.record.AccessRecord access = new org.medledger.core.record.AccessRecord(kappa0, ind[5],
-        built.tag().hash(), accBox);
+        e1.tag().hash(), accBox);
     byte[] accV = RecordCodec.encode(access);
     assertThat(accV).hasSize(380);
     for (UserSecret reader : List.of(sp, sr)) {
-      assertThat(AccessLog.open(reader, built.tag(), (org.medledger.core.record.AccessRecord) RecordCodec.parse(accV)))
+      assertThat(AccessLog.open(reader, e1.tag(), (org.medledger.core.record.AccessRecord) RecordCodec.parse(accV)))
           .isEqualTo(new AccessLog.Entry(AccessLog.What.CASE_FILE_PDF, ""));
     }
     byte[] accEv = RecordCodec.encodeEvent(new EventPayload(RecordType.ACCESS, RecordCodec.kappa(accV), kappa0,
@@ -520,8 +521,8 @@ class ProtocolExampleTest {
     byte[] pa = P256.encodeCompressed(P256.publicPoint(a)), pb = P256.encodeCompressed(P256.publicPoint(b));
     DeterministicRandom escrowDraws = rnd.copy();
     org.medledger.core.record.EscrowRecord escrow;
-    try (SiffKey key = TreatmentProtocol.recoverKey(sp, kappa0, built.tag())) {
-      escrow = EmergencyEscrow.seal(key, kappa0, built.tag(), consent.patientIndex(), pa, pb, rnd);
+    try (SiffKey key = TreatmentProtocol.recoverKey(sp, kappa0, e1.tag())) {
+      escrow = EmergencyEscrow.seal(key, kappa0, e1.tag(), consent.patientIndex(), pa, pb, rnd);
     }
     byte[] eDraw = new byte[48];
     escrowDraws.nextBytes(eDraw);
@@ -531,14 +532,14 @@ class ProtocolExampleTest {
     assertThat(EmergencyEscrow.share(a, escrow)).isEqualTo(za);
     byte[] kesc = Hashes.hkdfSha256(Bytes.concat(za, zb), kappa0,
         Bytes.concat(ascii("MedLedger v1 emergency escrow"), pa, pb, escrow.ephemeral()), 32);
-    byte[] adEsc = Bytes.concat(ascii("MedLedger v1 emergency escrow"), kappa0, built.tag().hash(), Bytes.u64(consent.patientIndex()));
-    assertThat(AesGcm.open(kesc, adEsc, escrow.box())).isEqualTo(u1);
+    byte[] adEsc = Bytes.concat(ascii("MedLedger v1 emergency escrow"), kappa0, e1.tag().hash(), Bytes.u64(consent.patientIndex()));
+    assertThat(AesGcm.open(kesc, adEsc, escrow.box())).isEqualTo(e1.key());
     byte[] escV = RecordCodec.encode(escrow);
     assertThat(escV).hasSize(270);
     block("A", pa, "B", pb, "E", escrow.ephemeral(), "Z_A", za, "Z_B", zb, "K_esc", kesc, "AD", adEsc, "escrow", escV,
         "κ", RecordCodec.kappa(escV));
 
-    h("Emergency justification: a doctor who takes no part asks (reason 01), and its event to every member");
+    h("Emergency justification: a doctor who takes no part asks (reason 01), and its event to every member of epoch 1");
     byte[] request = new byte[16];
     rnd.nextBytes(request);
     long er = 0x0e0e0e0e0e0e0e0eL;
@@ -546,8 +547,7 @@ class ProtocolExampleTest {
     assertThat(emV).isEqualTo(Bytes.concat(ascii("ML"), new byte[] {1, 0x11},
         new byte[] {1}, Bytes.u32(32), kappa0, new byte[] {2}, Bytes.u32(8), Bytes.u64(er),
         new byte[] {3}, Bytes.u32(1), new byte[] {1}, new byte[] {4}, Bytes.u32(16), request));
-    List<Long> everyone = new ArrayList<>();
-    for (Consent.Member m : consent.members()) everyone.add(m.index());
+    List<Long> everyone = e1.members(); // the members of the newest epoch: m2, not m
     byte[] emEv = RecordCodec.encodeEvent(new EventPayload(RecordType.EMERGENCY, RecordCodec.kappa(emV), kappa0, everyone));
     block("ind_e", ParticipantIndex.hex(er) + " (a registered doctor, placeholder index)", "justification", emV,
         "κ", RecordCodec.kappa(emV), "event", emEv);
@@ -555,7 +555,10 @@ class ProtocolExampleTest {
   }
 
   /** docs/protocol.md §Key epochs: member change (0x0D), the newcomer's txtr, the epoch record (0x0E). */
-  private void keyEpochs(DeterministicRandom rnd, UserSecret[] sigma, long[] ind, long[] tind, Consent consent, Txtc txtc,
+  /** Epoch 1 as the worked example leaves it: its tag, its key f_1, its members' indexes (sorted). */
+  private record Epoch1(SiffTag tag, byte[] key, List<Long> members) {}
+
+  private Epoch1 keyEpochs(DeterministicRandom rnd, UserSecret[] sigma, long[] ind, long[] tind, Consent consent, Txtc txtc,
       byte[] kappa0, List<Txtr> txtrs, Siff.Built built, byte[] txdV) {
     UserSecret sp = sigma[0], sd = sigma[2], sm = sigma[3], si = sigma[5];
     UserSecret sm2 = UserSecret.of(filled(32, 0x77));
@@ -663,6 +666,9 @@ class ProtocolExampleTest {
     }
     block("message", "\"" + msg + "\" (UTF-8)", "AD", ad, "txd no. 3", txd3);
     epoch1.key().close();
+    List<Long> members = new ArrayList<>(next.indexes());
+    members.sort(Long::compareUnsigned);
+    return new Epoch1(epoch1.tag(), u1, members);
   }
 
   private static int indexOf(long[] ind, long v) {
