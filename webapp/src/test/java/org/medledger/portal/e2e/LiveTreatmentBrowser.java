@@ -132,6 +132,22 @@ final class LiveTreatmentBrowser {
       assertThat(patient.locator(".ml-treatment-link").first().locator("xpath=ancestor::tr").textContent())
           .contains("Diagnosis").doesNotContain("Emergency access allowed");
       patient.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("patient-emergency-dashboard.png")).setFullPage(true));
+
+      // The rate limit: a doctor's fourth emergency access within 24 hours is refused in plain words,
+      // and nothing of the treatment is shown.
+      Page busy = page(browser);
+      login(busy, root, p.getProperty("busy"), password);
+      busy.navigate(root + "/app/emergency.xhtml?k=" + p.getProperty("fourth"));
+      id(busy, "eForm:reason").selectOption("1");
+      id(busy, "eForm:breakGlass").click();
+      busy.locator("text=You have asked for emergency access").first().waitFor(new Locator.WaitForOptions().setTimeout(30_000));
+      assertThat(id(busy, "eForm:messages").textContent())
+          .contains("You have asked for emergency access 3 times in the last 24 hours, the most allowed.")
+          .contains("Please contact the patient's doctors.");
+      assertThat(busy.locator(".ml-emergency-record").count()).isZero();
+      assertThat(busy.content()).doesNotContain("Treatment 4: diagnosis.");
+      assertThat(PlainWords.violations(busy)).as("the refused emergency doctor's page").isEmpty();
+      busy.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("emergency-limit-reached.png")).setFullPage(true));
     }
   }
 

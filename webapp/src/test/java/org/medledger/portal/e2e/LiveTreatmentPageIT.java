@@ -206,6 +206,23 @@ class LiveTreatmentPageIT {
       // A member never needs it.
       refused(() -> emergency.breakGlass(doctor, k, 1), "You take part in this treatment");
       p.setProperty("k", k);
+      // The rate limit (R13): a second emergency doctor has opened three other allowed treatments
+      // of this patient today; her fourth is refused in the browser (step 6).
+      String bu = "busy-" + suffix;
+      accounts.registerInvited(admins.invite("it-admin", Role.DOCTOR, "Dr. Busy " + suffix, "City Emergency Service").code(), bu,
+          PW.toCharArray());
+      p.setProperty("busy", bu);
+      try (Actor busy = accounts.unlock(bu, PW.toCharArray())) {
+        for (int i = 1; i <= 4; i++) {
+          String ki = treatments.open(doctor, treatments.consent(patient, null, doctor.indexHex(), List.of(), List.of(),
+              List.of()).text());
+          treatments.respond(patient, ki);
+          treatments.write(doctor, ki, "Treatment " + i + ": diagnosis.");
+          emergency.allow(patient, ki);
+          if (i < 4) emergency.breakGlass(busy, ki, 2);
+          else p.setProperty("fourth", ki);
+        }
+      }
     }
     try (OutputStream out = Files.newOutputStream(EMERGENCY_HANDOFF)) {
       p.store(out, "LiveTreatmentPageIT step 5 -> step 6");
