@@ -97,6 +97,8 @@ public final class FabricLedger implements LedgerGateway {
   private final Map<String, Gateway> heightGateways = new ConcurrentHashMap<>();
   /** The height every endorser must have: blocks this client committed or delivered events of. */
   private final java.util.concurrent.atomic.AtomicLong dependsOn = new java.util.concurrent.atomic.AtomicLong();
+  /** Stores whose commit was asked of the gateway (CommitStatus) instead of read from the block stream. */
+  private final java.util.concurrent.atomic.LongAdder commitStatusCalls = new java.util.concurrent.atomic.LongAdder();
   private volatile PeerHeights heights;
   private volatile boolean closed;
 
@@ -132,17 +134,36 @@ public final class FabricLedger implements LedgerGateway {
     try {
       var transaction = contract.newProposal(function).addArguments(args).build().endorse();
       txId = transaction.getTransactionId();
-      SubmittedTransaction submitted = transaction.submitAsync();
-      Status status = submitted.getStatus();
-      if (!status.isSuccessful()) {
-        TxValidationCode code = status.getCode();
-        boolean conflict = code == TxValidationCode.MVCC_READ_CONFLICT || code == TxValidationCode.PHANTOM_READ_CONFLICT;
-        throw new LedgerException(conflict ? LedgerException.Kind.UNAVAILABLE : LedgerException.Kind.FAILED,
-            "transaction " + txId + " was ordered in block " + status.getBlockNumber() + " but not committed: " + code
-                + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
+      // Watched on the gateway peer's block stream before it is ordered, so its block cannot go by.
+      CommitWatch.Waiter watch = heights().watchCommit(identity.mspId(), txId);
+      SubmittedTransaction submitted;
+      try {
+        submitted = transaction.submitAsync();
+      } catch (SubmitException | RuntimeException e) {
+        if (watch != null) watch.cancel();
+        throw e;
       }
-      dependsOn.accumulateAndGet(status.getBlockNumber() + 1, Math::max);
-      return new SubmitResult(status.getTransactionId(), status.getBlockNumber(), submitted.getResult());
+      long block;
+      TxValidationCode code;
+      CommitWatch.Outcome outcome = watch == null ? new CommitWatch.Outcome.StreamLost()
+          : watch.await(System.nanoTime() + TimeUnit.SECONDS.toNanos(COMMIT_STATUS_SECONDS));
+      if (outcome instanceof CommitWatch.Outcome.Committed c) {
+        block = c.block();
+        code = c.code();
+      } else if (outcome instanceof CommitWatch.Outcome.StreamLost) {
+        // The stream was down or broke meanwhile: its block may have gone by unseen; ask the gateway.
+        commitStatusCalls.increment();
+        Status status = submitted.getStatus();
+        block = status.getBlockNumber();
+        code = status.getCode();
+      } else {
+        throw new LedgerException(LedgerException.Kind.UNAVAILABLE, "transaction " + txId
+            + " was sent for ordering but its commit status is unknown: it is in no block of " + identity.mspId()
+            + "'s peer after " + COMMIT_STATUS_SECONDS + " s; look it up by its id before submitting again");
+      }
+      if (code != TxValidationCode.VALID) throw notCommitted(txId, block, code);
+      dependsOn.accumulateAndGet(block + 1, Math::max);
+      return new SubmitResult(txId, block, submitted.getResult());
     } catch (EndorseException e) {
       throw translate("endorsement of " + function, e);
     } catch (SubmitException e) {
@@ -152,9 +173,31 @@ public final class FabricLedger implements LedgerGateway {
       throw new LedgerException(LedgerException.Kind.UNAVAILABLE,
           "transaction " + txId + " was sent for ordering but its commit status is unknown: " + describe(e)
               + "; look it up by its id before submitting again", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LedgerException(LedgerException.Kind.UNAVAILABLE, "transaction " + txId
+          + " was sent for ordering; interrupted while waiting for its commit; look it up by its id before submitting again", e);
     } catch (StatusRuntimeException e) {
       throw translate(function, new GatewayException(e));
     }
+  }
+
+  /** A transaction that was ordered but that the peers invalidated (its validation code). */
+  static LedgerException notCommitted(String txId, long block, TxValidationCode code) {
+    boolean conflict = code == TxValidationCode.MVCC_READ_CONFLICT || code == TxValidationCode.PHANTOM_READ_CONFLICT;
+    return new LedgerException(conflict ? LedgerException.Kind.UNAVAILABLE : LedgerException.Kind.FAILED,
+        "transaction " + txId + " was ordered in block " + block + " but not committed: " + code
+            + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
+  }
+
+  /** How many Stores asked the gateway's CommitStatus (their peer's block stream was down), for tests. */
+  long commitStatusCalls() {
+    return commitStatusCalls.sum();
+  }
+
+  /** Whether the block stream of {@code mspId}'s peer is connected (for tests). */
+  boolean streaming(String mspId) {
+    return heights().connected(mspId);
   }
 
   /**

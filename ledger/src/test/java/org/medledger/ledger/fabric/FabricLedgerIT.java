@@ -287,6 +287,69 @@ class FabricLedgerIT {
     assertThat(t.stored()).hasSize(3); // txtc, txtr, txd
   }
 
+  /**
+   * A Store's commit is read from its gateway peer's block stream (no signed CommitStatus call),
+   * and a transaction the peers invalidate still fails with its validation code: the same new
+   * doctor's registration sent four times at once is endorsed four times (each endorser sees no
+   * registration yet), exactly one commits, and the others are invalidated by Fabric's MVCC check
+   * (UNAVAILABLE, MVCC_READ_CONFLICT) or, endorsed after the first committed, refused by R3.
+   */
+  @Test
+  void aStoresCommitComesFromTheBlockStreamAndARacedStoreFailsWithItsValidationCode() throws Exception {
+    scenario.participant("Dr Opens The Streams", Role.DOCTOR, "HospitalMSP");
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); !ledger.streaming("HospitalMSP"); ) {
+      assertThat(System.nanoTime()).as("the Hospital peer's block stream connects").isLessThan(end);
+      sleep(20);
+    }
+    long asked = ledger.commitStatusCalls();
+    int conflicts = 0;
+    java.util.concurrent.ExecutorService four = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 10 && conflicts == 0; round++) {
+        UserSecret sigma = UserSecret.generate(random);
+        LedgerIdentity id = new FabricEnrollment(network).enroll("Dr Race " + round, Role.DOCTOR, "HospitalMSP",
+            sigma.signingKeyPair().toJca());
+        byte[] v = RecordCodec.encode(new Registration(Role.DOCTOR, ParticipantIndex.of(sigma.signingKeyPair().publicKey()),
+            id.certificate().getEncoded()));
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Object>> sent = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          sent.add(four.submit(() -> {
+            go.await();
+            try {
+              return ledger.submit(id, MedLedgerClient.STORE, v);
+            } catch (LedgerException e) {
+              return e;
+            }
+          }));
+        }
+        go.countDown();
+        int committed = 0;
+        for (var f : sent) {
+          Object r = f.get(3, TimeUnit.MINUTES);
+          if (r instanceof SubmitResult) {
+            committed++;
+          } else {
+            LedgerException e = (LedgerException) r;
+            if (e.getMessage().contains("MVCC_READ_CONFLICT")) {
+              assertThat(e.kind()).as(e.getMessage()).isEqualTo(LedgerException.Kind.UNAVAILABLE);
+              assertThat(e.getMessage()).contains("was ordered in block", "but not committed");
+              conflicts++;
+            } else {
+              assertThat(e.kind()).as(e.getMessage()).isEqualTo(LedgerException.Kind.REJECTED);
+              assertThat(e.getMessage()).contains("R3", "already registered");
+            }
+          }
+        }
+        assertThat(committed).as("exactly one of four identical registrations commits").isEqualTo(1);
+      }
+    } finally {
+      four.shutdownNow();
+    }
+    assertThat(conflicts).as("an MVCC conflict in 10 rounds of four simultaneous registrations").isPositive();
+    assertThat(ledger.commitStatusCalls()).as("Stores that asked CommitStatus while the block stream was up").isEqualTo(asked);
+  }
+
   private long cliHeight(String mspId) {
     String out = FabricTestNetwork.cli(network, mspId, "channel", "getinfo", "-c", network.channel());
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"height\":(\\d+)").matcher(out);
