@@ -258,6 +258,12 @@ class FabricLedgerIT {
     FabricTestNetwork.script(network, "stop-node", "insurer");
     try {
       doctor = scenario.participant("Dr Lag", Role.DOCTOR, "HospitalMSP"); // 3 of 4 still endorse
+      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); ledger.streaming("InsurerMSP"); ) {
+        assertThat(System.nanoTime()).as("the stopped Insurer peer's block stream ends").isLessThan(end);
+        sleep(20);
+      }
+      assertThat(ledger.nextEndorsers("HospitalMSP")).as("endorsers named while the Insurer's peer is down")
+          .hasSize(3).doesNotContain("InsurerMSP");
       for (int i = 0; i < 20; i++) scenario.participant("Dr Lag " + i, Role.DOCTOR, "HospitalMSP");
     } finally {
       FabricTestNetwork.script(network, "start-node", "insurer");
@@ -348,6 +354,36 @@ class FabricLedgerIT {
     }
     assertThat(conflicts).as("an MVCC conflict in 10 rounds of four simultaneous registrations").isPositive();
     assertThat(ledger.commitStatusCalls()).as("Stores that asked CommitStatus while the block stream was up").isEqualTo(asked);
+  }
+
+  /**
+   * The client names the endorsing organisations from the chaincode's committed policy,
+   * OutOf(3, the four peers): its own organisation and two others in turn, and each committed
+   * Store carries exactly the endorsements of the organisations it named.
+   */
+  @Test
+  void theClientNamesThreeOrganisationsOfThePolicyAndExactlyTheyEndorse() throws Exception {
+    Participant doctor = scenario.participant("Dr Names", Role.DOCTOR, "HospitalMSP"); // opens the block streams
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        network.mspIds().stream().anyMatch(m -> !ledger.streaming(m)); ) {
+      assertThat(System.nanoTime()).as("every peer's block stream connects").isLessThan(end);
+      sleep(20);
+    }
+    Set<String> named = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      List<String> next = ledger.nextEndorsers("HospitalMSP");
+      assertThat(next).hasSize(3).doesNotHaveDuplicates().startsWith("HospitalMSP");
+      assertThat(network.mspIds()).containsAll(next);
+      UserSecret sigma = UserSecret.generate(random);
+      LedgerIdentity id = new FabricEnrollment(network).enroll("Dr Names " + i, Role.DOCTOR, "HospitalMSP",
+          sigma.signingKeyPair().toJca());
+      SubmitResult r = ledger.submit(id, MedLedgerClient.STORE, RecordCodec.encode(new Registration(Role.DOCTOR,
+          ParticipantIndex.of(sigma.signingKeyPair().publicKey()), id.certificate().getEncoded())));
+      assertThat(ledger.endorsingOrganisations(doctor.identity(), r.transactionId()))
+          .as("the endorsements of the Store for which the client named %s", next).containsExactlyInAnyOrderElementsOf(next);
+      named.addAll(next);
+    }
+    assertThat(named).as("over three Stores every organisation endorses").containsExactlyInAnyOrderElementsOf(network.mspIds());
   }
 
   private long cliHeight(String mspId) {
