@@ -97,7 +97,16 @@ public final class FabricLedger implements LedgerGateway {
   private final Map<String, Gateway> heightGateways = new ConcurrentHashMap<>();
   /** The height every endorser must have: blocks this client committed or delivered events of. */
   private final java.util.concurrent.atomic.AtomicLong dependsOn = new java.util.concurrent.atomic.AtomicLong();
+  /** Stores whose commit was asked of the gateway (CommitStatus) instead of read from the block stream. */
+  private final java.util.concurrent.atomic.LongAdder commitStatusCalls = new java.util.concurrent.atomic.LongAdder();
   private volatile PeerHeights heights;
+  /** Whether the client names the endorsing organisations (false: the gateway's discovery does). */
+  private final boolean chooseEndorsers = !"gateway".equals(System.getProperty("medledger.fabric.endorsers",
+      System.getenv().getOrDefault("MEDLEDGER_FABRIC_ENDORSERS", "client")));
+  /** The committed endorsement policy as the client can use it; null before it is read. */
+  private volatile Optional<EndorsementChoice> endorsementChoice;
+  private volatile long policyReadFailedAt = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+  private final java.util.concurrent.atomic.AtomicLong endorsementTurn = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   /** A gateway is cached by who signs: MSP id and certificate. */
@@ -130,19 +139,57 @@ public final class FabricLedger implements LedgerGateway {
     Contract contract = network(identity).getContract(network.chaincode());
     String txId = null;
     try {
-      var transaction = contract.newProposal(function).addArguments(args).build().endorse();
-      txId = transaction.getTransactionId();
-      SubmittedTransaction submitted = transaction.submitAsync();
-      Status status = submitted.getStatus();
-      if (!status.isSuccessful()) {
-        TxValidationCode code = status.getCode();
-        boolean conflict = code == TxValidationCode.MVCC_READ_CONFLICT || code == TxValidationCode.PHANTOM_READ_CONFLICT;
-        throw new LedgerException(conflict ? LedgerException.Kind.UNAVAILABLE : LedgerException.Kind.FAILED,
-            "transaction " + txId + " was ordered in block " + status.getBlockNumber() + " but not committed: " + code
-                + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
+      List<String> chosen = chooseEndorsers(identity.mspId());
+      var proposal = contract.newProposal(function).addArguments(args);
+      if (!chosen.isEmpty()) proposal.setEndorsingOrganizations(chosen.toArray(String[]::new));
+      org.hyperledger.fabric.client.Transaction transaction;
+      try {
+        transaction = proposal.build().endorse();
+      } catch (EndorseException e) {
+        if (chosen.isEmpty() || translate("endorsement of " + function, e).kind() == LedgerException.Kind.REJECTED) throw e;
+        // One of the chosen peers failed (down, not yet known to be): endorsement writes nothing,
+        // so the same Store is endorsed again with the gateway's own plan, which skips dead peers.
+        LOG.log(Level.FINE, "endorsement by " + chosen + " failed (" + describe(e) + "); the gateway chooses");
+        chosen = List.of();
+        transaction = contract.newProposal(function).addArguments(args).build().endorse();
       }
-      dependsOn.accumulateAndGet(status.getBlockNumber() + 1, Math::max);
-      return new SubmitResult(status.getTransactionId(), status.getBlockNumber(), submitted.getResult());
+      txId = transaction.getTransactionId();
+      // Watched on the gateway peer's block stream before it is ordered, so its block cannot go by.
+      CommitWatch.Waiter watch = heights().watchCommit(identity.mspId(), txId);
+      SubmittedTransaction submitted;
+      try {
+        submitted = transaction.submitAsync();
+      } catch (SubmitException | RuntimeException e) {
+        if (watch != null) watch.cancel();
+        throw e;
+      }
+      long block;
+      TxValidationCode code;
+      CommitWatch.Outcome outcome = watch == null ? new CommitWatch.Outcome.StreamLost()
+          : watch.await(System.nanoTime() + TimeUnit.SECONDS.toNanos(COMMIT_STATUS_SECONDS));
+      if (outcome instanceof CommitWatch.Outcome.Committed c) {
+        block = c.block();
+        code = c.code();
+      } else if (outcome instanceof CommitWatch.Outcome.StreamLost) {
+        // The stream was down or broke meanwhile: its block may have gone by unseen; ask the gateway.
+        commitStatusCalls.increment();
+        Status status = submitted.getStatus();
+        block = status.getBlockNumber();
+        code = status.getCode();
+      } else {
+        throw new LedgerException(LedgerException.Kind.UNAVAILABLE, "transaction " + txId
+            + " was sent for ordering but its commit status is unknown: it is in no block of " + identity.mspId()
+            + "'s peer after " + COMMIT_STATUS_SECONDS + " s; look it up by its id before submitting again");
+      }
+      if (code == TxValidationCode.ENDORSEMENT_POLICY_FAILURE && !chosen.isEmpty()) {
+        // The committed policy is not what was read (changed since): choose no more.
+        endorsementChoice = Optional.empty();
+        LOG.warning("transaction " + txId + " endorsed by " + chosen + " failed the endorsement policy; "
+            + "the gateway chooses the endorsers from now on");
+      }
+      if (code != TxValidationCode.VALID) throw notCommitted(txId, block, code);
+      dependsOn.accumulateAndGet(block + 1, Math::max);
+      return new SubmitResult(txId, block, submitted.getResult());
     } catch (EndorseException e) {
       throw translate("endorsement of " + function, e);
     } catch (SubmitException e) {
@@ -152,9 +199,97 @@ public final class FabricLedger implements LedgerGateway {
       throw new LedgerException(LedgerException.Kind.UNAVAILABLE,
           "transaction " + txId + " was sent for ordering but its commit status is unknown: " + describe(e)
               + "; look it up by its id before submitting again", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LedgerException(LedgerException.Kind.UNAVAILABLE, "transaction " + txId
+          + " was sent for ordering; interrupted while waiting for its commit; look it up by its id before submitting again", e);
     } catch (StatusRuntimeException e) {
       throw translate(function, new GatewayException(e));
     }
+  }
+
+  /**
+   * The organisations to endorse a Store through {@code own}'s gateway, or none (the gateway
+   * chooses): as many as the chaincode's committed policy requires, among the peers whose block
+   * stream is connected, taken in turn ({@link EndorsementChoice}).
+   */
+  List<String> chooseEndorsers(String own) {
+    if (!chooseEndorsers) return List.of();
+    Optional<EndorsementChoice> c = endorsementChoice;
+    if (c == null) c = readEndorsementPolicy();
+    if (c.isEmpty()) return List.of();
+    PeerHeights h = heights();
+    return c.get().choose(own, h::connected, endorsementTurn.getAndIncrement());
+  }
+
+  /** The organisations {@link #chooseEndorsers} will name for the next Store through {@code own}'s gateway (for tests). */
+  List<String> nextEndorsers(String own) {
+    if (!chooseEndorsers) return List.of();
+    Optional<EndorsementChoice> c = endorsementChoice;
+    if (c == null) c = readEndorsementPolicy();
+    return c.isEmpty() ? List.of() : c.get().choose(own, heights()::connected, endorsementTurn.get());
+  }
+
+  /** The MSP ids of the peers whose endorsements a committed transaction carries (for tests). */
+  List<String> endorsingOrganisations(LedgerIdentity identity, String transactionId) {
+    try {
+      ProcessedTransaction pt = ProcessedTransaction.parseFrom(network(identity).getContract("qscc")
+          .evaluateTransaction("GetTransactionByID", network.channel(), transactionId));
+      Payload payload = Payload.parseFrom(pt.getTransactionEnvelope().getPayload());
+      org.hyperledger.fabric.protos.peer.Transaction tx = org.hyperledger.fabric.protos.peer.Transaction.parseFrom(payload.getData());
+      List<String> out = new ArrayList<>();
+      for (var e : org.hyperledger.fabric.protos.peer.ChaincodeActionPayload.parseFrom(tx.getActions(0).getPayload())
+          .getAction().getEndorsementsList()) {
+        out.add(SerializedIdentity.parseFrom(e.getEndorser()).getMspid());
+      }
+      return out;
+    } catch (GatewayException e) {
+      throw translate("GetTransactionByID", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new LedgerException(LedgerException.Kind.CORRUPTED, "the peer returned an unreadable transaction " + transactionId, e);
+    }
+  }
+
+  /** The chaincode's endorsement policy as committed ({@code _lifecycle} QueryChaincodeDefinition), read once. */
+  private synchronized Optional<EndorsementChoice> readEndorsementPolicy() {
+    if (endorsementChoice != null) return endorsementChoice;
+    if (System.nanoTime() - policyReadFailedAt < TimeUnit.SECONDS.toNanos(30)) return Optional.empty();
+    Optional<EndorsementChoice> c;
+    try {
+      byte[] out = network(serviceIdentity).getContract("_lifecycle").newProposal("QueryChaincodeDefinition")
+          .addArguments(org.hyperledger.fabric.protos.peer.lifecycle.QueryChaincodeDefinitionArgs.newBuilder()
+              .setName(network.chaincode()).build().toByteArray())
+          .build().evaluate();
+      c = EndorsementChoice.of(org.hyperledger.fabric.protos.peer.lifecycle.QueryChaincodeDefinitionResult.parseFrom(out)
+          .getValidationParameter().toByteArray());
+    } catch (GatewayException | StatusRuntimeException | InvalidProtocolBufferException e) {
+      // (a peer restarting, say): the gateway chooses meanwhile; asked again in 30 s
+      LOG.log(Level.INFO, "cannot read the chaincode's endorsement policy now; the gateway chooses the endorsers", e);
+      policyReadFailedAt = System.nanoTime();
+      return Optional.empty();
+    }
+    LOG.info(c.isPresent() ? "endorsers chosen by the client: " + c.get().required() + " of " + c.get().organisations()
+        : "the chaincode's endorsement policy is not OutOf(n, peers); the gateway chooses the endorsers");
+    endorsementChoice = c;
+    return c;
+  }
+
+  /** A transaction that was ordered but that the peers invalidated (its validation code). */
+  static LedgerException notCommitted(String txId, long block, TxValidationCode code) {
+    boolean conflict = code == TxValidationCode.MVCC_READ_CONFLICT || code == TxValidationCode.PHANTOM_READ_CONFLICT;
+    return new LedgerException(conflict ? LedgerException.Kind.UNAVAILABLE : LedgerException.Kind.FAILED,
+        "transaction " + txId + " was ordered in block " + block + " but not committed: " + code
+            + (conflict ? " (it raced another transaction; submitting it again may succeed)" : ""));
+  }
+
+  /** How many Stores asked the gateway's CommitStatus (their peer's block stream was down), for tests. */
+  long commitStatusCalls() {
+    return commitStatusCalls.sum();
+  }
+
+  /** Whether the block stream of {@code mspId}'s peer is connected (for tests). */
+  boolean streaming(String mspId) {
+    return heights().connected(mspId);
   }
 
   /**

@@ -68,6 +68,15 @@ final class PeerHeights implements AutoCloseable {
   }
 
   /**
+   * Starts watching for transaction {@code txId} in the blocks of {@code mspId}'s peer (call it
+   * before the transaction is sent for ordering), or null when no stream follows that peer.
+   */
+  CommitWatch.Waiter watchCommit(String mspId, String txId) {
+    Stream s = streams.get(mspId);
+    return s == null ? null : s.commits.watch(txId);
+  }
+
+  /**
    * Waits until every peer of {@code mspIds} that is up has at least {@code height} blocks, at
    * most until {@code deadlineNanos} (the transaction is committed either way; a peer still
    * behind then is left to catch up).
@@ -117,6 +126,8 @@ final class PeerHeights implements AutoCloseable {
   private final class Stream {
     final String msp;
     final Thread thread;
+    /** The transactions' commits this stream shows (the gateway peer's stream answers for its Stores). */
+    final CommitWatch commits = new CommitWatch();
     volatile long height;
     volatile boolean connected;
     volatile CloseableIterator<FilteredBlock> current;
@@ -144,9 +155,11 @@ final class PeerHeights implements AutoCloseable {
           current = blocks;
           if (closed) break;
           connected = true;
+          commits.connected();
           signal();
           while (blocks.hasNext()) {
             FilteredBlock b = blocks.next();
+            commits.block(b);
             advance(b.getNumber() + 1);
             // after a reconnect, repeat the last block seen: the first block answers at once
             next = Math.max(0, height - 1);
@@ -160,6 +173,7 @@ final class PeerHeights implements AutoCloseable {
           LOG.log(Level.INFO, "block stream of " + msp + " failed; reconnecting", e);
         } finally {
           connected = false;
+          commits.lost();
           signal();
         }
         try {
@@ -180,6 +194,7 @@ final class PeerHeights implements AutoCloseable {
       var it = s.current;
       if (it != null) it.close();
       s.thread.interrupt();
+      s.commits.lost();
     }
     for (Stream s : streams.values()) {
       try {

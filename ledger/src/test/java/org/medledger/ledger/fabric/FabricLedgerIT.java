@@ -258,6 +258,12 @@ class FabricLedgerIT {
     FabricTestNetwork.script(network, "stop-node", "insurer");
     try {
       doctor = scenario.participant("Dr Lag", Role.DOCTOR, "HospitalMSP"); // 3 of 4 still endorse
+      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); ledger.streaming("InsurerMSP"); ) {
+        assertThat(System.nanoTime()).as("the stopped Insurer peer's block stream ends").isLessThan(end);
+        sleep(20);
+      }
+      assertThat(ledger.nextEndorsers("HospitalMSP")).as("endorsers named while the Insurer's peer is down")
+          .hasSize(3).doesNotContain("InsurerMSP");
       for (int i = 0; i < 20; i++) scenario.participant("Dr Lag " + i, Role.DOCTOR, "HospitalMSP");
     } finally {
       FabricTestNetwork.script(network, "start-node", "insurer");
@@ -285,6 +291,99 @@ class FabricLedgerIT {
     PaperScenario.Treatment t = scenario.run(new PaperScenario.Selection(patient, doctor, List.of(), List.of(),
         List.of(), List.of()), "after the restart".getBytes(StandardCharsets.UTF_8));
     assertThat(t.stored()).hasSize(3); // txtc, txtr, txd
+  }
+
+  /**
+   * A Store's commit is read from its gateway peer's block stream (no signed CommitStatus call),
+   * and a transaction the peers invalidate still fails with its validation code: the same new
+   * doctor's registration sent four times at once is endorsed four times (each endorser sees no
+   * registration yet), exactly one commits, and the others are invalidated by Fabric's MVCC check
+   * (UNAVAILABLE, MVCC_READ_CONFLICT) or, endorsed after the first committed, refused by R3.
+   */
+  @Test
+  void aStoresCommitComesFromTheBlockStreamAndARacedStoreFailsWithItsValidationCode() throws Exception {
+    scenario.participant("Dr Opens The Streams", Role.DOCTOR, "HospitalMSP");
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); !ledger.streaming("HospitalMSP"); ) {
+      assertThat(System.nanoTime()).as("the Hospital peer's block stream connects").isLessThan(end);
+      sleep(20);
+    }
+    long asked = ledger.commitStatusCalls();
+    int conflicts = 0;
+    java.util.concurrent.ExecutorService four = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 10 && conflicts == 0; round++) {
+        UserSecret sigma = UserSecret.generate(random);
+        LedgerIdentity id = new FabricEnrollment(network).enroll("Dr Race " + round, Role.DOCTOR, "HospitalMSP",
+            sigma.signingKeyPair().toJca());
+        byte[] v = RecordCodec.encode(new Registration(Role.DOCTOR, ParticipantIndex.of(sigma.signingKeyPair().publicKey()),
+            id.certificate().getEncoded()));
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Object>> sent = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          sent.add(four.submit(() -> {
+            go.await();
+            try {
+              return ledger.submit(id, MedLedgerClient.STORE, v);
+            } catch (LedgerException e) {
+              return e;
+            }
+          }));
+        }
+        go.countDown();
+        int committed = 0;
+        for (var f : sent) {
+          Object r = f.get(3, TimeUnit.MINUTES);
+          if (r instanceof SubmitResult) {
+            committed++;
+          } else {
+            LedgerException e = (LedgerException) r;
+            if (e.getMessage().contains("MVCC_READ_CONFLICT")) {
+              assertThat(e.kind()).as(e.getMessage()).isEqualTo(LedgerException.Kind.UNAVAILABLE);
+              assertThat(e.getMessage()).contains("was ordered in block", "but not committed");
+              conflicts++;
+            } else {
+              assertThat(e.kind()).as(e.getMessage()).isEqualTo(LedgerException.Kind.REJECTED);
+              assertThat(e.getMessage()).contains("R3", "already registered");
+            }
+          }
+        }
+        assertThat(committed).as("exactly one of four identical registrations commits").isEqualTo(1);
+      }
+    } finally {
+      four.shutdownNow();
+    }
+    assertThat(conflicts).as("an MVCC conflict in 10 rounds of four simultaneous registrations").isPositive();
+    assertThat(ledger.commitStatusCalls()).as("Stores that asked CommitStatus while the block stream was up").isEqualTo(asked);
+  }
+
+  /**
+   * The client names the endorsing organisations from the chaincode's committed policy,
+   * OutOf(3, the four peers): its own organisation and two others in turn, and each committed
+   * Store carries exactly the endorsements of the organisations it named.
+   */
+  @Test
+  void theClientNamesThreeOrganisationsOfThePolicyAndExactlyTheyEndorse() throws Exception {
+    Participant doctor = scenario.participant("Dr Names", Role.DOCTOR, "HospitalMSP"); // opens the block streams
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        network.mspIds().stream().anyMatch(m -> !ledger.streaming(m)); ) {
+      assertThat(System.nanoTime()).as("every peer's block stream connects").isLessThan(end);
+      sleep(20);
+    }
+    Set<String> named = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      List<String> next = ledger.nextEndorsers("HospitalMSP");
+      assertThat(next).hasSize(3).doesNotHaveDuplicates().startsWith("HospitalMSP");
+      assertThat(network.mspIds()).containsAll(next);
+      UserSecret sigma = UserSecret.generate(random);
+      LedgerIdentity id = new FabricEnrollment(network).enroll("Dr Names " + i, Role.DOCTOR, "HospitalMSP",
+          sigma.signingKeyPair().toJca());
+      SubmitResult r = ledger.submit(id, MedLedgerClient.STORE, RecordCodec.encode(new Registration(Role.DOCTOR,
+          ParticipantIndex.of(sigma.signingKeyPair().publicKey()), id.certificate().getEncoded())));
+      assertThat(ledger.endorsingOrganisations(doctor.identity(), r.transactionId()))
+          .as("the endorsements of the Store for which the client named %s", next).containsExactlyInAnyOrderElementsOf(next);
+      named.addAll(next);
+    }
+    assertThat(named).as("over three Stores every organisation endorses").containsExactlyInAnyOrderElementsOf(network.mspIds());
   }
 
   private long cliHeight(String mspId) {

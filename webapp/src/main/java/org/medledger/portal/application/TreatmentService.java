@@ -47,6 +47,8 @@ import org.medledger.portal.infrastructure.qr.QrCodes;
  */
 @ApplicationScoped
 public class TreatmentService {
+  /** The doctor's page, the event handler and the login may build one key at once. */
+  private final KeyWork keyWork = new KeyWork();
   private static final Logger LOG = Logger.getLogger(TreatmentService.class.getName());
   /** Prefix of the consent text inside the patient's QR code. */
   public static final String CONSENT_PREFIX = "medledger-consent:1:";
@@ -354,6 +356,10 @@ public class TreatmentService {
    * that cannot be opened is named, with the doctor's two choices.
    */
   public void buildKey(Actor doctor, String kappa0Hex) {
+    keyWork.run(kappa0Hex, () -> buildKeyNow(doctor, kappa0Hex));
+  }
+
+  private void buildKeyNow(Actor doctor, String kappa0Hex) {
     Loaded t = load(kappa0Hex, doctor);
     if (t.txtc.consent().doctor() != doctor.index()) throw new PortalException("Only the treatment's doctor builds its key.");
     if (t.tag(true).isPresent()) return;
@@ -379,6 +385,10 @@ public class TreatmentService {
    * members left out are told by its event and can no longer read or write in this treatment.
    */
   public void buildKeyWithout(Actor doctor, String kappa0Hex, List<String> leftOutHex) {
+    keyWork.run(kappa0Hex, () -> buildKeyWithoutNow(doctor, kappa0Hex, leftOutHex));
+  }
+
+  private void buildKeyWithoutNow(Actor doctor, String kappa0Hex, List<String> leftOutHex) {
     Loaded t = load(kappa0Hex, doctor);
     Consent c = t.txtc.consent();
     if (c.doctor() != doctor.index()) throw new PortalException("Only the treatment's doctor builds its key.");

@@ -207,6 +207,66 @@ class FabricPortalsIT {
     assertThat(b.manifest().get("ledger")).asString().contains("kind=fabric");
     assertThat(org.medledger.evidence.BundleVerifier.verify(b, null).problems()).isEmpty();
     assertThat(b.names()).filteredOn(n -> n.startsWith("records/")).hasSize(10);
+
+    replaceThePharmacist(run, k, patient, doctor, pharmacist);
+  }
+
+  /**
+   * Issue 16 across organisations: the patient (on the Hospital's portal) replaces the
+   * pharmacist (on the Pharmacy's) by a second pharmacist of the Pharmacy's portal. Her answer
+   * reaches the Hospital's portal through the ledger, which lets her in under a new key epoch;
+   * she reads every record, the earlier ones too, and the old pharmacist reads only what was
+   * written while he took part.
+   */
+  private static void replaceThePharmacist(String run, String k, Page patient, Page doctor, Page oldPharmacist)
+      throws Exception {
+    Page newPharmacist = page();
+    String newIndex = join(newPharmacist, pharmacy, "PHARMACIST", "Grace Lee " + run, "pharmacist2-" + run);
+    patient.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+    id(patient, "tForm:removeWho").selectOption(new SelectOption().setLabel("David Chen " + run + " (pharmacist)"));
+    id(patient, "tForm:removeMember").click();
+    assertThat(id(patient, "tForm:messages").textContent()).contains("no longer be able to read");
+    id(patient, "tForm:addName").fill(newIndex); // the network keeps earlier runs' people: by number
+    id(patient, "tForm:searchToAdd").click();
+    id(patient, "tForm:addWho").selectOption(new SelectOption().setValue(newIndex));
+    id(patient, "tForm:addMember").click();
+    assertThat(id(patient, "tForm:messages").textContent()).contains("Invited");
+
+    newPharmacist.navigate(pharmacy + "/app/treatment.xhtml?k=" + k);
+    id(newPharmacist, "tForm:accept").click();
+    assertThat(id(newPharmacist, "tForm:messages").textContent()).contains("You accepted the invitation");
+
+    // The Hospital's portal lets her in once her answer arrives there (the doctor is logged in).
+    long deadline = System.currentTimeMillis() + 90_000;
+    List<String> history = List.of();
+    while (System.currentTimeMillis() < deadline) {
+      doctor.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+      doctor.locator("#status").waitFor();
+      history = doctor.locator(".ml-member-history").allTextContents();
+      if (history.stream().anyMatch(t -> t.startsWith("Grace Lee " + run + " (pharmacist) joined on "))) break;
+      Thread.sleep(1000);
+    }
+    assertThat(history).anyMatch(t -> t.startsWith("David Chen " + run + " (pharmacist) left on "))
+        .anyMatch(t -> t.startsWith("Grace Lee " + run + " (pharmacist) joined on "));
+    write(doctor, "After the change: follow-up in two weeks.");
+
+    newPharmacist.navigate(pharmacy + "/app/treatment.xhtml?k=" + k);
+    assertThat(texts(newPharmacist)).anyMatch(t -> t.contains("acute appendicitis")).anyMatch(t -> t.contains("Amoxicillin"))
+        .contains("After the change: follow-up in two weeks.");
+    write(newPharmacist, "After the change: dispensed by the new pharmacist.");
+
+    oldPharmacist.navigate(pharmacy + "/app/treatment.xhtml?k=" + k);
+    assertThat(oldPharmacist.locator("#status").textContent()).contains("You no longer take part");
+    List<String> seen = texts(oldPharmacist);
+    assertThat(seen).anyMatch(t -> t.contains("acute appendicitis")).noneMatch(t -> t.startsWith("After the change"))
+        .contains("(cannot be decrypted with your key)");
+    assertThat(id(oldPharmacist, "tForm:write").count()).isZero();
+  }
+
+  /** The text of every record on a treatment's timeline. */
+  private static List<String> texts(Page p) {
+    p.locator(".ml-record").first().waitFor();
+    return p.locator(".ml-record .ml-text").allTextContents().stream().map(String::trim).toList();
   }
 
   private static void write(Page p, String text) {
