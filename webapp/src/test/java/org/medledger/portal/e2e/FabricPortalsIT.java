@@ -208,7 +208,42 @@ class FabricPortalsIT {
     assertThat(org.medledger.evidence.BundleVerifier.verify(b, null).problems()).isEmpty();
     assertThat(b.names()).filteredOn(n -> n.startsWith("records/")).hasSize(10);
 
+    theLawyersOpeningsReachThePatientsAccessLog(run, k, patient);
     replaceThePharmacist(run, k, patient, doctor, pharmacist);
+    // After the member change, not before it: the patient allows emergency access with the key
+    // the treatment uses now (the newest epoch's), which opens the earlier epoch's records too, so
+    // the emergency reading must cover both sides of the change. Before the change, the
+    // permission would later turn into "allowed before the people taking part changed" and the
+    // test would not reach the epoch handling; after it, nothing of the member change's
+    // assertions depends on an emergency banner being (or not being) on the pages.
+    breakTheGlass(run, k, patient);
+  }
+
+  /** When a line of the access log was written, as the page shows it ("3 Dec 2026, 10:12"). */
+  private static final String WHEN = " · \\d{1,2} [A-Z][a-z]{2} \\d{4}, \\d{2}:\\d{2}";
+
+  /**
+   * Issue 16 across organisations: the lawyer opened the case file and downloaded the evidence
+   * bundle on the Law firm's portal; each opening was committed on the ledger first, and the
+   * patient reads them in her treatment's access log on the Hospital's portal (who, what, when).
+   * The records reach the Hospital's peer through the ledger, so the page is reloaded until
+   * they are there, as for "Key ready" above.
+   */
+  private static void theLawyersOpeningsReachThePatientsAccessLog(String run, String k, Page patient) throws Exception {
+    String lawyerName = "Frank Weber " + run + " (lawyer)";
+    long deadline = System.currentTimeMillis() + 90_000;
+    List<String> log = List.of();
+    while (System.currentTimeMillis() < deadline) {
+      patient.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+      patient.locator("#accessLogHeading").waitFor();
+      log = patient.locator("#accessLog li").allTextContents().stream().map(String::trim).toList();
+      if (log.stream().anyMatch(t -> t.startsWith(lawyerName + " opened the case file"))
+          && log.stream().anyMatch(t -> t.startsWith(lawyerName + " downloaded the evidence bundle"))) break;
+      Thread.sleep(1000);
+    }
+    assertThat(log).as("the patient's access log on the Hospital's portal")
+        .anyMatch(t -> t.matches(Pattern.quote(lawyerName + " opened the case file") + WHEN))
+        .anyMatch(t -> t.matches(Pattern.quote(lawyerName + " downloaded the evidence bundle") + WHEN));
   }
 
   /**
@@ -261,6 +296,64 @@ class FabricPortalsIT {
     assertThat(seen).anyMatch(t -> t.contains("acute appendicitis")).noneMatch(t -> t.startsWith("After the change"))
         .contains("(cannot be decrypted with your key)");
     assertThat(id(oldPharmacist, "tForm:write").count()).isZero();
+  }
+
+  /**
+   * Issue 16, break the glass across the network: the patient (Hospital's portal) allows
+   * emergency access on her open treatment page; a doctor of the Hospital's portal who takes no
+   * part opens the treatment on the emergency page, saying why. Her open page shows the emergency
+   * banner by itself (the justification's event reaches it through the ledger; no reload), the
+   * doctor reads the records written before and after the member change, and the patient's
+   * access log lists the reading. Both custodians are the Hospital's portal (docs/protocol.md
+   * §Emergency escrow: the portal that holds them serves its own emergency doctors only), so the
+   * emergency doctor is registered there.
+   */
+  private static void breakTheGlass(String run, String k, Page patient) throws Exception {
+    Page er = page();
+    String erName = "Dr Hana Ito " + run;
+    join(er, hospital, "DOCTOR", erName, "er-" + run);
+
+    patient.navigate(hospital + "/app/treatment.xhtml?k=" + k);
+    id(patient, "tForm:allowEmergency").click();
+    assertThat(id(patient, "tForm:messages").textContent()).contains("Emergency access is allowed");
+    patient.locator("#emergencyAllowed").waitFor();
+    assertThat(patient.locator("#emergencyAllowedBefore").count()).isZero();
+    assertThat(patient.locator(".ml-emergency-banner").count()).isZero();
+    patient.evaluate("window.mlNotReloaded = true"); // gone if the page were loaded again
+
+    er.navigate(hospital + "/app/emergency.xhtml?k=" + k);
+    id(er, "eForm:reason").selectOption("1");
+    id(er, "eForm:breakGlass").click();
+    // The records, or the refusal in words (which the assertion then shows instead of a time-out).
+    er.locator(".ml-emergency-record, .ui-messages-error").first().waitFor(new Locator.WaitForOptions().setTimeout(120_000));
+    assertThat(id(er, "eForm:messages").textContent()).contains("Everyone in this treatment has been told");
+    assertThat(er.locator("#emergencyHeading").textContent()).contains("Acute abdominal pain");
+    // Before the change (the first key, unwrapped with the key the patient gave) and after it.
+    // The new pharmacist's record was committed before the patient's permission, whose commit
+    // the Hospital's portal waited for on its own peer: that peer holds every earlier block.
+    assertThat(er.locator(".ml-emergency-record .ml-text").allTextContents().stream().map(String::trim).toList())
+        .anyMatch(t -> t.contains("acute appendicitis"))
+        .anyMatch(t -> t.contains("Amoxicillin"))
+        .anyMatch(t -> t.contains("80% reimbursed"))
+        .contains("After the change: follow-up in two weeks.", "After the change: dispensed by the new pharmacist.");
+
+    // Live: the banner reaches the patient's open page, which was not loaded again.
+    Page.WaitForConditionOptions live = new Page.WaitForConditionOptions().setTimeout(120_000);
+    patient.waitForCondition(() -> patient.locator(".ml-emergency-banner").count() == 1
+        && patient.locator(".ml-emergency-banner").textContent().contains(erName), live);
+    assertThat(patient.evaluate("window.mlNotReloaded === true")).isEqualTo(true);
+    assertThat(patient.locator(".ml-emergency-banner").textContent())
+        .contains(erName + " (doctor, St. Mary's Hospital) asked for emergency access")
+        .contains("The patient is unconscious or cannot communicate");
+    // The access log lists the request and the reading (who, what, when, why), live as well.
+    patient.waitForCondition(() -> patient.locator("#accessLog li").allTextContents().stream()
+        .anyMatch(t -> t.contains(erName + " (doctor, St. Mary's Hospital) read the treatment in an emergency")), live);
+    assertThat(patient.evaluate("window.mlNotReloaded === true")).isEqualTo(true);
+    assertThat(patient.locator("#accessLog li").allTextContents().stream().map(String::trim).toList())
+        .anyMatch(t -> t.matches(Pattern.quote(erName + " (doctor, St. Mary's Hospital) read the treatment in an emergency")
+            + WHEN + " — “The patient is unconscious or cannot communicate”"))
+        .anyMatch(t -> t.startsWith(erName + " (doctor, St. Mary's Hospital) asked for emergency access"))
+        .anyMatch(t -> t.startsWith("Frank Weber " + run + " (lawyer) opened the case file"));
   }
 
   /** The text of every record on a treatment's timeline. */
