@@ -270,17 +270,17 @@ public class EmergencyService {
         continue; // not under this key
       }
       Instant when = Instant.ofEpochMilli(e.timeMillis());
-      if (!coverSeen && Covers.isCoverCandidate(p, c) && RecordCodec.looksLikeCover(msg)) {
-        try {
-          Cover cover = RecordCodec.parseCover(msg);
-          heading = cover.title() + " — " + cover.patientName();
-          patientLine = "Patient: " + cover.patientName() + (cover.birthDate() == null ? ""
-              : ", born " + cover.birthDate().format(java.time.format.DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.ENGLISH)));
-          coverSeen = true;
-          continue;
-        } catch (RuntimeException notACover) {
-          // read as text below
-        }
+      // The cover, by the reading rule of Covers.find: its FHIR form (how covers are written now)
+      // or the cover record that earlier covers carry. Read only the second form, a FHIR cover
+      // showed as a record and left the heading "Treatment" (FabricPortalsIT found it).
+      Optional<Cover> asCover = !coverSeen && Covers.isCoverCandidate(p, c) ? coverIn(msg) : Optional.empty();
+      if (asCover.isPresent()) {
+        Cover cover = asCover.get();
+        heading = cover.title() + " — " + cover.patientName();
+        patientLine = "Patient: " + cover.patientName() + (cover.birthDate() == null ? ""
+            : ", born " + cover.birthDate().format(java.time.format.DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.ENGLISH)));
+        coverSeen = true;
+        continue;
       }
       String title;
       String text;
@@ -296,6 +296,17 @@ public class EmergencyService {
       lines.add(new Line(title, sender(p.sender(), c), when, text));
     }
     return new EmergencyView(t.kappa0Hex(), heading, patientLine, lines, until);
+  }
+
+  /** The cover in a decrypted txd number 0, in either form; empty when it is not a cover. */
+  private Optional<Cover> coverIn(byte[] msg) {
+    try {
+      if (RecordCodec.looksLikeCover(msg)) return Optional.of(RecordCodec.parseCover(msg));
+      if (RecordCodec.looksLikeContent(msg)) return fhir.coverOf(RecordCodec.readContent(msg));
+    } catch (RuntimeException notACover) {
+      // read as a record below
+    }
+    return Optional.empty();
   }
 
   private String sender(long index, Consent c) {
