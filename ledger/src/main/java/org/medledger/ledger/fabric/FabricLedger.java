@@ -217,12 +217,17 @@ public final class FabricLedger implements LedgerGateway {
    * stream is connected, taken in turn ({@link EndorsementChoice}).
    */
   List<String> chooseEndorsers(String own) {
+    return endorsers(own, true);
+  }
+
+  /** The organisations for the current turn of {@code own}'s gateway; {@code advance}: the turn is taken. */
+  private List<String> endorsers(String own, boolean advance) {
     if (!chooseEndorsers) return List.of();
     Optional<EndorsementChoice> c = endorsementChoice;
     if (c == null) c = readEndorsementPolicy();
     if (c.isEmpty()) return List.of();
-    PeerHeights h = heights();
-    return c.get().choose(own, h::connected, endorsementTurn.getAndIncrement());
+    long turn = advance ? endorsementTurn.getAndIncrement() : endorsementTurn.get();
+    return c.get().choose(own, heights()::connected, turn);
   }
 
   /**
@@ -237,10 +242,7 @@ public final class FabricLedger implements LedgerGateway {
 
   /** The organisations {@link #chooseEndorsers} will name for the next Store through {@code own}'s gateway (for tests). */
   List<String> nextEndorsers(String own) {
-    if (!chooseEndorsers) return List.of();
-    Optional<EndorsementChoice> c = endorsementChoice;
-    if (c == null) c = readEndorsementPolicy();
-    return c.isEmpty() ? List.of() : c.get().choose(own, heights()::connected, endorsementTurn.get());
+    return endorsers(own, false);
   }
 
   /** The MSP ids of the peers whose endorsements a committed transaction carries (for tests). */
