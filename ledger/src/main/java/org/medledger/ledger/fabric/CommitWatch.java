@@ -26,11 +26,7 @@ final class CommitWatch {
   /** What a watched transaction came to. */
   sealed interface Outcome {
     /** In block {@code block} with {@code code} (VALID or why the peers invalidated it). */
-    record Committed(long block, TxValidationCode code) implements Outcome {
-      boolean valid() {
-        return code == TxValidationCode.VALID;
-      }
-    }
+    record Committed(long block, TxValidationCode code) implements Outcome {}
 
     /** The stream was not connected, or was lost, before the transaction's block came. */
     record StreamLost() implements Outcome {}

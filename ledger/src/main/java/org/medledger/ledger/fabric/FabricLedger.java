@@ -105,6 +105,8 @@ public final class FabricLedger implements LedgerGateway {
       System.getenv().getOrDefault("MEDLEDGER_FABRIC_ENDORSERS", "client")));
   /** The committed endorsement policy as the client can use it; null before it is read. */
   private volatile Optional<EndorsementChoice> endorsementChoice;
+  /** The last endorsed transaction's id and the organisations named for it ({@link #namedEndorsers}). */
+  private volatile Map.Entry<String, List<String>> lastNamed = Map.entry("", List.of());
   private volatile long policyReadFailedAt = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
   private final java.util.concurrent.atomic.AtomicLong endorsementTurn = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
@@ -154,6 +156,7 @@ public final class FabricLedger implements LedgerGateway {
         transaction = contract.newProposal(function).addArguments(args).build().endorse();
       }
       txId = transaction.getTransactionId();
+      lastNamed = Map.entry(txId, chosen);
       // Watched on the gateway peer's block stream before it is ordered, so its block cannot go by.
       CommitWatch.Waiter watch = heights().watchCommit(identity.mspId(), txId);
       SubmittedTransaction submitted;
@@ -214,20 +217,32 @@ public final class FabricLedger implements LedgerGateway {
    * stream is connected, taken in turn ({@link EndorsementChoice}).
    */
   List<String> chooseEndorsers(String own) {
+    return endorsers(own, true);
+  }
+
+  /** The organisations for the current turn of {@code own}'s gateway; {@code advance}: the turn is taken. */
+  private List<String> endorsers(String own, boolean advance) {
     if (!chooseEndorsers) return List.of();
     Optional<EndorsementChoice> c = endorsementChoice;
     if (c == null) c = readEndorsementPolicy();
     if (c.isEmpty()) return List.of();
-    PeerHeights h = heights();
-    return c.get().choose(own, h::connected, endorsementTurn.getAndIncrement());
+    long turn = advance ? endorsementTurn.getAndIncrement() : endorsementTurn.get();
+    return c.get().choose(own, heights()::connected, turn);
+  }
+
+  /**
+   * The organisations the client named for transaction {@code transactionId} if it is the last
+   * one this client endorsed; empty when the gateway chose (no choice, or the retry after a
+   * failed endorsement) or for any other transaction (for tests).
+   */
+  List<String> namedEndorsers(String transactionId) {
+    Map.Entry<String, List<String>> n = lastNamed;
+    return n.getKey().equals(transactionId) ? n.getValue() : List.of();
   }
 
   /** The organisations {@link #chooseEndorsers} will name for the next Store through {@code own}'s gateway (for tests). */
   List<String> nextEndorsers(String own) {
-    if (!chooseEndorsers) return List.of();
-    Optional<EndorsementChoice> c = endorsementChoice;
-    if (c == null) c = readEndorsementPolicy();
-    return c.isEmpty() ? List.of() : c.get().choose(own, heights()::connected, endorsementTurn.get());
+    return endorsers(own, false);
   }
 
   /** The MSP ids of the peers whose endorsements a committed transaction carries (for tests). */

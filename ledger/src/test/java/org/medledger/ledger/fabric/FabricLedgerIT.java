@@ -359,7 +359,12 @@ class FabricLedgerIT {
   /**
    * The client names the endorsing organisations from the chaincode's committed policy,
    * OutOf(3, the four peers): its own organisation and two others in turn, and each committed
-   * Store carries exactly the endorsements of the organisations it named.
+   * Store carries exactly the endorsements of the organisations it named. A Store whose named
+   * endorsement failed is endorsed again with the gateway's own plan (by design: a peer that was
+   * just restarted by another test may not endorse yet); such a Store names nobody and is not
+   * counted, so the test asks what was named for each Store rather than predicting it (in CI the
+   * Insurer's peer, restarted by the stale-endorser test, failed the named endorsements for a
+   * while after its block stream was back, and the predicted set then differed).
    */
   @Test
   void theClientNamesThreeOrganisationsOfThePolicyAndExactlyTheyEndorse() throws Exception {
@@ -370,20 +375,28 @@ class FabricLedgerIT {
       sleep(20);
     }
     Set<String> named = new HashSet<>();
-    for (int i = 0; i < 3; i++) {
-      List<String> next = ledger.nextEndorsers("HospitalMSP");
-      assertThat(next).hasSize(3).doesNotHaveDuplicates().startsWith("HospitalMSP");
-      assertThat(network.mspIds()).containsAll(next);
+    int namedStores = 0;
+    // A peer restarted by the test before this one endorses only once it has caught up and
+    // reached its chaincode server again: until then Stores naming it are endorsed again by the
+    // gateway's plan. So: as many Stores as it takes, within two minutes.
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    for (int i = 0; System.nanoTime() < until && (namedStores < 3 || named.size() < network.mspIds().size()); i++) {
       UserSecret sigma = UserSecret.generate(random);
       LedgerIdentity id = new FabricEnrollment(network).enroll("Dr Names " + i, Role.DOCTOR, "HospitalMSP",
           sigma.signingKeyPair().toJca());
       SubmitResult r = ledger.submit(id, MedLedgerClient.STORE, RecordCodec.encode(new Registration(Role.DOCTOR,
           ParticipantIndex.of(sigma.signingKeyPair().publicKey()), id.certificate().getEncoded())));
+      List<String> chosen = ledger.namedEndorsers(r.transactionId());
+      if (chosen.isEmpty()) continue; // the gateway's plan after a failed named endorsement
+      assertThat(chosen).hasSize(3).doesNotHaveDuplicates().startsWith("HospitalMSP");
+      assertThat(network.mspIds()).containsAll(chosen);
       assertThat(ledger.endorsingOrganisations(doctor.identity(), r.transactionId()))
-          .as("the endorsements of the Store for which the client named %s", next).containsExactlyInAnyOrderElementsOf(next);
-      named.addAll(next);
+          .as("the endorsements of the Store for which the client named %s", chosen).containsExactlyInAnyOrderElementsOf(chosen);
+      named.addAll(chosen);
+      namedStores++;
     }
-    assertThat(named).as("over three Stores every organisation endorses").containsExactlyInAnyOrderElementsOf(network.mspIds());
+    assertThat(namedStores).as("Stores whose endorsers the client named, in two minutes").isGreaterThanOrEqualTo(3);
+    assertThat(named).as("in turn, every organisation endorses").containsExactlyInAnyOrderElementsOf(network.mspIds());
   }
 
   private long cliHeight(String mspId) {

@@ -3,7 +3,6 @@ package org.medledger.portal.application;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * Serialises a doctor's portal's key work on one treatment. The doctor's page, the ledger-event
@@ -27,17 +26,10 @@ final class KeyWork {
   }
 
   void run(String kappa0Hex, Runnable work) {
-    call(kappa0Hex, () -> {
-      work.run();
-      return null;
-    });
-  }
-
-  <T> T call(String kappa0Hex, Supplier<T> work) {
     ReentrantLock lock = stripe(kappa0Hex);
     lock.lock();
     try {
-      return work.get();
+      work.run();
     } finally {
       lock.unlock();
     }
