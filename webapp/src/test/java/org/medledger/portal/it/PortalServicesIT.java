@@ -604,6 +604,15 @@ class PortalServicesIT {
       assertThat(covers.of(otherDoctor, k)).isEmpty();
       assertThatThrownBy(() -> treatments.view(outsider, k, false)).hasMessageContaining("not a participant");
 
+      // In an emergency another doctor reads it under the cover's heading, the cover not shown as a
+      // record (a FHIR cover once showed as a record under the heading "Treatment").
+      emergency.allow(patient, k);
+      var urgent = emergency.breakGlass(otherDoctor, k, 1);
+      assertThat(urgent.heading()).isEqualTo(title + " — " + anna);
+      assertThat(urgent.patientLine()).isEqualTo("Patient: " + anna + ", born 3 March 1980");
+      assertThat(urgent.records()).extracting(org.medledger.portal.application.emergency.EmergencyService.Line::text)
+          .containsExactly("Diagnosis: stable angina.");
+
       // The evidence bundle (issue 15): a member downloads it, the standalone verifier accepts it
       // without a secret and with the member's password; an outsider gets nothing.
       byte[] zip = evidence.export(family, k, java.time.ZoneId.of("Europe/Berlin"), java.time.Instant::toString, true);
