@@ -7,17 +7,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockHeader;
 import org.medledger.core.crypto.CryptoException;
 import org.medledger.core.crypto.PasswordWrap;
+import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.protocol.epoch.KeyRing;
+import org.medledger.core.record.KeyEpoch;
 import org.medledger.core.record.LedgerRecord;
+import org.medledger.core.record.MemberChange;
 import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
 import org.medledger.core.record.Txk;
@@ -401,9 +407,47 @@ public final class BundleVerifier {
 
     // ------------------------------------------------------------------ records
 
+    /**
+     * With a secret: the member's keys of every key epoch they hold, rebuilt from the bundle's own
+     * records (docs/protocol.md §Key epochs, "Reading"); wiped when the records are checked.
+     */
+    private KeyRing ring;
+    /** H(tag) of the epochs after the first, from the bundle's epoch records. */
+    private final Set<String> laterEpochTags = new HashSet<>();
+
     private void records(String treatment, List<Object> records) {
+      ring = secret == null ? null : keyRing(treatment, records);
+      try {
+        checkRecords(treatment, records);
+      } finally {
+        if (ring != null) ring.close();
+      }
+    }
+
+    private KeyRing keyRing(String treatment, List<Object> records) {
+      List<LedgerRecord> inOrder = new ArrayList<>();
+      for (int i = 0; i < records.size(); i++) {
+        try {
+          Map<String, Object> r = M.obj(records.get(i), "records[" + i + "]");
+          LedgerRecord rec = RecordCodec.parse(bundle.entry(M.str(r, "file", "records[" + i + "]")));
+          inOrder.add(rec);
+          if (rec instanceof KeyEpoch e) laterEpochTags.add(HexFormat.of().formatHex(SiffTag.parse(e.tag()).hash()));
+        } catch (RuntimeException unreadable) {
+          // named by the record's own check
+        }
+      }
+      try {
+        return KeyRing.ofTreatment(secret, HexFormat.of().parseHex(treatment), inOrder).orElse(null);
+      } catch (CryptoException | IllegalArgumentException e) {
+        problems.add("the treatment's key epochs cannot be read from the bundle's records (" + e.getMessage() + ")");
+        return null;
+      }
+    }
+
+    private void checkRecords(String treatment, List<Object> records) {
       int decrypted = 0;
       int contents = 0;
+      int otherEpoch = 0;
       boolean opened = false;
       for (int i = 0; i < records.size(); i++) {
         String where = "records[" + i + "]";
@@ -446,17 +490,29 @@ public final class BundleVerifier {
           }
         } else if (rec instanceof Txtr tr && !Arrays.equals(tr.kappa0(), k0)
             || rec instanceof Txk tk && !Arrays.equals(tk.kappa0(), k0)
-            || rec instanceof ProcessRecord p && !Arrays.equals(p.kappa0(), k0)) {
+            || rec instanceof ProcessRecord p && !Arrays.equals(p.kappa0(), k0)
+            || rec instanceof MemberChange mc && !Arrays.equals(mc.kappa0(), k0)
+            || rec instanceof KeyEpoch ke && !Arrays.equals(ke.kappa0(), k0)) {
           problems.add(label + ": it belongs to another treatment");
         }
         Object content = r.get("content");
         if (content != null) {
           contents++;
         }
-        if (secret != null && rec instanceof ProcessRecord p) {
+        if (ring != null && rec instanceof ProcessRecord p) {
           byte[] plain;
           try {
-            plain = TreatmentProtocol.read(secret, p);
+            String tagHash = HexFormat.of().formatHex(SiffTag.parse(p.tag()).hash());
+            if (ring.keyFor(SiffTag.parse(p.tag())).isEmpty() && laterEpochTags.contains(tagHash)) {
+              // Written under a key epoch this member does not hold (after they left): nothing to
+              // check, and nothing the bundle may show.
+              otherEpoch++;
+              if (content != null) {
+                problems.add(label + ": the bundle shows content for it, but this secret cannot open its key");
+              }
+              continue;
+            }
+            plain = ring.read(p);
           } catch (CryptoException | IllegalArgumentException e) {
             problems.add(label + ": it cannot be decrypted with this secret (not a member's secret, or the record"
                 + " was altered)");
@@ -480,6 +536,11 @@ public final class BundleVerifier {
             + " to check them)");
       } else {
         notes.add(decrypted + " records decrypted with the given secret");
+      }
+      if (otherEpoch > 0) {
+        notes.add(otherEpoch + (otherEpoch == 1 ? " record" : " records") + " of a later key this secret cannot open"
+            + " (written after this member left the treatment); the bundle rightly shows no content for "
+            + (otherEpoch == 1 ? "it" : "them"));
       }
     }
 

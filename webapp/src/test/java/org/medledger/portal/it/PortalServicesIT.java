@@ -1428,6 +1428,27 @@ class PortalServicesIT {
           .contains("Before the change: diagnosis.", "After the change: diagnosis.");
       assertThat(emergency.permission(k)).isEqualTo(org.medledger.portal.application.emergency.EmergencyService.Permission.EARLIER_KEY);
 
+      // Evidence bundles across the change, checked by the standalone verifier with each one's
+      // password: the added pharmacist's shows and proves every record, the earlier ones too; the
+      // removed one's shows what she may read, and says which records her secret cannot open.
+      org.medledger.evidence.Bundle added = org.medledger.evidence.Bundle.read(
+          evidence.export(fresh, k, java.time.ZoneId.of("UTC"), java.time.Instant::toString, true));
+      var addedReport = org.medledger.evidence.BundleVerifier.verify(added,
+          org.medledger.evidence.BundleVerifier.secretFromPassword(added, "password123".toCharArray()));
+      assertThat(addedReport.problems()).isEmpty();
+      assertThat(added.names()).anyMatch(n -> n.startsWith("content/") && java.util.Arrays.equals(added.entry(n),
+          "Before the change: diagnosis.".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(addedReport.notes()).anyMatch(n -> n.matches("\\d+ records decrypted with the given secret"))
+          .noneMatch(n -> n.contains("cannot open"));
+      org.medledger.evidence.Bundle removed = org.medledger.evidence.Bundle.read(
+          evidence.export(old, k, java.time.ZoneId.of("UTC"), java.time.Instant::toString, true));
+      var removedReport = org.medledger.evidence.BundleVerifier.verify(removed,
+          org.medledger.evidence.BundleVerifier.secretFromPassword(removed, "password123".toCharArray()));
+      assertThat(removedReport.problems()).isEmpty();
+      assertThat(removedReport.notes()).anyMatch(n -> n.contains("1 record of a later key this secret cannot open"));
+      assertThat(removed.names()).noneMatch(n -> n.startsWith("content/") && java.util.Arrays.equals(removed.entry(n),
+          "After the change: diagnosis.".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
       // The added pharmacist's download is recorded under the newest key; the removed one is refused.
       accessLog.record(fresh, k, org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, "");
       assertThatThrownBy(() -> accessLog.record(old, k, org.medledger.core.protocol.AccessLog.What.CASE_FILE_PDF, ""))

@@ -14,7 +14,9 @@ import org.medledger.core.crypto.SiffKey;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.crypto.UserSecret;
 import org.medledger.core.record.KeyEpoch;
+import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.ProcessRecord;
+import org.medledger.core.record.Txk;
 
 /**
  * The keys of a treatment that one member can rebuild with nothing but σ_x and the ledger
@@ -67,6 +69,32 @@ public final class KeyRing implements AutoCloseable {
     Map<String, SiffKey> only = new LinkedHashMap<>();
     only.put(Bytes.hex(tag0.hash()), KeyEpochs.recover(x, kappa0, tag0));
     return new KeyRing(only, 0);
+  }
+
+  /**
+   * The ring read from a treatment's records alone, as a verifier without the ledger holds them
+   * (an evidence bundle): epoch 0's tag is the one the ledger pinned (the txk's, or else the first
+   * process record's, rules R6 and R8) and the epoch records follow in ledger order. Empty before
+   * the treatment has a key.
+   *
+   * @param inLedgerOrder the treatment's records, in the order the ledger committed them
+   * @throws CryptoException the epoch records are not epochs 1 to n of this treatment
+   */
+  public static Optional<KeyRing> ofTreatment(UserSecret x, byte[] kappa0, List<? extends LedgerRecord> inLedgerOrder) {
+    SiffTag tag0 = null;
+    SiffTag firstProcess = null;
+    List<KeyEpoch> epochs = new ArrayList<>();
+    for (LedgerRecord r : inLedgerOrder) {
+      if (r instanceof Txk k && tag0 == null) {
+        tag0 = SiffTag.parse(k.tag());
+      } else if (r instanceof KeyEpoch e) {
+        epochs.add(e);
+      } else if (r instanceof ProcessRecord p && firstProcess == null) {
+        firstProcess = SiffTag.parse(p.tag());
+      }
+    }
+    SiffTag pinned = tag0 != null ? tag0 : firstProcess;
+    return pinned == null ? Optional.empty() : Optional.of(of(x, kappa0, pinned, epochs));
   }
 
   /**

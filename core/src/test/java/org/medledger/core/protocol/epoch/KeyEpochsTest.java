@@ -165,6 +165,41 @@ class KeyEpochsTest {
   }
 
   @Test
+  void theRingReadFromTheRecordsAloneOpensWhatTheMemberMayRead() {
+    assertThat(KeyRing.ofTreatment(pharmacist.sigma(), kappa0, List.of(txtc))).as("no key yet").isEmpty();
+    change(MemberChanges.Request.remove(pharmacist.index()));
+    write(doctor, RecordType.TXD, 2, "epoch 1: surgery");
+    change(MemberChanges.Request.add(Role.PHARMACIST, newPharmacist.index()), newPharmacist);
+    write(doctor, RecordType.TXD, 3, "epoch 2: discharge");
+    // As a bundle holds them: the opening, the process records and the epoch records, in ledger order.
+    List<LedgerRecord> ledger = new ArrayList<>();
+    ledger.add(txtc);
+    ledger.addAll(records.subList(0, 2));
+    ledger.add(epochs.get(0));
+    ledger.add(records.get(2));
+    ledger.add(epochs.get(1));
+    ledger.add(records.get(3));
+    for (Person p : List.of(pharmacist, newPharmacist, lawyer, outsider)) {
+      List<String> read = new ArrayList<>();
+      try (KeyRing ring = KeyRing.ofTreatment(p.sigma(), kappa0, ledger).orElseThrow()) {
+        for (ProcessRecord r : records) {
+          try {
+            read.add(new String(ring.read(r), StandardCharsets.UTF_8));
+          } catch (CryptoException e) {
+            read.add("-");
+          }
+        }
+      }
+      assertThat(read).as("read from the records").isEqualTo(readable(p));
+      if (p == pharmacist) assertThat(read).containsExactly("before: diagnosis", "before: amoxicillin", "-", "-");
+      if (p == newPharmacist || p == lawyer) assertThat(read).doesNotContain("-").hasSize(4);
+      if (p == outsider) assertThat(read).containsOnly("-");
+    }
+    assertThatThrownBy(() -> KeyRing.ofTreatment(lawyer.sigma(), kappa0, List.of(records.get(0), epochs.get(1))))
+        .isInstanceOf(CryptoException.class).hasMessageContaining("epochs 1 to 1");
+  }
+
+  @Test
   void theChainReadFromTheLedgerGivesEachEpochsMembersAndThePendingChange() {
     List<java.util.Map.Entry<byte[], LedgerRecord>> ledger = new ArrayList<>();
     MemberChange remove = MemberChanges.change(patient.sigma(), consent, kappa0, 1, MemberChanges.Request.remove(pharmacist.index()));

@@ -6,18 +6,24 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.CryptoException;
-import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.protocol.epoch.KeyRing;
 import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.ProcessRecord;
 import org.medledger.core.record.RecordCodec;
+import org.medledger.core.record.RecordType;
 import org.medledger.evidence.BundleBuilder;
 import org.medledger.evidence.LedgerProof;
 import org.medledger.ledger.LedgerGateway;
+import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.RecordWords;
 import org.medledger.portal.application.TreatmentService.RecordView;
 import org.medledger.portal.application.casefile.CaseFile;
 import org.medledger.portal.application.casefile.CaseFileService;
@@ -37,6 +43,7 @@ import org.medledger.portal.infrastructure.persistence.AccountRepository;
 public class EvidenceService {
   @Inject CaseFileService caseFiles;
   @Inject LedgerGateway ledger;
+  @Inject MedLedgerClient client;
   @Inject @Portal PortalIdentity portal;
   @Inject CaseFilePdf pdf;
   @Inject AccountRepository accounts;
@@ -55,12 +62,28 @@ public class EvidenceService {
   public byte[] export(Actor reader, String kappa0Hex, ZoneId zone, Function<Instant, String> when,
       boolean passwordOpens) {
     CaseFile file = caseFiles.caseFile(reader, kappa0Hex, zone);
-    List<String> txIds = file.records().stream().map(RecordView::transactionId).toList();
+    Map<String, String> titles = new LinkedHashMap<>();
+    for (RecordView r : file.records()) titles.put(r.transactionId(), r.title());
+    // Beside the case file's records, the member changes and the epoch records: who took part
+    // when is evidence too, and a verifier rebuilds a member's keys of every epoch from them.
+    List<String> txIds = new ArrayList<>();
+    for (MedLedgerClient.TreatmentEntry e : client.treatment(portal.get(), Bytes.unhex(file.kappa0Hex()))) {
+      if (e.type() == RecordType.MEMBER_CHANGE || e.type() == RecordType.KEY_EPOCH) {
+        titles.putIfAbsent(e.transactionId(), RecordWords.title(e.type()));
+      }
+      if (titles.containsKey(e.transactionId())) txIds.add(e.transactionId());
+    }
+    titles.keySet().stream().filter(id -> !txIds.contains(id)).forEach(txIds::add);
     // The portal's own identity reads the ledger, as for every page; the member was checked above.
     LedgerProof proof = ledger.proof(portal.get(), txIds);
+    List<LedgerRecord> inOrder = txIds.stream().map(id -> RecordCodec.parse(BundleBuilder.recordOf(proof, id))).toList();
     List<BundleBuilder.Item> items = new ArrayList<>();
-    for (RecordView r : file.records()) {
-      items.add(new BundleBuilder.Item(r.transactionId(), r.title(), content(reader, proof, r.transactionId())));
+    // The member's keys of every key epoch they hold, read from the same records the verifier
+    // reads them from: an added member's bundle shows the records written before they joined.
+    try (KeyRing ring = KeyRing.ofTreatment(reader.secret(), Bytes.unhex(file.kappa0Hex()), inOrder).orElse(null)) {
+      for (int i = 0; i < txIds.size(); i++) {
+        items.add(new BundleBuilder.Item(txIds.get(i), titles.get(txIds.get(i)), content(ring, inOrder.get(i))));
+      }
     }
     byte[] wrapped = passwordOpens
         ? accounts.byUsername(reader.username()).map(Account::getWrappedSecret).orElse(null) : null;
@@ -74,15 +97,14 @@ public class EvidenceService {
    * The message the reader decrypts from the record the ledger holds (exact bytes: text, or
    * the cover's encoding); null for records without one or that the reader cannot open.
    */
-  private static byte[] content(Actor reader, LedgerProof proof, String txId) {
-    LedgerRecord r = RecordCodec.parse(BundleBuilder.recordOf(proof, txId));
-    if (!(r instanceof ProcessRecord p)) {
+  private static byte[] content(KeyRing ring, LedgerRecord r) {
+    if (ring == null || !(r instanceof ProcessRecord p)) {
       return null;
     }
     try {
-      return TreatmentProtocol.read(reader.secret(), p);
+      return ring.read(p);
     } catch (CryptoException | IllegalArgumentException e) {
-      return null; // e.g. a member the doctor left out of the key: the bundle shows no content
+      return null; // a member the doctor left out of the key, or a record written after the reader left
     }
   }
 }
