@@ -87,6 +87,27 @@ public final class TreatmentIdentities {
     return x.blindedSigningKeyPair(consent.consentId());
   }
 
+  /**
+   * The key under which a pseudonymous member acts in the treatment, counting those added later:
+   * {@link #memberKey} for whom the consent names; a family member the patient adds after the
+   * consent (docs/protocol.md §Key epochs) is named in her change by the key blinded the same way,
+   * so that is theirs. Empty only for a patient the consent does not name.
+   */
+  public static Optional<byte[]> memberKeyOrAdded(byte[] vk, Role role, Consent consent) {
+    Optional<byte[]> named = memberKey(vk, role, consent);
+    if (named.isPresent() || role != Role.FAMILY) return named;
+    return Optional.of(treatmentKey(vk, consent));
+  }
+
+  /** The signing key pair for {@link #memberKeyOrAdded}; throws for a patient the consent does not name. */
+  public static EcKeyPair memberKeysOrAdded(UserSecret x, Role role, Consent consent) {
+    EcKeyPair longTerm = x.signingKeyPair();
+    if (role == Role.FAMILY && memberKey(longTerm.publicKey(), role, consent).isEmpty()) {
+      return x.blindedSigningKeyPair(consent.consentId());
+    }
+    return memberKeys(x, role, consent);
+  }
+
   // ------------------------------------------------------------------ linking, when the member chooses
 
   /**

@@ -251,7 +251,7 @@ public class AccountService {
    */
   public org.medledger.ledger.LedgerIdentity treatmentIdentity(Actor x, org.medledger.core.record.Consent consent) {
     if (!x.role().pseudonymous()) return x.identity();
-    EcKeyPair keys = org.medledger.core.protocol.TreatmentIdentities.memberKeys(x.secret(), x.role(), consent);
+    EcKeyPair keys = org.medledger.core.protocol.TreatmentIdentities.memberKeysOrAdded(x.secret(), x.role(), consent);
     byte[] vk = keys.publicKey();
     if (ParticipantIndex.of(vk) == x.index()) return x.identity(); // a consent naming the long-term key
     java.security.KeyPair jca = keys.toJca();

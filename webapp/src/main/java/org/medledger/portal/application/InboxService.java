@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.Arrays;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.protocol.TreatmentIdentities;
+import org.medledger.core.record.Consent;
 import org.medledger.core.record.LedgerRecord;
 import org.medledger.core.record.RecordType;
 import org.medledger.core.record.Role;
@@ -83,6 +84,7 @@ public class InboxService {
         String kappa = Bytes.hex(p.kappa());
         String kappa0 = Bytes.hex(p.kappa0());
         if (p.recordType() == RecordType.TXTC) recognise(p, kappa0);
+        if (p.recordType() == RecordType.MEMBER_CHANGE) recogniseAdded(p, kappa0);
         for (long recipient : p.recipients()) {
           Optional<Account> acc = localAccount(recipient);
           if (acc.isEmpty()) continue;
@@ -138,6 +140,35 @@ public class InboxService {
       Optional<byte[]> key = TreatmentIdentities.memberKey(a.getPublicKey(), a.getRole(), txtc.consent());
       if (key.isEmpty() || Arrays.equals(key.get(), a.getPublicKey())) continue; // not in it, or a long-term key
       String hex = ParticipantIndex.hex(ParticipantIndex.of(key.get()));
+      if (em.find(TreatmentMember.class, hex) == null) em.persist(new TreatmentMember(hex, a.getUsername(), kappa0Hex));
+    }
+    em.flush();
+  }
+
+  /**
+   * A member change: finds this portal's family members whom the patient added (named in her
+   * change by their key blinded with the consent id, docs/protocol.md §Key epochs) and remembers
+   * their ind_x', so the invitation and the treatment's later events reach them. One point
+   * multiplication per local family account, only when a recipient is not already known.
+   */
+  private void recogniseAdded(EventPayload p, String kappa0Hex) {
+    boolean unknown = false;
+    for (long r : p.recipients()) unknown |= localAccount(r).isEmpty();
+    if (!unknown) return;
+    Optional<LedgerRecord> change = ledger.getRecord(portal.get(), p.kappa());
+    Optional<LedgerRecord> opening = ledger.getRecord(portal.get(), p.kappa0());
+    if (change.isEmpty() || !(change.get() instanceof org.medledger.core.record.MemberChange mc)
+        || opening.isEmpty() || !(opening.get() instanceof Txtc txtc)) return;
+    java.util.Set<Long> addedFamily = new java.util.HashSet<>();
+    for (Consent.Member m : mc.added()) if (m.role() == Role.FAMILY) addedFamily.add(m.index());
+    if (addedFamily.isEmpty()) return;
+    List<Account> family = em.createQuery("select a from Account a where a.role = :role"
+        + " and (a.status is null or a.status = org.medledger.portal.infrastructure.persistence.AccountStatus.ACTIVE)",
+        Account.class).setParameter("role", Role.FAMILY).getResultList();
+    for (Account a : family) {
+      long idx = ParticipantIndex.of(TreatmentIdentities.treatmentKey(a.getPublicKey(), txtc.consent()));
+      if (!addedFamily.contains(idx)) continue;
+      String hex = ParticipantIndex.hex(idx);
       if (em.find(TreatmentMember.class, hex) == null) em.persist(new TreatmentMember(hex, a.getUsername(), kappa0Hex));
     }
     em.flush();
@@ -307,7 +338,7 @@ public class InboxService {
     return em.createNamedQuery("Inbox.unread", Long.class).setParameter("u", username).getSingleResult();
   }
 
-  /** Treatments this account was invited to or opened (κ0 of its txtc events), newest first. */
+  /** Treatments this account was invited to or opened, or added to later (κ0 of its txtc and member change events), newest first. */
   @Transactional(Transactional.TxType.SUPPORTS)
   public List<String> treatments(String username) {
     return em.createNamedQuery("Inbox.treatments", InboxItem.class).setParameter("u", username).getResultStream()

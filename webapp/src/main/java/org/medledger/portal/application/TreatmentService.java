@@ -316,8 +316,9 @@ public class TreatmentService {
         throw new PortalException("You have already accepted this invitation.");
       }
       try {
-        store(x, org.medledger.core.protocol.epoch.KeyEpochs.respond(x.secret(), t.me, t.txtc, t.kappa0,
-            t.chain().pending().orElseThrow()));
+        // Under her identity in this treatment: a family member answers as ind_x', not as herself.
+        store(identities.treatmentIdentity(x, t.txtc.consent()), org.medledger.core.protocol.epoch.KeyEpochs.respond(
+            x.secret(), t.me, t.txtc, t.kappa0, t.chain().pending().orElseThrow()));
       } catch (CryptoException e) {
         throw new PortalException(e.getMessage() + ".");
       }
@@ -577,7 +578,7 @@ public class TreatmentService {
     List<Long> unreadableIdx = isDoctor && !pinned
         ? siff.checkAnswers(x.secret(), t.txtc, t.kappa0, t.latest()).unreadable() : List.of();
     List<Long> excluded = t.excluded();
-    org.medledger.portal.application.cover.Covers.Found found = covers.find(x, t.txtc, t.me, t.process);
+    org.medledger.portal.application.cover.Covers.Found found = cover(x, t);
     var cover = found.cover();
     List<MemberView> members = new ArrayList<>();
     List<MemberView> unreadable = new ArrayList<>();
@@ -693,6 +694,15 @@ public class TreatmentService {
         answeredCount, need, unreadable, myAnswerUnreadable, leftOut, cover);
   }
 
+  /** The treatment's cover for {@code x}; after a member change read with her keys of every epoch she holds. */
+  private org.medledger.portal.application.cover.Covers.Found cover(Actor x, Loaded t) {
+    var chain = t.chain();
+    if (chain.epoch() == 0 || t.tag0().isEmpty()) return covers.find(x, t.txtc, t.me, t.process);
+    try (var ring = siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records())) {
+      return covers.find(x, t.txtc, t.me, t.process, ring);
+    }
+  }
+
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
   public Optional<Summary> summary(Actor x, String kappa0Hex) {
     try {
@@ -700,12 +710,13 @@ public class TreatmentService {
       Entry last = t.entries.get(t.entries.size() - 1);
       int need = t.txtc.consent().responders().size();
       boolean pinned = t.pinnedTag().isPresent();
-      var found = covers.find(x, t.txtc, t.me, t.process);
+      var found = cover(x, t);
       boolean written = t.process.stream().anyMatch(p -> p != found.record());
       String status = !pinned && t.answered.size() < need ? "Waiting for answers (" + t.answered.size() + "/" + need + ")"
           : written ? "Active" : pinned ? "Key ready" : "Waiting for the doctor";
       boolean mine = !pinned && t.txtc.consent().responders().stream().anyMatch(m -> m.index() == t.me)
-          && !t.answered.contains(t.me);
+          && !t.answered.contains(t.me)
+          || t.chain().joining(t.me) && !t.answered.contains(t.me); // added by the patient's change
       if (mine) status = "Invitation waiting for you";
       if (t.excluded().contains(t.me)) status = "Not part of the key";
       String coverTx = t.entries.stream().filter(e -> found.record() != null && e.record == found.record())
@@ -866,8 +877,9 @@ public class TreatmentService {
     long me = memberIndex(x, txtc.consent());
     Role role = txtc.consent().roleOf(me);
     List<MedLedgerClient.TreatmentEntry> listed = null;
-    if (role == null && !x.role().pseudonymous()) {
-      // Perhaps added by the patient's member change (docs/protocol.md §Key epochs).
+    if (role == null && x.role() != Role.PATIENT) {
+      // Perhaps added by the patient's member change (docs/protocol.md §Key epochs): a
+      // professional, or a family member by her key blinded for this treatment.
       listed = ledger.treatment(portal.get(), kappa0);
       role = addedRole(listed, txtc, me);
     }
@@ -921,7 +933,7 @@ public class TreatmentService {
     if (!x.role().pseudonymous()) return x.index();
     byte[] vk = org.medledger.core.crypto.P256.encodeCompressed(
         org.medledger.core.crypto.P256.fromJcaPublicKey(x.certificate().getPublicKey()));
-    return org.medledger.core.protocol.TreatmentIdentities.memberKey(vk, x.role(), c).map(ParticipantIndex::of)
+    return org.medledger.core.protocol.TreatmentIdentities.memberKeyOrAdded(vk, x.role(), c).map(ParticipantIndex::of)
         .orElse(x.index());
   }
 

@@ -133,6 +133,12 @@ class LiveTreatmentPageIT {
     p.setProperty("new", nu);
     p.setProperty("oldName", oldName);
     p.setProperty("newName", newName);
+    String fu = "fam-" + suffix;
+    accounts.register(fu, "Fran Family " + suffix, Role.FAMILY, null, PW.toCharArray());
+    byte[] vkR = java.util.Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
+    p.setProperty("family", fu);
+    p.setProperty("familyCard", new org.medledger.portal.application.Card(Role.FAMILY,
+        org.medledger.core.record.ParticipantIndex.of(vkR), vkR).text());
     try (Actor patient = accounts.unlock(pu, PW.toCharArray());
         Actor doctor = accounts.unlock(du, PW.toCharArray());
         Actor old = accounts.unlock(ou, PW.toCharArray())) {

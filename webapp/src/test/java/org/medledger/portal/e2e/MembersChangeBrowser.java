@@ -92,6 +92,32 @@ final class MembersChangeBrowser {
       assertThat(id(old, "tForm:write").count()).isZero();
       assertThat(PlainWords.violations(old)).isEmpty();
       old.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("old-pharmacist-after-change.png")).setFullPage(true));
+
+      // Then the patient adds a family member by the text of her card; a damaged card is refused plainly.
+      patient.navigate(treatment);
+      id(patient, "tForm:familyCard").fill("medledger-card:1:family:0011223344556677:broken");
+      id(patient, "tForm:addFamily").click();
+      assertThat(id(patient, "tForm:messages").textContent()).contains("The participant card is damaged");
+      id(patient, "tForm:familyCard").fill(p.getProperty("familyCard"));
+      id(patient, "tForm:addFamily").click();
+      assertThat(id(patient, "tForm:messages").textContent()).contains("Invited");
+      assertThat(patient.locator(".ml-member-waiting").allTextContents())
+          .anyMatch(t -> t.contains("A family member") && t.contains("has not accepted yet"));
+      Page family = page(browser);
+      login(family, root, p.getProperty("family"), password);
+      family.navigate(treatment);
+      id(family, "tForm:accept").click();
+      assertThat(id(family, "tForm:messages").textContent()).contains("You accepted the invitation");
+      // The doctor is signed in: his portal lets her in on her answer's event, or at his next view.
+      doctor.navigate(treatment);
+      for (int attempt = 0; attempt < 60 && !texts(family).contains("After the change: surgery planned."); attempt++) {
+        family.waitForTimeout(1_000);
+        family.navigate(treatment);
+      }
+      assertThat(texts(family)).contains("Before the change: diagnosis.", "After the change: surgery planned.",
+          "After the change: dispensed by the new pharmacy.");
+      assertThat(PlainWords.violations(family)).isEmpty();
+      family.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("family-added-reads.png")).setFullPage(true));
     }
   }
 

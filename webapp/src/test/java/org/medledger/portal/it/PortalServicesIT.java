@@ -1392,6 +1392,59 @@ class PortalServicesIT {
   }
 
   /**
+   * Issue 16: the patient adds a family member mid-treatment by the text of their card, as at the
+   * start; once she accepts and the doctor's portal lets her in, she reads the whole treatment
+   * under its heading, the records written before she joined too.
+   */
+  @Test
+  void aFamilyMemberAddedByHerCardReadsTheWholeTreatment() throws Exception {
+    String pu = unique("pat"), du = unique("doc"), fu = unique("fam");
+    String patientName = "Paula Added " + pu.substring(3);
+    accounts.register(pu, patientName, Role.PATIENT, null, "password123".toCharArray());
+    invited(du, "Dr. Family", Role.DOCTOR, "Test Hospital", "password123".toCharArray());
+    accounts.register(fu, "Fiona Added", Role.FAMILY, null, "password123".toCharArray());
+    byte[] vkR = Base64.getUrlDecoder().decode(accounts.view(fu).orElseThrow().publicKeyBase64Url());
+    byte[] vkD = Base64.getUrlDecoder().decode(accounts.view(du).orElseThrow().publicKeyBase64Url());
+    String card = new Card(Role.FAMILY, ParticipantIndex.of(vkR), vkR).text();
+    String title = "Knee surgery " + pu.substring(3);
+    try (Actor patient = accounts.unlock(pu, "password123".toCharArray());
+        Actor doctor = accounts.unlock(du, "password123".toCharArray());
+        Actor family = accounts.unlock(fu, "password123".toCharArray())) {
+      String k = treatments.open(doctor, treatments.consent(patient, new CoverRequest(title, patientName, null, List.of()),
+          null, doctor.indexHex(), List.of(), List.of(), List.of()).text());
+      treatments.respond(patient, k);
+      treatments.write(doctor, k, "Before: torn meniscus.");
+
+      // Bad input names what is wrong; nothing is stored.
+      assertThatThrownBy(() -> membership.addFamily(patient, k, " ")).hasMessageContaining("card text");
+      assertThatThrownBy(() -> membership.addFamily(patient, k, "hello")).hasMessageContaining("not a MedLedger participant card");
+      assertThatThrownBy(() -> membership.addFamily(patient, k, new Card(Role.DOCTOR, ParticipantIndex.of(vkD), vkD).text()))
+          .hasMessageContaining("not a family member's card");
+      assertThatThrownBy(() -> membership.addFamily(doctor, k, card)).hasMessageContaining("Only the patient");
+      assertThat(membership.view(patient, k).waiting()).isEmpty();
+
+      membership.addFamily(patient, k, card);
+      assertThatThrownBy(() -> membership.addFamily(patient, k, card)).hasMessageContaining("already takes part");
+      await(() -> inbox.treatments(fu).contains(k), "the treatment in the added family member's inbox");
+      assertThat(treatments.view(family, k, false).canRespond()).isTrue();
+      assertThat(treatments.summary(family, k).orElseThrow().status()).isEqualTo("Invitation waiting for you");
+      treatments.respond(family, k);
+      membership.completeIfReady(doctor, k); // false if the event handler did it already
+      treatments.write(doctor, k, "After: physiotherapy twice a week.");
+
+      TreatmentService.TreatmentView v = treatments.view(family, k, false);
+      assertThat(v.heading()).isEqualTo(title + " — " + patientName);
+      assertThat(treatments.summary(family, k).orElseThrow().title()).isEqualTo(title + " — " + patientName);
+      assertThat(covers.of(family, k)).get().extracting(TreatmentCover::patientName).isEqualTo(patientName);
+      assertThat(v.records()).extracting(TreatmentService.RecordView::text)
+          .contains("Before: torn meniscus.", "After: physiotherapy twice a week.");
+      assertThat(v.members()).extracting(TreatmentService.MemberView::name).contains(patientName);
+      assertThat(membership.view(patient, k).history()).extracting(m -> m.who() + " " + m.verb())
+          .anyMatch(h -> h.startsWith("A family member") && h.contains("joined"));
+    }
+  }
+
+  /**
    * Issue 16: the access log and emergency access after the patient replaced the pharmacist (a
    * key epoch). The added pharmacist's download is recorded and the patient reads it; the removed
    * one's is refused. A permission given before the change opens what was written until then; given

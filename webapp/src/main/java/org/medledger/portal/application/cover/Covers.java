@@ -21,6 +21,7 @@ import org.medledger.core.crypto.P256;
 import org.medledger.core.protocol.CoverSeal;
 import org.medledger.core.protocol.TreatmentIdentities;
 import org.medledger.core.protocol.TreatmentProtocol;
+import org.medledger.core.protocol.epoch.KeyRing;
 import org.medledger.core.record.Consent;
 import org.medledger.core.record.Cover;
 import org.medledger.core.record.LedgerRecord;
@@ -34,6 +35,7 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.DirectoryService;
 import org.medledger.portal.application.PortalException;
+import org.medledger.portal.application.access.TreatmentOnLedger;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.infrastructure.crypto.SiffService;
 import org.medledger.portal.infrastructure.ledger.Portal;
@@ -227,14 +229,17 @@ public class Covers {
       Optional<LedgerRecord> first = ledger.getRecord(portal.get(), k0);
       if (first.isEmpty() || !(first.get() instanceof Txtc txtc)) return Optional.empty();
       long me = TreatmentService.memberIndex(x, txtc.consent());
-      if (txtc.consent().roleOf(me) == null) return Optional.empty();
-      List<ProcessRecord> process = new ArrayList<>();
-      for (MedLedgerClient.TreatmentEntry e : ledger.treatment(portal.get(), k0)) {
-        if (e.type() != RecordType.TXD) continue;
-        ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex())).filter(ProcessRecord.class::isInstance)
-            .map(ProcessRecord.class::cast).ifPresent(process::add);
+      List<MedLedgerClient.TreatmentEntry> entries = ledger.treatment(portal.get(), k0);
+      if (entries.stream().anyMatch(e -> e.type() == RecordType.KEY_EPOCH)) {
+        // Members changed: whoever takes or took part reads it with the keys of her epochs.
+        TreatmentOnLedger t = TreatmentOnLedger.read(ledger, portal.get(), kappa0Hex);
+        if (t.chain().everRole(me) == null || t.tag0().isEmpty()) return Optional.empty();
+        try (KeyRing ring = KeyRing.of(x.secret(), k0, t.tag0().get(), t.chain().records())) {
+          return Optional.ofNullable(find(x, txtc, me, firstTxds(entries), ring).cover());
+        }
       }
-      return Optional.ofNullable(find(x, txtc, me, process).cover());
+      if (txtc.consent().roleOf(me) == null) return Optional.empty();
+      return Optional.ofNullable(find(x, txtc, me, firstTxds(entries)).cover());
     } catch (RuntimeException e) {
       return Optional.empty();
     }
@@ -249,11 +254,20 @@ public class Covers {
    * @param process the treatment's process records in ledger order
    */
   public Found find(Actor x, Txtc txtc, long me, List<ProcessRecord> process) {
+    return find(x, txtc, me, process, null);
+  }
+
+  /**
+   * As {@link #find(Actor, Txtc, long, List)}, reading with {@code ring} (the member's keys of the
+   * treatment's key epochs, docs/protocol.md §Key epochs) when given: a member added later opens
+   * the cover, written under the first key, through the key wrapped for her epoch.
+   */
+  public Found find(Actor x, Txtc txtc, long me, List<ProcessRecord> process, KeyRing ring) {
     Consent c = txtc.consent();
     for (ProcessRecord p : process) {
       if (!isCoverCandidate(p, c)) continue;
       try {
-        byte[] msg = siff.open(x.secret(), p);
+        byte[] msg = ring != null ? ring.read(p) : siff.open(x.secret(), p);
         if (RecordCodec.looksLikeCover(msg)) return new Found(TreatmentCover.of(RecordCodec.parseCover(msg), true), p);
         if (RecordCodec.looksLikeContent(msg)) {
           Optional<Cover> fromFhir = fhir.coverOf(RecordCodec.readContent(msg));
@@ -279,6 +293,17 @@ public class Covers {
       LOG.fine("A kept cover does not open");
     }
     return Found.NONE;
+  }
+
+  private List<ProcessRecord> firstTxds(List<MedLedgerClient.TreatmentEntry> entries) {
+    List<ProcessRecord> process = new ArrayList<>();
+    for (MedLedgerClient.TreatmentEntry e : entries) {
+      if (e.type() != RecordType.TXD) continue;
+      ledger.getRecord(portal.get(), Bytes.unhex(e.kappaHex())).filter(ProcessRecord.class::isInstance)
+          .map(ProcessRecord.class::cast).ifPresent(process::add);
+      break; // the cover is the doctor's first txd or nothing (isCoverCandidate)
+    }
+    return process;
   }
 
   /** The doctor's txd number 0: the only record that can carry the cover. */

@@ -35,6 +35,7 @@ import org.medledger.ledger.MedLedgerClient;
 import org.medledger.portal.application.AccountService;
 import org.medledger.portal.application.Actor;
 import org.medledger.portal.application.DirectoryService;
+import org.medledger.portal.application.Card;
 import org.medledger.portal.application.PortalException;
 import org.medledger.portal.application.TreatmentService;
 import org.medledger.portal.infrastructure.crypto.SiffService;
@@ -130,6 +131,25 @@ public class MembershipService {
       throw new PortalException("A treatment has one doctor. For another doctor's opinion, add them in a new treatment.");
     }
     change(patient, s, List.of(new Consent.Member(p.role(), ind, null)), List.of());
+  }
+
+  /**
+   * The patient adds a family member or legal agent by the text of their card, as when she started
+   * the treatment: their long-term key goes into her signed change (docs/protocol.md §Key epochs).
+   */
+  public void addFamily(Actor patient, String kappa0Hex, String cardText) {
+    if (cardText == null || cardText.isBlank()) {
+      throw new PortalException("Please paste the card text of the family member or legal agent to add.");
+    }
+    Card card = Card.parse(cardText);
+    if (card.role() != Role.FAMILY) {
+      throw new PortalException("This is not a family member's card: it is a " + card.role().title().toLowerCase(Locale.ROOT)
+          + "'s. Add professionals by their name.");
+    }
+    State s = load(kappa0Hex);
+    // Named by her key in this treatment, blinded as in the consent (§Per-treatment identities).
+    byte[] key = TreatmentIdentities.treatmentKey(card.publicKey(), s.consent());
+    change(patient, s, List.of(new Consent.Member(Role.FAMILY, ParticipantIndex.of(key), key)), List.of());
   }
 
   /**

@@ -17,7 +17,7 @@ import java.time.Instant;
 @NamedQuery(name = "Inbox.unread", query = "select count(i) from InboxItem i where i.username = :u and i.readAt is null")
 @NamedQuery(name = "Inbox.exists", query = "select count(i) from InboxItem i where i.username = :u and i.recordKappa = :k")
 @NamedQuery(name = "Inbox.treatments",
-    query = "select i from InboxItem i where i.username = :u and i.recordType = 'txtc' order by i.id desc")
+    query = "select i from InboxItem i where i.username = :u and i.recordType in ('txtc', 'change') order by i.id desc")
 @NamedQuery(name = "Inbox.markRead",
     query = "update InboxItem i set i.readAt = :t where i.username = :u and i.readAt is null")
 @NamedQuery(name = "Inbox.deleteUser", query = "delete from InboxItem i where i.username = :u")

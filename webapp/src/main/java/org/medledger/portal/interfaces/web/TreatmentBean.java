@@ -44,6 +44,7 @@ public class TreatmentBean implements Serializable {
   private String addRole = "PHARMACIST";
   private String addName;
   private String addId;
+  private String familyCard;
   private List<org.medledger.portal.application.DirectoryService.Participant> addChoices = List.of();
 
   /** viewAction: loads the treatment; a non-member gets a message and nothing else. */
@@ -387,6 +388,20 @@ public class TreatmentBean implements Serializable {
     load();
   }
 
+  /** The patient adds a family member or legal agent by their card's text. */
+  public void addFamily() {
+    try {
+      membership.addFamily(session.actor(), k, familyCard);
+      Messages.info("Invited. Once they accept, they can read this treatment's records, the earlier ones too.");
+      familyCard = null;
+    } catch (org.medledger.portal.application.PortalException e) {
+      Messages.error(e.getMessage());
+    }
+    load();
+  }
+
+  public String getFamilyCard() { return familyCard; }
+  public void setFamilyCard(String v) { familyCard = v; }
   public org.medledger.portal.application.membership.MembershipService.View getMembers() { return members; }
   public String getRemoveId() { return removeId; }
   public void setRemoveId(String v) { removeId = v; }
