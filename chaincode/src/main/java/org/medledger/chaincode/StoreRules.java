@@ -305,7 +305,7 @@ public final class StoreRules {
     }
     MemberSet members = cur.members();
     if (!members.contains(s.index())) {
-      String why = excluded(k0).contains(s.index()) && cur.epoch() == 0 ? "the doctor built it without them"
+      String why = cur.excluded().contains(s.index()) && cur.epoch() == 0 ? "the doctor built it without them"
           : cur.joining(s.index()) ? "they join once the doctor has set up the new key" : "the patient removed them";
       throw new RuleViolation("R6", "participant " + ParticipantIndex.hex(s.index())
           + " is not part of this treatment's key (" + why + ")");
