@@ -1,10 +1,6 @@
 package org.medledger.chaincode;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.CryptoException;
-import org.medledger.core.crypto.P256;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.CertificateAttributes;
@@ -482,10 +477,8 @@ public final class StoreRules {
 
   private static boolean sameKey(Registration reg, Submitter s) {
     try {
-      X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(reg.certificateDer()));
-      return Arrays.equals(P256.encodeCompressed(P256.fromJcaPublicKey(cert.getPublicKey())), s.publicKey());
-    } catch (CertificateException | CryptoException e) {
+      return Arrays.equals(CertificateKeys.SHARED.compressedKey(reg.certificateDer()), s.publicKey());
+    } catch (CryptoException e) {
       return false;
     }
   }
