@@ -31,7 +31,7 @@
 #                        FABRIC_CA_BIN=none: no Fabric CA, participants enrolled with the CA keys.
 #   MEDLEDGER_FABRIC_CACHE cache root (default ~/.cache/medledger): fabric-2.5.16/bin, fabric-ca-1.5.21/bin
 #   MEDLEDGER_FABRIC_RUN run directory (default fabric/run): crypto material, ledgers, logs, pids
-#   MEDLEDGER_BATCH_TIMEOUT       orderer BatchTimeout (default 100ms), read at first `up`
+#   MEDLEDGER_BATCH_TIMEOUT       orderer BatchTimeout (default 25ms), read at first `up`
 #   MEDLEDGER_BATCH_MAX_MESSAGES  orderer MaxMessageCount (default 100), read at first `up`
 #   MEDLEDGER_ENDORSEMENT         explicit (default): OutOf(3, four peers); implicit: the channel's
 #                                 MAJORITY Endorsement (same rule, slower to evaluate), read at first `up`
@@ -82,7 +82,7 @@ load_settings() {
     source "$RUN/settings.env"
   else
     OFF=${MEDLEDGER_FABRIC_PORT_OFFSET:-0}
-    BATCH_TIMEOUT=${MEDLEDGER_BATCH_TIMEOUT:-100ms}
+    BATCH_TIMEOUT=${MEDLEDGER_BATCH_TIMEOUT:-25ms}
     BATCH_MAX=${MEDLEDGER_BATCH_MAX_MESSAGES:-100}
   fi
   ENDORSEMENT=${ENDORSEMENT:-${MEDLEDGER_ENDORSEMENT:-explicit}}
