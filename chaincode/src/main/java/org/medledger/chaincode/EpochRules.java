@@ -44,10 +44,11 @@ final class EpochRules {
   /**
    * Where a treatment stands: its newest epoch, that epoch's members, the patient's change that
    * waits for the next key (or null), everyone who was ever selected (with their role), and the
-   * tag hashes of the completed epochs before the newest.
+   * tag hashes of the completed epochs before the newest, and the responders the txk left out of
+   * the first key (read once here, so a refusal's message does not ask the peer again).
    */
   record Current(int epoch, MemberSet members, MemberChange pending, String pendingKappa, Map<Long, Role> ever,
-      List<String> earlierTags) {
+      List<String> earlierTags, List<Long> excluded) {
     boolean removalPending() {
       return pending != null && !pending.removed().isEmpty();
     }
@@ -58,7 +59,8 @@ final class EpochRules {
   }
 
   Current current(String k0, Consent c) {
-    MemberSet set = MemberSet.initial(c, rules.excluded(k0));
+    List<Long> excluded = rules.excluded(k0);
+    MemberSet set = MemberSet.initial(c, excluded);
     Map<Long, Role> ever = new HashMap<>();
     for (Consent.Member m : c.members()) ever.put(m.index(), m.role());
     List<String> earlier = new ArrayList<>();
@@ -82,7 +84,7 @@ final class EpochRules {
       pending = (MemberChange) RecordCodec.parse(state.get(pendingKappa));
       for (Consent.Member m : pending.added()) ever.putIfAbsent(m.index(), m.role());
     }
-    return new Current(e, set, pending, pendingKappa, ever, earlier);
+    return new Current(e, set, pending, pendingKappa, ever, earlier, excluded);
   }
 
   // R10

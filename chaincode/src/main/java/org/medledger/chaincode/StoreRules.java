@@ -1,10 +1,6 @@
 package org.medledger.chaincode;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.CryptoException;
-import org.medledger.core.crypto.P256;
 import org.medledger.core.crypto.SiffTag;
 import org.medledger.core.protocol.TreatmentProtocol;
 import org.medledger.core.record.AccessRecord;
@@ -329,7 +324,7 @@ public final class StoreRules {
     }
     MemberSet members = cur.members();
     if (!members.contains(s.index())) {
-      throw new RuleViolation("R6", notInKey(k0, cur, s.index()));
+      throw new RuleViolation("R6", notInKey(cur, s.index()));
     }
     // A change that removes someone waits for its key: a record under the old key would still
     // open for the leaving member, so nobody writes until the doctor has set up the new one.
@@ -445,7 +440,7 @@ public final class StoreRules {
     if (member != null) {
       checkMember("R12", s, member);
     } else if (cur.ever().containsKey(s.index())) {
-      throw new RuleViolation("R12", notInKey(k0, cur, s.index()));
+      throw new RuleViolation("R12", notInKey(cur, s.index()));
     } else {
       requireJustified(s, k0);
     }
@@ -455,8 +450,8 @@ public final class StoreRules {
   }
 
   /** Why {@code index}, selected once, is not a member of the newest key (R6, R12). */
-  private String notInKey(String k0, EpochRules.Current cur, long index) {
-    String why = excluded(k0).contains(index) && cur.epoch() == 0 ? "the doctor built it without them"
+  private static String notInKey(EpochRules.Current cur, long index) {
+    String why = cur.excluded().contains(index) && cur.epoch() == 0 ? "the doctor built it without them"
         : cur.joining(index) ? "they join once the doctor has set up the new key" : "the patient removed them";
     return "participant " + ParticipantIndex.hex(index) + " is not part of this treatment's key (" + why + ")";
   }
@@ -692,10 +687,8 @@ public final class StoreRules {
 
   private static boolean sameKey(Registration reg, Submitter s) {
     try {
-      X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(reg.certificateDer()));
-      return Arrays.equals(P256.encodeCompressed(P256.fromJcaPublicKey(cert.getPublicKey())), s.publicKey());
-    } catch (CertificateException | CryptoException e) {
+      return Arrays.equals(CertificateKeys.SHARED.compressedKey(reg.certificateDer()), s.publicKey());
+    } catch (CryptoException e) {
       return false;
     }
   }

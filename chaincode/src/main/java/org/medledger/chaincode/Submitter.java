@@ -11,7 +11,6 @@ import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.medledger.core.record.CertificateAttributes;
-import org.medledger.core.crypto.P256;
 import org.medledger.core.record.ParticipantIndex;
 import org.medledger.core.record.Role;
 
@@ -24,7 +23,7 @@ public record Submitter(String mspId, X509Certificate certificate, Role role, lo
 
   /** Builds a submitter from a certificate; the role is empty when the CA set none. */
   public static Submitter of(String mspId, X509Certificate cert, String roleAttribute) {
-    byte[] vk = P256.encodeCompressed(P256.fromJcaPublicKey(cert.getPublicKey()));
+    byte[] vk = CertificateKeys.SHARED.compressedKey(cert);
     Role role = null;
     if (roleAttribute != null && !roleAttribute.isBlank()) {
       try {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.EcKeyPair;
@@ -46,6 +47,12 @@ import org.medledger.core.record.Txtr;
 class EpochRulesTest {
   private final SecureRandom random = new SecureRandom();
   private final InMemoryWorldState state = new InMemoryWorldState();
+
+  /** Every GetState is a round trip to the peer: no rule reads the same key twice in one Store. */
+  @AfterEach
+  void noStoreReadsAKeyTwice() {
+    org.assertj.core.api.Assertions.assertThat(state.readTwice).as("keys read twice in one transaction").isEmpty();
+  }
 
   private final class Actor {
     final UserSecret sigma = UserSecret.generate(random);

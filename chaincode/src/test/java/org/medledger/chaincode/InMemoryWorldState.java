@@ -13,6 +13,13 @@ final class InMemoryWorldState implements WorldState {
   private final TreeMap<String, byte[]> writes = new TreeMap<>();
   /** The keys the current transaction read by {@link #get} (Fabric's read set, for MVCC checks). */
   final java.util.TreeSet<String> reads = new java.util.TreeSet<>();
+  /**
+   * Keys some transaction read more than once: on Fabric each read is a GetState round trip from
+   * the chaincode server to its peer, and a second read of a key returns the same value.
+   */
+  final java.util.TreeSet<String> readTwice = new java.util.TreeSet<>();
+  /** Between {@link #begin} and {@link #commit}: the tests' own reads outside are not a Store's. */
+  private boolean inTransaction;
   String eventName;
   byte[] eventPayload;
   private long tx;
@@ -28,6 +35,7 @@ final class InMemoryWorldState implements WorldState {
     eventPayload = null;
     tx++;
     clock += clockStep;
+    inTransaction = true;
   }
 
   /** The keys the current transaction wrote so far (Fabric's write set). */
@@ -41,13 +49,14 @@ final class InMemoryWorldState implements WorldState {
   }
 
   void commit() {
+    inTransaction = false;
     committed.putAll(writes);
     writes.clear();
   }
 
   @Override
   public byte[] get(String key) {
-    reads.add(key);
+    if (!reads.add(key) && inTransaction) readTwice.add(key);
     return committed.get(key);
   }
 

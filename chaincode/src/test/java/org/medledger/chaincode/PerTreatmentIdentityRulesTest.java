@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.SecureRandom;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.EcKeyPair;
@@ -29,6 +30,12 @@ import org.medledger.core.record.Txtr;
 class PerTreatmentIdentityRulesTest {
   private final SecureRandom random = new SecureRandom();
   private final InMemoryWorldState state = new InMemoryWorldState();
+
+  /** Every GetState is a round trip to the peer: no rule reads the same key twice in one Store. */
+  @AfterEach
+  void noStoreReadsAKeyTwice() {
+    org.assertj.core.api.Assertions.assertThat(state.readTwice).as("keys read twice in one transaction").isEmpty();
+  }
   private final UserSecret patient = UserSecret.generate(random);
   private final UserSecret family = UserSecret.generate(random);
   private final UserSecret doctor = UserSecret.generate(random);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.Siff;
@@ -34,6 +35,12 @@ import org.medledger.core.record.Txtr;
 class StoreRulesTest {
   private final SecureRandom random = new SecureRandom();
   private final InMemoryWorldState state = new InMemoryWorldState();
+
+  /** Every GetState is a round trip to the peer: no rule reads the same key twice in one Store. */
+  @AfterEach
+  void noStoreReadsAKeyTwice() {
+    org.assertj.core.api.Assertions.assertThat(state.readTwice).as("keys read twice in one transaction").isEmpty();
+  }
 
   /** A participant with σ, a certificate carrying their role, and ind_x. */
   private final class Actor {

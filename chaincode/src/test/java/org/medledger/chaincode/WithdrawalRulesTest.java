@@ -14,6 +14,7 @@ import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERSequence;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.medledger.core.crypto.Bytes;
 import org.medledger.core.crypto.EcKeyPair;
@@ -42,6 +43,12 @@ import org.medledger.core.record.Withdrawal;
 class WithdrawalRulesTest {
   private final SecureRandom random = new SecureRandom();
   private final InMemoryWorldState state = new InMemoryWorldState();
+
+  /** Every GetState is a round trip to the peer: no rule reads the same key twice in one Store. */
+  @AfterEach
+  void noStoreReadsAKeyTwice() {
+    org.assertj.core.api.Assertions.assertThat(state.readTwice).as("keys read twice in one transaction").isEmpty();
+  }
   private final UserSecret patient = UserSecret.generate(random);
   private final UserSecret doctor = UserSecret.generate(random);
   private final Submitter doctorSubmitter = submitter("dr", doctor.signingKeyPair(), "doctor");

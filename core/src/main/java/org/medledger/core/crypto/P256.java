@@ -42,10 +42,50 @@ public final class P256 {
   private static final BigInteger N = X9.getN();
   private static final ECParameterSpec JCA_SPEC = jcaSpec();
 
+  /**
+   * Points decoded lately, by their exact encoding. Decompressing a point costs a field square
+   * root, and the chaincode decoded the patient's key of every consent twice (when the record
+   * is parsed, and again for the signature check); a decoded point is a function of its bytes
+   * and BouncyCastle's points are immutable. Only valid points are kept; least recently used out.
+   */
+  private static final int DECODED_BOUND = 1024;
+  private static final java.util.Map<java.nio.ByteBuffer, ECPoint> DECODED =
+      new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.ByteBuffer, ECPoint> eldest) {
+          return size() > DECODED_BOUND;
+        }
+      };
+  private static long decodedHits;
+
   private P256() {}
 
   /** Decodes a SEC1 point (compressed or uncompressed) and validates it. */
   public static ECPoint decodePoint(byte[] encoded) {
+    if (encoded != null) {
+      synchronized (DECODED) {
+        ECPoint known = DECODED.get(java.nio.ByteBuffer.wrap(encoded));
+        if (known != null) {
+          decodedHits++;
+          return known;
+        }
+      }
+    }
+    ECPoint p = decodeNew(encoded);
+    synchronized (DECODED) {
+      DECODED.put(java.nio.ByteBuffer.wrap(encoded.clone()), p);
+    }
+    return p;
+  }
+
+  /** How many decodes were answered from the points decoded lately (for tests). */
+  static long decodedHits() {
+    synchronized (DECODED) {
+      return decodedHits;
+    }
+  }
+
+  private static ECPoint decodeNew(byte[] encoded) {
     if (encoded == null || encoded.length == 0) {
       throw new CryptoException("public key is empty");
     }
