@@ -429,11 +429,12 @@ public final class StoreRules {
           + " is not the submitter's " + ParticipantIndex.hex(s.index()) + ")");
     }
     String k0 = Bytes.hex(a.kappa0());
-    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
+    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
+    if (pinned == null) {
       throw new RuleViolation("R12", "the treatment key is not established yet; there is nothing to read");
     }
     EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
-    if (!anEpochsKey(k0, cur, a.tagHash())) {
+    if (!anEpochsKey(pinned, cur, a.tagHash())) {
       throw new RuleViolation("R12", "the access record is sealed under another key than the treatment's");
     }
     Consent.Member member = cur.members().member(s.index());
@@ -457,13 +458,12 @@ public final class StoreRules {
   }
 
   /**
-   * Whether H(tag) is the key of one of the treatment's epochs: the newest ({@code ML-G}) or one an
+   * Whether H(tag) is the key of one of the treatment's epochs: the newest ({@code pinned}, read from ML-G) or one an
    * epoch record replaced (R12, R14). Every member of the newest epoch can open each of them.
    */
-  private boolean anEpochsKey(String k0, EpochRules.Current cur, byte[] tagHash) {
+  private static boolean anEpochsKey(byte[] pinned, EpochRules.Current cur, byte[] tagHash) {
     String h = Bytes.hex(tagHash);
-    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
-    return pinned != null && (new String(pinned, StandardCharsets.US_ASCII).equals(h) || cur.earlierTags().contains(h));
+    return new String(pinned, StandardCharsets.US_ASCII).equals(h) || cur.earlierTags().contains(h);
   }
 
   /** The patient and the family members of a member set: who keeps the access log. */
@@ -570,12 +570,13 @@ public final class StoreRules {
       throw new RuleViolation("R14", "only the treatment's patient, under her key of this treatment, may allow emergency access");
     }
     String k0 = Bytes.hex(e.kappa0());
-    if (state.get(state.compositeKey(TREATMENT_TAG, k0)) == null) {
+    byte[] pinned = state.get(state.compositeKey(TREATMENT_TAG, k0));
+    if (pinned == null) {
       throw new RuleViolation("R14", "the treatment key is not established yet");
     }
     EpochRules.Current cur = new EpochRules(state, this).current(k0, c);
     // Any epoch's key is hers to give (an older one opens less); her portal gives the newest.
-    if (!anEpochsKey(k0, cur, e.tagHash())) {
+    if (!anEpochsKey(pinned, cur, e.tagHash())) {
       throw new RuleViolation("R14", "the escrow holds another key than the treatment's");
     }
     if (Arrays.equals(e.custodianA(), e.custodianB())) {
