@@ -152,9 +152,12 @@ public class TreatmentService {
       return cover != null ? cover.heading() : "Treatment with " + doctorName();
     }
 
-    /** Said plainly while the cover is not known yet (null once it is). */
+    /**
+     * Said plainly while the cover is not known yet; null once it is, and once the treatment is
+     * set up without one (the patient gave no reason or name: nothing more will appear).
+     */
     public String coverPending() {
-      if (cover != null) return null;
+      if (cover != null || keyReady) return null;
       return "The reason for the visit and the patient's name appear here once " + doctorName()
           + " has set up the treatment (after everyone has accepted).";
     }

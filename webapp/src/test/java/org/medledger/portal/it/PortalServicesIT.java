@@ -1480,6 +1480,10 @@ class PortalServicesIT {
       assertThat(treatments.view(fresh, k, false).records()).extracting(TreatmentService.RecordView::text)
           .contains("Before the change: diagnosis.", "After the change: diagnosis.");
       assertThat(emergency.permission(k)).isEqualTo(org.medledger.portal.application.emergency.EmergencyService.Permission.EARLIER_KEY);
+      // This treatment has no cover: once it is set up, nobody is told the details will appear.
+      for (Actor a : List.of(patient, doctor, fresh)) {
+        assertThat(treatments.view(a, k, false).coverPending()).as(a.username()).isNull();
+      }
 
       // Evidence bundles across the change, checked by the standalone verifier with each one's
       // password: the added pharmacist's shows and proves every record, the earlier ones too; the
