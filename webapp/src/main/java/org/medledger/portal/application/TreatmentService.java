@@ -581,18 +581,19 @@ public class TreatmentService {
     List<Long> unreadableIdx = isDoctor && !pinned
         ? siff.checkAnswers(x.secret(), t.txtc, t.kappa0, t.latest()).unreadable() : List.of();
     List<Long> excluded = t.excluded();
-    org.medledger.portal.application.cover.Covers.Found found = cover(x, t);
+    var chain = t.chain();
+    // One key ring per view (docs/protocol.md §Key epochs): the cover and every record are read with it.
+    org.medledger.core.protocol.epoch.KeyRing ring = chain.epoch() > 0 && t.tag0().isPresent()
+        ? siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records()) : null;
+    org.medledger.portal.application.cover.Covers.Found found = covers.find(x, t.txtc, t.me, t.process, ring);
     var cover = found.cover();
     List<MemberView> members = new ArrayList<>();
     List<MemberView> unreadable = new ArrayList<>();
-    var chain = t.chain();
     // With key epochs the newest epoch's members are listed (docs/protocol.md §Key epochs), and
     // those the patient's pending change adds.
     List<Consent.Member> listed = new ArrayList<>(chain.epoch() > 0 ? chain.members().members() : c.members());
     chain.pending().ifPresent(ch -> listed.addAll(ch.added()));
     boolean removed = chain.epoch() > 0 && !chain.members().contains(t.me) && !excluded.contains(t.me);
-    org.medledger.core.protocol.epoch.KeyRing ring = chain.epoch() > 0 && t.tag0().isPresent()
-        ? siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records()) : null;
     for (Consent.Member m : listed) {
       boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
       MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me, cover), answered,
