@@ -89,15 +89,29 @@ final class EndorsementChoice {
    * its own reason if nobody can).
    */
   List<String> choose(String own, Predicate<String> up, long turn) {
+    return choose(own, up, up, turn);
+  }
+
+  /**
+   * As {@link #choose(String, Predicate, long)}, preferring among the others the peers that are
+   * {@code ready} (they already have every block the client depends on), each group in turn: a
+   * Store that follows the client's last one then waits only if fewer than required have it, and
+   * never for the slowest peer of the four. Readiness only orders the choice; the policy's count
+   * and the peers' own validation are unchanged.
+   */
+  List<String> choose(String own, Predicate<String> up, Predicate<String> ready, long turn) {
     List<String> chosen = new ArrayList<>(required);
     if (organisations.contains(own) && up.test(own)) chosen.add(own);
     List<String> others = new ArrayList<>(organisations);
     others.remove(own);
     int size = others.size();
-    for (int k = 0; k < size && chosen.size() < required; k++) {
-      String o = others.get((int) Math.floorMod(turn + k, (long) size));
-      if (up.test(o)) chosen.add(o);
+    for (boolean readyOnly : new boolean[] {true, false}) {
+      for (int k = 0; k < size && chosen.size() < required; k++) {
+        String o = others.get((int) Math.floorMod(turn + k, (long) size));
+        if (up.test(o) && (!readyOnly || ready.test(o)) && !chosen.contains(o)) chosen.add(o);
+      }
     }
     return chosen.size() == required ? List.copyOf(chosen) : List.of();
   }
+
 }

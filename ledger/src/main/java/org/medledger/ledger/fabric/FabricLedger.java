@@ -137,11 +137,14 @@ public final class FabricLedger implements LedgerGateway {
 
   @Override
   public SubmitResult submit(LedgerIdentity identity, String function, byte[]... args) {
-    awaitConsortium();
     Contract contract = network(identity).getContract(network.chaincode());
     String txId = null;
     try {
+      // Read-your-writes: the chosen endorsers (preferably peers that already have the client's
+      // last block) must have it before they simulate; when the gateway chooses, every peer.
       List<String> chosen = chooseEndorsers(identity.mspId());
+      if (chosen.isEmpty()) awaitConsortium();
+      else awaitPeers(chosen);
       var proposal = contract.newProposal(function).addArguments(args);
       if (!chosen.isEmpty()) proposal.setEndorsingOrganizations(chosen.toArray(String[]::new));
       org.hyperledger.fabric.client.Transaction transaction;
@@ -153,6 +156,7 @@ public final class FabricLedger implements LedgerGateway {
         // so the same Store is endorsed again with the gateway's own plan, which skips dead peers.
         LOG.log(Level.FINE, "endorsement by " + chosen + " failed (" + describe(e) + "); the gateway chooses");
         chosen = List.of();
+        awaitConsortium();
         transaction = contract.newProposal(function).addArguments(args).build().endorse();
       }
       txId = transaction.getTransactionId();
@@ -227,7 +231,9 @@ public final class FabricLedger implements LedgerGateway {
     if (c == null) c = readEndorsementPolicy();
     if (c.isEmpty()) return List.of();
     long turn = advance ? endorsementTurn.getAndIncrement() : endorsementTurn.get();
-    return c.get().choose(own, heights()::connected, turn);
+    PeerHeights h = heights();
+    long needed = dependsOn.get();
+    return c.get().choose(own, h::connected, m -> h.height(m) >= needed, turn);
   }
 
   /**
@@ -312,10 +318,12 @@ public final class FabricLedger implements LedgerGateway {
    * gateway's own peer has it; the peers that endorse the next transaction may still be a block
    * behind, and would then verify it against stale state (seen here: a txd refused with "1 of 2
    * participants have answered" right after the last txtr). So before a transaction is endorsed,
-   * every organisation's peer that is up must have every block this client depends on: the
-   * blocks of the transactions it submitted and of the events it delivered ({@link #dependsOn}).
-   * Which peers the gateway will ask is its choice, so all of them; the peers' heights come from
-   * one block stream per peer ({@link PeerHeights}), so the check costs no proposal, and it
+   * its endorsers must have every block this client depends on: the blocks of the transactions
+   * it submitted and of the events it delivered ({@link #dependsOn}). When the gateway chooses
+   * the endorsers, that is every organisation's peer that is up; when the client names them
+   * ({@link #chooseEndorsers}), only those, and it prefers peers that already have those blocks,
+   * so a Store that follows its last one does not wait for the slowest peer of the four. The
+   * peers' heights come from one block stream per peer ({@link PeerHeights}), so the check costs no proposal, and it
    * waits only while a peer is behind: usually never, as every peer commits each block at
    * about the same time. A lone Store returns as soon as it is committed.
    */

@@ -76,4 +76,20 @@ class EndorsementChoiceTest {
     assertThat(c.choose("HospitalMSP", m -> !twoDown.contains(m), 0)).isEmpty();
     assertThat(c.choose("OrdererMSP", m -> true, 1)).hasSize(3).doesNotContain("OrdererMSP");
   }
+
+  @Test
+  void peersThatAlreadyHaveTheClientsLastBlockArePreferredSoADependentStoreWaitsForNoOther() {
+    EndorsementChoice c = EndorsementChoice.of(outOf(3, MSPRole.MSPRoleType.PEER, FOUR)).orElseThrow();
+    for (long turn = 0; turn < 6; turn++) {
+      assertThat(c.choose("HospitalMSP", m -> true, m -> !m.equals("LawFirmMSP"), turn))
+          .as("turn %d: the Law firm's peer is still a block behind", turn)
+          .containsExactlyInAnyOrder("HospitalMSP", "PharmacyMSP", "InsurerMSP");
+      assertThat(c.choose("HospitalMSP", m -> true, m -> m.equals("HospitalMSP"), turn))
+          .as("turn %d: no other peer has it yet: chosen in turn, and waited for", turn)
+          .isEqualTo(c.choose("HospitalMSP", m -> true, turn));
+      assertThat(c.choose("HospitalMSP", m -> !m.equals("PharmacyMSP"), m -> !m.equals("LawFirmMSP"), turn))
+          .as("turn %d: a peer that is down is never chosen, ready or not", turn)
+          .containsExactlyInAnyOrder("HospitalMSP", "InsurerMSP", "LawFirmMSP");
+    }
+  }
 }
