@@ -464,4 +464,42 @@ public abstract class PaperScenarioContract {
       throws Exception {
     new EvidenceBundleChecks(ledger(), enrollment(), random, tmp).run();
   }
+
+  /**
+   * The answers are one round, sent at once; one the ledger refuses still fails the treatment
+   * with the ledger's own reason (not an executor's wrapper), and nothing after it is written.
+   */
+  @Test
+  public void anAnswerTheLedgerRefusesFailsTheRoundWithTheLedgersReason() {
+    LedgerGateway ledger = ledger();
+    MedLedgerClient client = new MedLedgerClient(ledger);
+    PaperScenario scenario = new PaperScenario(client, enrollment(), random);
+    String tag = Long.toHexString(random.nextLong()); // names unique on a shared Fabric channel
+    Participant patient = scenario.participant("Ana " + tag, Role.PATIENT, "HospitalMSP");
+    Participant doctor = scenario.participant("Dr Ben " + tag, Role.DOCTOR, "HospitalMSP");
+    Participant pharmacist = scenario.participant("Cy " + tag, Role.PHARMACIST, "PharmacyMSP");
+    // the consent names the registered pharmacist, but her answer arrives under someone else's
+    // certificate: the txtc is accepted, then the ledger refuses that answer (R5)
+    UserSecret other = UserSecret.generate(random);
+    Participant impostor = new Participant("Di " + tag, Role.PHARMACIST, pharmacist.secret(),
+        enrollment().enroll("Di " + tag, Role.PHARMACIST, "PharmacyMSP", other.signingKeyPair().toJca()));
+    List<ChaincodeEvent> events = new CopyOnWriteArrayList<>();
+    EventSubscription sub = ledger.subscribe(doctor.identity(), 0, new InMemoryCheckpoint(), events::add);
+
+    assertThatThrownBy(() -> scenario.run(new PaperScenario.Selection(patient, doctor, List.of(),
+        List.of(impostor), List.of(), List.of()), "never written".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(LedgerException.Kind.REJECTED))
+        .hasMessageContaining("R5");
+    // the patient's answer, sent beside the refused one, is on the ledger: its event reaches the
+    // doctor (each txtr's event names the doctor); the refused one wrote nothing
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (answersTo(events, doctor) < 1 && System.nanoTime() < deadline) Thread.onSpinWait();
+    sub.close();
+    assertThat(answersTo(events, doctor)).as("answers the doctor was told of").isEqualTo(1);
+  }
+
+  private static long answersTo(List<ChaincodeEvent> events, Participant doctor) {
+    return events.stream().map(e -> RecordCodec.parseEvent(e.payload()))
+        .filter(p -> p.recordType() == RecordType.TXTR && p.recipients().contains(doctor.index())).count();
+  }
 }
