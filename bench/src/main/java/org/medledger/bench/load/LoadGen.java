@@ -77,7 +77,12 @@ public final class LoadGen {
   private int doctors = 64;
   private int maxOutstanding = 3000;
   private boolean quick;
-  private double warmup = 5;
+  /**
+   * Seconds at the first rate before the steps. Round M (docs/benchmarks.md) found that a few
+   * seconds leave the client JVM's JIT compiling during the first fast steps, taking CPU from the
+   * network: a cold client broke at 100/s where a warmed one held 130/s.
+   */
+  private double warmup = 30;
 
   private LoadGen(Path out, Path fabricRun) {
     this.out = out;
@@ -112,8 +117,8 @@ public final class LoadGen {
               + "  [--start R] [--factor F] [--max-rate M] rate steps R, R*F, ... until latency or failures break\n"
               + "  [--backlog N1,N2,...]                   also fixed-backlog runs (N Stores always outstanding)\n"
               + "  [--seconds S]                           arrivals per step (default 20)\n"
-              + "  [--warmup S]                            seconds at the first rate before measuring (default 5):\n"
-              + "                                          the JVMs' JIT (client, chaincode servers) warms up\n"
+              + "  [--warmup S]                            seconds at the first rate before measuring (default 30;\n"
+              + "                                          2 with --quick): the JVMs' JIT (client, chaincode servers) warms up\n"
               + "  [--p95-limit-ms MS] [--max-failures X]  what 'breaks' (default 1000 ms, 0.01)\n"
               + "  [--doctors N]                           returning doctors of the process workload (default 64)\n"
               + "  [--quick]                               3 short steps per workload (CI smoke)");
