@@ -113,5 +113,4 @@ final class EndorsementChoice {
     }
     return chosen.size() == required ? List.copyOf(chosen) : List.of();
   }
-
 }

@@ -323,9 +323,9 @@ public final class FabricLedger implements LedgerGateway {
    * the endorsers, that is every organisation's peer that is up; when the client names them
    * ({@link #chooseEndorsers}), only those, and it prefers peers that already have those blocks,
    * so a Store that follows its last one does not wait for the slowest peer of the four. The
-   * peers' heights come from one block stream per peer ({@link PeerHeights}), so the check costs no proposal, and it
-   * waits only while a peer is behind: usually never, as every peer commits each block at
-   * about the same time. A lone Store returns as soon as it is committed.
+   * peers' heights come from one block stream per peer ({@link PeerHeights}), so the check costs
+   * no proposal, and it waits only while a peer is behind: usually never, as every peer commits
+   * each block at about the same time. A lone Store returns as soon as it is committed.
    */
   void awaitConsortium() {
     awaitPeers(network.mspIds());

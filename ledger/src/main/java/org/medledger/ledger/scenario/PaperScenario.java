@@ -131,6 +131,13 @@ public final class PaperScenario {
     }
   }
 
+  /** Threads for a round's answers: daemon, so a finished benchmark or test exits. */
+  private static final Executor RESPONDERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "paper-scenario-answer");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final MedLedgerClient client;
   private final Enrollment enrollment;
   private final SecureRandom random;
@@ -202,16 +209,16 @@ public final class PaperScenario {
 
   private record Answered(Txtr txtr, MedLedgerClient.Stored stored, long ledgerNanos) {}
 
+  /** Every responder's answer at once; when one fails, the others are finished first, then its error is thrown. */
   private List<Answered> answerAll(List<Participant> responders, byte[] kappa0) {
-    if (responders.size() == 1) return List.of(answer(responders.get(0), kappa0));
     List<CompletableFuture<Answered>> running = new ArrayList<>();
     for (Participant x : responders) running.add(CompletableFuture.supplyAsync(() -> answer(x, kappa0), RESPONDERS));
+    CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
     List<Answered> out = new ArrayList<>();
     for (CompletableFuture<Answered> f : running) {
       try {
         out.add(f.join());
       } catch (CompletionException e) {
-        running.forEach(r -> r.cancel(false));
         if (e.getCause() instanceof RuntimeException r) throw r;
         if (e.getCause() instanceof Error err) throw err;
         throw e;
@@ -230,13 +237,6 @@ public final class PaperScenario {
     MedLedgerClient.Stored st = client.store(x.identity(), t);
     return new Answered(t, st, fetched + System.nanoTime() - t1);
   }
-
-  /** Threads for a round's answers: daemon, so a finished benchmark or test exits. */
-  private static final Executor RESPONDERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "paper-scenario-answer");
-    t.setDaemon(true);
-    return t;
-  });
 
   private MedLedgerClient.Stored writeAsMember(
       Participant w, RecordType type, Txtc txtc, byte[] kappa0, SiffTag tag, byte[] message) {
