@@ -582,79 +582,80 @@ public class TreatmentService {
         ? siff.checkAnswers(x.secret(), t.txtc, t.kappa0, t.latest()).unreadable() : List.of();
     List<Long> excluded = t.excluded();
     var chain = t.chain();
-    // One key ring per view (docs/protocol.md §Key epochs): the cover and every record are read with it.
-    org.medledger.core.protocol.epoch.KeyRing ring = chain.epoch() > 0 && t.tag0().isPresent()
-        ? siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records()) : null;
-    org.medledger.portal.application.cover.Covers.Found found = covers.find(x, t.txtc, t.me, t.process, ring);
-    var cover = found.cover();
     List<MemberView> members = new ArrayList<>();
     List<MemberView> unreadable = new ArrayList<>();
+    List<RecordView> records = new ArrayList<>();
     // With key epochs the newest epoch's members are listed (docs/protocol.md §Key epochs), and
     // those the patient's pending change adds.
     List<Consent.Member> listed = new ArrayList<>(chain.epoch() > 0 ? chain.members().members() : c.members());
     chain.pending().ifPresent(ch -> listed.addAll(ch.added()));
     boolean removed = chain.epoch() > 0 && !chain.members().contains(t.me) && !excluded.contains(t.me);
-    for (Consent.Member m : listed) {
-      boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
-      MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me, cover), answered,
-          m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()),
-          m.role().pseudonymous() ? null : directory.byIndex(m.index()).map(DirectoryService.Participant::institution).orElse(null));
-      members.add(mv);
-      if (mv.unreadable()) unreadable.add(mv);
-    }
-    List<RecordView> records = new ArrayList<>();
-    Set<Long> seen = new HashSet<>();
-    for (Entry e : t.entries) {
-      Evidence ev = withEvidence ? evidence(e.entry.transactionId()) : null;
-      Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
-      if (e.record instanceof Txtc) {
-        records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover),
-            Role.DOCTOR, 0, time, e.entry.transactionId(), c.members().size() + " participants", true, ev, false));
-      } else if (e.record instanceof Txtr tr) {
-        boolean again = !seen.add(tr.responder());
-        records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
-            name(tr.responder(), roleIn(t, tr.responder()), x, t.me, cover), roleIn(t, tr.responder()), 0, time,
-            e.entry.transactionId(), again ? "sent their answer again" : "", true, ev, false));
-      } else if (e.record instanceof Txk k) {
-        String text;
-        if (k.excluded().contains(t.me)) {
-          text = LEFT_OUT;
-        } else if (k.excluded().isEmpty()) {
-          text = "The doctor established the treatment key.";
-        } else {
-          List<String> names = new ArrayList<>();
-          for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me, cover));
-          text = "The doctor established the treatment key without " + String.join(", ", names) + ".";
+    org.medledger.portal.application.cover.Covers.Found found;
+    // One key ring per view (docs/protocol.md §Key epochs): the cover and every record are read
+    // with it, and its keys are wiped however the view ends.
+    try (org.medledger.core.protocol.epoch.KeyRing ring = ringOf(x, t)) {
+      found = covers.find(x, t.txtc, t.me, t.process, ring);
+      var cover = found.cover();
+      for (Consent.Member m : listed) {
+        boolean answered = m.role() == Role.DOCTOR || t.answered.contains(m.index());
+        MemberView mv = new MemberView(m.role(), ParticipantIndex.hex(m.index()), name(m.index(), m.role(), x, t.me, cover), answered,
+            m.index() == t.me, unreadableIdx.contains(m.index()), excluded.contains(m.index()),
+            m.role().pseudonymous() ? null : directory.byIndex(m.index()).map(DirectoryService.Participant::institution).orElse(null));
+        members.add(mv);
+        if (mv.unreadable()) unreadable.add(mv);
+      }
+      Set<Long> seen = new HashSet<>();
+      for (Entry e : t.entries) {
+        Evidence ev = withEvidence ? evidence(e.entry.transactionId()) : null;
+        Instant time = Instant.ofEpochMilli(e.entry.timeMillis());
+        if (e.record instanceof Txtc) {
+          records.add(new RecordView(RecordType.TXTC, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover),
+              Role.DOCTOR, 0, time, e.entry.transactionId(), c.members().size() + " participants", true, ev, false));
+        } else if (e.record instanceof Txtr tr) {
+          boolean again = !seen.add(tr.responder());
+          records.add(new RecordView(RecordType.TXTR, e.entry.kappaHex(),
+              name(tr.responder(), roleIn(t, tr.responder()), x, t.me, cover), roleIn(t, tr.responder()), 0, time,
+              e.entry.transactionId(), again ? "sent their answer again" : "", true, ev, false));
+        } else if (e.record instanceof Txk k) {
+          String text;
+          if (k.excluded().contains(t.me)) {
+            text = LEFT_OUT;
+          } else if (k.excluded().isEmpty()) {
+            text = "The doctor established the treatment key.";
+          } else {
+            List<String> names = new ArrayList<>();
+            for (long ind : k.excluded()) names.add(name(ind, c.roleOf(ind), x, t.me, cover));
+            text = "The doctor established the treatment key without " + String.join(", ", names) + ".";
+          }
+          records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover), Role.DOCTOR, 0,
+              time, e.entry.transactionId(), text, true, ev, false));
+        } else if (e.record instanceof ProcessRecord p && p == found.record()) {
+          records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
+              c.roleOf(p.sender()), 0, time, e.entry.transactionId(), cover.describe(), true, ev, true));
+        } else if (e.record instanceof ProcessRecord p) {
+          String text;
+          boolean ok;
+          String kind = null;
+          org.medledger.core.record.RecordContent content = null;
+          try {
+            content = RecordCodec.readContent(ring != null ? ring.read(p) : siff.open(x.secret(), p));
+            org.medledger.portal.application.fhir.Readable readable = fhir.read(content);
+            text = readable.text();
+            kind = readable.kind();
+            ok = true;
+          } catch (CryptoException ex) {
+            text = "(cannot be decrypted with your key)";
+            ok = false;
+          } catch (org.medledger.core.record.RecordFormatException ex) {
+            text = "(this record's content could not be read)";
+            ok = false;
+          }
+          records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), roleIn(t, p.sender()), x, t.me, cover),
+              roleIn(t, p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false, kind, content,
+              org.medledger.core.record.ParticipantIndex.hex(p.sender())));
         }
-        records.add(new RecordView(RecordType.TXK, e.entry.kappaHex(), name(c.doctor(), Role.DOCTOR, x, t.me, cover), Role.DOCTOR, 0,
-            time, e.entry.transactionId(), text, true, ev, false));
-      } else if (e.record instanceof ProcessRecord p && p == found.record()) {
-        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), c.roleOf(p.sender()), x, t.me, cover),
-            c.roleOf(p.sender()), 0, time, e.entry.transactionId(), cover.describe(), true, ev, true));
-      } else if (e.record instanceof ProcessRecord p) {
-        String text;
-        boolean ok;
-        String kind = null;
-        org.medledger.core.record.RecordContent content = null;
-        try {
-          content = RecordCodec.readContent(ring != null ? ring.read(p) : siff.open(x.secret(), p));
-          org.medledger.portal.application.fhir.Readable readable = fhir.read(content);
-          text = readable.text();
-          kind = readable.kind();
-          ok = true;
-        } catch (CryptoException ex) {
-          text = "(cannot be decrypted with your key)";
-          ok = false;
-        } catch (org.medledger.core.record.RecordFormatException ex) {
-          text = "(this record's content could not be read)";
-          ok = false;
-        }
-        records.add(new RecordView(p.type(), e.entry.kappaHex(), name(p.sender(), roleIn(t, p.sender()), x, t.me, cover),
-            roleIn(t, p.sender()), p.sequence(), time, e.entry.transactionId(), text, ok, ev, false, kind, content,
-            org.medledger.core.record.ParticipantIndex.hex(p.sender())));
       }
     }
-    if (ring != null) ring.close();
     boolean joining = chain.joining(t.me);
     boolean isResponder = c.responders().stream().anyMatch(m -> m.index() == t.me) || joining;
     boolean leftOut = excluded.contains(t.me) || removed;
@@ -695,16 +696,21 @@ public class TreatmentService {
     Instant opened = t.entries.isEmpty() ? null : Instant.ofEpochMilli(t.entries.get(0).entry.timeMillis());
     return new TreatmentView(kappa0Hex, t.role, members, records, status, canRespond, keyReady,
         isDoctor && allAnswered && !keyReady && unreadable.isEmpty(), writable, t.nextSequence(t.me), opened,
-        answeredCount, need, unreadable, myAnswerUnreadable, leftOut, cover);
+        answeredCount, need, unreadable, myAnswerUnreadable, leftOut, found.cover());
   }
 
   /** The treatment's cover for {@code x}; after a member change read with her keys of every epoch she holds. */
   private org.medledger.portal.application.cover.Covers.Found cover(Actor x, Loaded t) {
-    var chain = t.chain();
-    if (chain.epoch() == 0 || t.tag0().isEmpty()) return covers.find(x, t.txtc, t.me, t.process);
-    try (var ring = siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records())) {
+    try (var ring = ringOf(x, t)) {
       return covers.find(x, t.txtc, t.me, t.process, ring);
     }
+  }
+
+  /** {@code x}'s keys of every epoch she holds after a member change; null before any (the txk's key alone). */
+  private org.medledger.core.protocol.epoch.KeyRing ringOf(Actor x, Loaded t) {
+    var chain = t.chain();
+    return chain.epoch() > 0 && t.tag0().isPresent()
+        ? siff.keyRing(x.secret(), t.kappa0, t.tag0().get(), chain.records()) : null;
   }
 
   /** One dashboard line, or empty if the treatment is gone or {@code x} is not a member. */
