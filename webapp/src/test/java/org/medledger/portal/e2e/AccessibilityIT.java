@@ -9,6 +9,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.LoadState;
 import com.microsoft.playwright.options.SelectOption;
 import java.io.IOException;
 import java.io.InputStream;
@@ -279,6 +280,10 @@ class AccessibilityIT {
     for (Map.Entry<String, String> e : errors.entrySet()) {
       Locator message = id(p, e.getKey() + "Message");
       assertThat(message).containsText(e.getValue());
+      // The message is on the page as soon as it is parsed; js/form-messages.js ties it to its
+      // field when the document has loaded (DOMContentLoaded), which on a slow network or a busy
+      // machine comes later. A screen reader reads the page once it has loaded: so do we.
+      p.waitForLoadState(LoadState.DOMCONTENTLOADED);
       String described = (String) p.evaluate("""
           id => {
             const f = document.getElementById(id);
