@@ -15,6 +15,9 @@
   var NO_CAMERA = 'No camera found \u2014 upload a picture instead.';
   /** Errors of one frame that only mean "no readable code in this picture yet". */
   var RETRY = {NotFoundException: true, ChecksumException: true, FormatException: true};
+  /** The sizes each frame is tried at, in turn, as a fraction of the camera's own. */
+  var SIZES = [1, 0.75, 1.5, 0.5];
+  var BETWEEN_ATTEMPTS_MS = 150;
 
   function kindOf(error) {
     return error && error.constructor && error.constructor.kind;
@@ -76,22 +79,57 @@
       if (c) c.stop();
     }
 
-    function onFrame(result, error, frameControls) {
-      if (!running) return;
-      if (result) {
-        running = false;
-        frameControls.stop();
-        say('QR code read. Sending it\u2026');
-        field.value = result.getText();
-        if (clear) clear.value = '';
-        submit.click();
-        return;
+    function read(text) {
+      halt();
+      say('QR code read. Sending it\u2026');
+      field.value = text;
+      if (clear) clear.value = '';
+      submit.click();
+    }
+
+    function cameraLost() {
+      halt();
+      idle();
+      say('The camera stopped. Try again, or upload a picture instead.');
+    }
+
+    /*
+     * Reads the video a frame at a time, each attempt at the next of SIZES. ZXing's browser port
+     * misses some codes at one size in every frame however sharp the picture (its grid sampling
+     * gives up: "NotFoundException" in checkAndNudgePoints) and reads them at another; a code on a
+     * phone's screen held up to the camera is such a still, sharp picture. The size is taken from
+     * the video at each attempt, so a camera that changes its resolution (a phone turned on its
+     * side) is read whole.
+     */
+    function scan(reader, canvas) {
+      var context = canvas.getContext('2d', {willReadFrequently: true}) || canvas.getContext('2d');
+      var attempt = 0;
+      var timer = null;
+      function tick() {
+        timer = null;
+        if (!running) return;
+        if (video.readyState >= 2 && video.videoWidth > 0) {
+          var size = SIZES[attempt++ % SIZES.length];
+          canvas.width = Math.round(video.videoWidth * size);
+          canvas.height = Math.round(video.videoHeight * size);
+          context.drawImage(video, 0, 0, canvas.width, canvas.height);
+          try {
+            read(reader.decodeFromCanvas(canvas).getText());
+            return;
+          } catch (error) {
+            if (!RETRY[kindOf(error)]) {
+              cameraLost();
+              return;
+            }
+          }
+        }
+        timer = setTimeout(tick, BETWEEN_ATTEMPTS_MS);
       }
-      if (error && !RETRY[kindOf(error)]) {
-        // The scanning loop ended on its own (ZXing released the camera already).
-        idle();
-        say('The camera stopped. Try again, or upload a picture instead.');
-      }
+      tick();
+      return function () {
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+      };
     }
 
     start.addEventListener('click', function () {
@@ -99,17 +137,31 @@
       running = true;
       start.disabled = true;
       say('Starting the camera\u2026');
-      var reader = new window.ZXingBrowser.BrowserQRCodeReader(undefined, {delayBetweenScanAttempts: 250});
       // The back camera of a phone when there is one; a sharper picture when the camera offers it.
       var constraints = {audio: false, video: {facingMode: {ideal: 'environment'}, width: {ideal: 1280}, height: {ideal: 720}}};
       show(video, true);
-      reader.decodeFromConstraints(constraints, video, onFrame).then(function (c) {
+      navigator.mediaDevices.getUserMedia(constraints).then(function (stream) {
+        var tracks = stream.getTracks();
+        function release() {
+          tracks.forEach(function (t) { t.stop(); });
+          video.pause();
+          video.srcObject = null;
+        }
         if (!running) {
-          // Stopped, or already read, while the camera was starting.
-          c.stop();
+          // Stopped while the camera was starting.
+          release();
           return;
         }
-        controls = c;
+        video.srcObject = stream;
+        var play = video.play();
+        if (play && play.catch) play.catch(function () { /* muted and asked for by a click: it plays */ });
+        var endScan = scan(new window.ZXingBrowser.BrowserQRCodeReader(), document.createElement('canvas'));
+        controls = {stop: function () { endScan(); release(); }};
+        tracks.forEach(function (t) {
+          t.addEventListener('ended', function () {
+            if (controls) cameraLost(); // unplugged, or taken by the system
+          });
+        });
         show(start, false);
         show(stop, true);
         say('Hold the QR code in front of the camera.');
