@@ -394,6 +394,7 @@ class AccessibilityIT {
   /** axe, structure and (on the phone) overflow of the page as it is, desktop then phone; screenshots of both. */
   @SuppressWarnings("unchecked")
   private static List<String> check(Page p, String name) {
+    p.waitForLoadState(); // a page reached by a form post: the whole of it, its scripts run
     List<String> out = new ArrayList<>();
     for (int[] size : new int[][] {{1366, 900}, {PHONE_WIDTH, 844}}) {
       boolean phone = size[0] == PHONE_WIDTH;

@@ -326,6 +326,7 @@ class FabricPortalsIT {
     id(patient, "tForm:allowEmergency").click();
     assertThat(id(patient, "tForm:messages").textContent()).contains("Emergency access is allowed");
     patient.locator("#emergencyAllowed").waitFor();
+    patient.waitForLoadState(); // the whole page (its WebSocket set up at the end) before it waits for a push
     assertThat(patient.locator("#emergencyAllowedBefore").count()).isZero();
     assertThat(patient.locator(".ml-emergency-banner").count()).isZero();
     patient.evaluate("window.mlNotReloaded = true"); // gone if the page were loaded again
@@ -337,6 +338,7 @@ class FabricPortalsIT {
     er.locator(".ml-emergency-record, .ui-messages-error").first().waitFor(new Locator.WaitForOptions().setTimeout(120_000));
     assertThat(id(er, "eForm:messages").textContent()).contains("Everyone in this treatment has been told");
     assertThat(er.locator("#emergencyHeading").textContent()).contains("Acute abdominal pain");
+    er.waitForLoadState(); // every record, not only the first
     // Before the change (the first key, unwrapped with the key the patient gave) and after it.
     // The new pharmacist's record was committed before the patient's permission, whose commit
     // the Hospital's portal waited for on its own peer: that peer holds every earlier block.

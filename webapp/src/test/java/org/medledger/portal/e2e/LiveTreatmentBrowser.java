@@ -44,6 +44,7 @@ final class LiveTreatmentBrowser {
       pharmacist.navigate(treatment);
       id(pharmacist, "tForm:accept").click();
       assertThat(pharmacist.locator("#waitingText").textContent()).contains("The doctor has not written the diagnosis yet");
+      pharmacist.waitForLoadState(); // the whole page (its WebSocket set up at the end) before it waits for a push
       assertThat(id(pharmacist, "tForm:write").count()).isZero();
       pharmacist.evaluate("window.mlNotReloaded = true");
 

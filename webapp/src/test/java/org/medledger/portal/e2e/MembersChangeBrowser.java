@@ -35,17 +35,20 @@ final class MembersChangeBrowser {
       id(patient, "tForm:removeWho").selectOption(new SelectOption().setLabel(oldName + " (pharmacist)"));
       id(patient, "tForm:removeMember").click();
       assertThat(id(patient, "tForm:messages").textContent()).contains("no longer be able to read");
+      patient.waitForLoadState(); // the members card comes after the messages: read it once the page has loaded
       assertThat(patient.locator(".ml-member-waiting").allTextContents())
           .anyMatch(t -> t.contains(oldName) && t.contains("leaves"));
       id(patient, "tForm:addName").fill(newName.split(" ")[0]);
       id(patient, "tForm:searchToAdd").click();
       Locator who = id(patient, "tForm:addWho");
       who.waitFor();
+      patient.waitForLoadState(); // every option parsed, not only the list's start
       String option = (String) who.locator("option").evaluateAll(
           "(os, n) => os.find(o => o.textContent.includes(n)).textContent", newName);
       who.selectOption(new SelectOption().setLabel(option));
       id(patient, "tForm:addMember").click();
       assertThat(id(patient, "tForm:messages").textContent()).contains("Invited");
+      patient.waitForLoadState();
       assertThat(patient.locator(".ml-member-waiting").allTextContents())
           .anyMatch(t -> t.contains(newName) && t.contains("has not accepted yet"));
       assertThat(PlainWords.violations(patient)).isEmpty();
@@ -101,6 +104,7 @@ final class MembersChangeBrowser {
       id(patient, "tForm:familyCard").fill(p.getProperty("familyCard"));
       id(patient, "tForm:addFamily").click();
       assertThat(id(patient, "tForm:messages").textContent()).contains("Invited");
+      patient.waitForLoadState();
       assertThat(patient.locator(".ml-member-waiting").allTextContents())
           .anyMatch(t -> t.contains("A family member") && t.contains("has not accepted yet"));
       Page family = page(browser);
@@ -124,6 +128,7 @@ final class MembersChangeBrowser {
   /** The text of every record on the timeline. */
   private static List<String> texts(Page p) {
     p.locator(".ml-record").first().waitFor();
+    p.waitForLoadState(); // every record, not only the first
     return p.locator(".ml-record .ml-text").allTextContents().stream().map(String::trim).toList();
   }
 

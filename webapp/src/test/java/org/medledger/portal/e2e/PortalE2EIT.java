@@ -260,6 +260,7 @@ class PortalE2EIT {
     id(patient, "newForm:familyNames").fill("Bob Martin");
     id(patient, "newForm:create").click();
     assertThat(patient.locator("#consentTitle").textContent()).contains(TITLE);
+    patient.waitForLoadState(); // the QR code comes after the title: measure it once the page has loaded
     fits(patient, "the patient's consent QR code");
     double qrRight = ((Number) patient.evaluate("() => document.getElementById('consentQr').getBoundingClientRect().right")).doubleValue();
     assertThat(qrRight).as("the consent's QR code within the screen").isLessThanOrEqualTo(viewport.width());
@@ -594,8 +595,9 @@ class PortalE2EIT {
     id(looker, "dirForm:query").fill("Ana Twin");
     id(looker, "dirForm:search").click();
     Locator rows = looker.locator("[id='dirForm:results'] tbody tr");
-    // The search answers by Ajax: count the rows once its answer is on the page (count() does not wait).
+    // The search posts the form: count the rows once its answer has loaded (count() does not wait).
     rows.filter(new Locator.FilterOptions().setHasText("Ana Twin")).first().waitFor();
+    looker.waitForLoadState();
     assertThat(rows.count()).as("directory rows for Dr. Ana Twin").isEqualTo(1);
     assertThat(rows.first().textContent()).contains("St. Mary's Hospital");
     assertThat(rows.first().locator("td").nth(5).locator(".ml-mono").textContent().trim()).matches("[0-9a-f]{4}( [0-9a-f]{4}){3}");
@@ -611,6 +613,8 @@ class PortalE2EIT {
     id(late, "register:password").fill(PW);
     id(late, "register:password2").fill(PW);
     id(late, "register:submit").click();
+    late.locator("#awaiting").waitFor();
+    late.waitForLoadState();
     assertThat(late.locator("#awaiting").count()).isEqualTo(1);
     Page admin = vouching.administrator();
     Locator row = admin.locator("[id='admin:waiting'] tbody tr").filter(new Locator.FilterOptions().setHasText("latecomer"));
@@ -629,6 +633,8 @@ class PortalE2EIT {
     looker.navigate(portal.url("/app/directory.xhtml"));
     id(looker, "dirForm:query").fill("Lena Late");
     id(looker, "dirForm:search").click();
+    rows.filter(new Locator.FilterOptions().setHasText("Lena Late")).first().waitFor();
+    looker.waitForLoadState();
     assertThat(rows.count()).isEqualTo(1);
     assertThat(rows.first().textContent()).contains("Riverside Pharmacy").doesNotContain("typed by me");
   }
