@@ -16,7 +16,7 @@
   /** Errors of one frame that only mean "no readable code in this picture yet". */
   var RETRY = {NotFoundException: true, ChecksumException: true, FormatException: true};
   /** The sizes each frame is tried at, in turn, as a fraction of the camera's own. */
-  var SIZES = [1, 0.75, 1.5, 0.5];
+  var SIZES = [1, 0.75, 0.5, 1.25, 1.5, 0.6, 0.4, 0.3];
   var BETWEEN_ATTEMPTS_MS = 150;
 
   function kindOf(error) {

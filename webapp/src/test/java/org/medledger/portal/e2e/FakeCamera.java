@@ -34,13 +34,26 @@ final class FakeCamera {
 
   /** Makes the camera at {@code video} show {@code picture} (null: an empty white frame). */
   static void film(Path picture, Path video) throws IOException {
+    BufferedImage qr = null;
+    if (picture != null) {
+      qr = ImageIO.read(picture.toFile());
+      if (qr == null) throw new IOException(picture + " is not a picture");
+    }
+    BufferedImage frame = frame(qr);
+    Path tmp = video.resolveSibling(video.getFileName() + ".tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      writeY4m(frame, FRAMES, out);
+    }
+    Files.move(tmp, video, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The camera's picture of {@code qr} (null: an empty white frame), as {@link #film} films it. */
+  static BufferedImage frame(BufferedImage qr) {
     BufferedImage frame = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = frame.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, WIDTH, HEIGHT);
-    if (picture != null) {
-      BufferedImage qr = ImageIO.read(picture.toFile());
-      if (qr == null) throw new IOException(picture + " is not a picture");
+    if (qr != null) {
       // A quiet zone of 40 pixels at least, whatever the PNG has; the code drawn at a whole
       // multiple of its size, so every module keeps the same width (a 320-pixel card drawn at
       // 400 pixels had modules of uneven width, and some runs never decoded a frame).
@@ -50,11 +63,7 @@ final class FakeCamera {
       g.drawImage(qr, (WIDTH - side) / 2, (HEIGHT - side) / 2, side, side, null);
     }
     g.dispose();
-    Path tmp = video.resolveSibling(video.getFileName() + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp)) {
-      writeY4m(frame, FRAMES, out);
-    }
-    Files.move(tmp, video, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return frame;
   }
 
   /**
