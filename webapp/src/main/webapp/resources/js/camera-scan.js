@@ -152,11 +152,8 @@
           release();
           return;
         }
-        video.srcObject = stream;
-        var play = video.play();
-        if (play && play.catch) play.catch(function () { /* muted and asked for by a click: it plays */ });
-        var endScan = scan(new window.ZXingBrowser.BrowserQRCodeReader(), document.createElement('canvas'));
-        controls = {stop: function () { endScan(); release(); }};
+        var endScan = null;
+        controls = {stop: function () { if (endScan) endScan(); release(); }};
         tracks.forEach(function (t) {
           t.addEventListener('ended', function () {
             if (controls) cameraLost(); // unplugged, or taken by the system
@@ -165,6 +162,11 @@
         show(start, false);
         show(stop, true);
         say('Hold the QR code in front of the camera.');
+        // Muted and inline (camera.xhtml), so it plays without a further tap, on phones too.
+        video.srcObject = stream;
+        var play = video.play();
+        if (play && play.catch) play.catch(function () { /* the loop waits for frames either way */ });
+        endScan = scan(new window.ZXingBrowser.BrowserQRCodeReader(), document.createElement('canvas'));
       }, function (error) {
         var text = messageFor(error);
         if (text === NO_CAMERA) {
